@@ -1,0 +1,123 @@
+// The local backend: one HTTP server on 127.0.0.1 that speaks Supabase's wire protocols
+// (/auth/v1, /rest/v1) on embedded Postgres. `startBackend` is what tests and `npm start` call.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleAuth } from './auth/routes.js';
+import { JwtKeys } from './auth/jwt.js';
+import { UserStore } from './auth/users.js';
+import { defaultOptions, type BackendOptions } from './config.js';
+import { Database } from './db/database.js';
+import { answerPreflight, applyCors } from './http/cors.js';
+import { requireApiKey } from './http/api-key.js';
+import { HttpError } from './http/http-error.js';
+import { sendJson } from './http/io.js';
+import { Catalog } from './rest/catalog.js';
+import { handleRest } from './rest/routes.js';
+
+export interface Backend {
+  url: string;
+  port: number;
+  anonKey: string;
+  serviceRoleKey: string;
+  jwtSecret: string;
+  db: Database;
+  keys: JwtKeys;
+  users: UserStore;
+  options: BackendOptions;
+  close(): Promise<void>;
+}
+
+export async function startBackend(overrides: Partial<BackendOptions> = {}): Promise<Backend> {
+  const options: BackendOptions = { ...defaultOptions({}), ...overrides };
+  const keys = new JwtKeys(options.jwtSecret);
+  const db = await Database.open(options.dataDir);
+  const catalog = await Catalog.load(db.pg);
+  const users = new UserStore(db.pg);
+  const [anonKey, serviceRoleKey] = await Promise.all([keys.apiKey('anon'), keys.apiKey('service_role')]);
+
+  let issuer = '';
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    applyCors(req, res);
+    if (req.method === 'OPTIONS') return answerPreflight(res);
+    const [, service = '', version = '', ...rest] = url.pathname.split('/');
+    const path = `/${rest.join('/')}`;
+    if (url.pathname === '/' || url.pathname === '/health') {
+      return sendJson(res, 200, { name: 'backline-local-backend', status: 'ok' });
+    }
+    if (version !== 'v1' || (service !== 'auth' && service !== 'rest')) {
+      throw new HttpError(404, { message: `no route for ${req.method ?? 'GET'} ${url.pathname}` });
+    }
+    await requireApiKey(req, url, keys);
+    if (service === 'auth') {
+      return handleAuth(req, res, path, url, {
+        keys,
+        users,
+        issuer,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        refreshReuseSeconds: options.refreshReuseSeconds,
+        maxBodyBytes: options.maxBodyBytes,
+      });
+    }
+    return handleRest(req, res, path, url, { db, catalog, keys, maxBodyBytes: options.maxBodyBytes });
+  };
+
+  const server: Server = createServer((req, res) => {
+    const started = performance.now();
+    route(req, res)
+      .catch((error: unknown) => answerError(res, error))
+      .finally(() => {
+        if (options.logRequests) {
+          // Path only: query strings can carry an apikey.
+          const path = (req.url ?? '').split('?')[0];
+          console.error(
+            `${req.method} ${path} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`,
+          );
+        }
+      });
+  });
+  // A client that sends garbage at the HTTP level gets a 400 and the server carries on.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${options.host}:${port}`;
+  issuer = url;
+
+  return {
+    url,
+    port,
+    anonKey,
+    serviceRoleKey,
+    jwtSecret: options.jwtSecret,
+    db,
+    keys,
+    users,
+    options,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.close();
+    },
+  };
+}
+
+function answerError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (error instanceof HttpError) return sendJson(res, error.status, error.body, error.headers);
+  console.error('backline backend: unexpected error', error instanceof Error ? error.stack : error);
+  sendJson(res, 500, {
+    code: 'BACKLINE500',
+    message: 'Internal error in the local backend',
+    details: null,
+    hint: null,
+  });
+}
