@@ -1,0 +1,48 @@
+// Test harness: a real local backend per test file, and unmodified supabase-js clients for it.
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+import { startBackend, type Backend } from '../../server/backend.js';
+import type { BackendOptions } from '../../server/config.js';
+
+export type { Backend };
+
+export function startTestBackend(options: Partial<BackendOptions> = {}): Promise<Backend> {
+  return startBackend({ port: 0, host: '127.0.0.1', ...options });
+}
+
+/** supabase-js as an app would create it in Node (ws as the WebSocket, no session storage). */
+export function client(backend: Backend, key: string = backend.anonKey): SupabaseClient {
+  return createClient(backend.url, key, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    // Node 20 has no global WebSocket.
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
+  });
+}
+
+let counter = 0;
+/** A new user, signed in on their own client. */
+export async function signedUpClient(
+  backend: Backend,
+  name = 'user',
+): Promise<{ client: SupabaseClient; userId: string; email: string; password: string }> {
+  const email = `${name}-${process.pid}-${++counter}@example.com`;
+  const password = 'correct horse battery';
+  const supabase = client(backend);
+  const { data, error } = await supabase.auth.signUp({ email, password });
+  if (error || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
+  return { client: supabase, userId: data.user.id, email, password };
+}
+
+/** A band created by `owner`, with `members` joined through an invite code. */
+export async function bandWith(owner: SupabaseClient, members: SupabaseClient[] = [], name = 'Band'): Promise<string> {
+  const band = await owner.rpc('create_band', { name, description: '' });
+  if (band.error) throw new Error(`create_band failed: ${band.error.message}`);
+  const bandId = (band.data as { id: string }).id;
+  for (const member of members) {
+    const invite = await owner.rpc('create_invite', { band_id: bandId });
+    if (invite.error) throw new Error(`create_invite failed: ${invite.error.message}`);
+    const joined = await member.rpc('join_band', { code: (invite.data as { code: string }).code });
+    if (joined.error) throw new Error(`join_band failed: ${joined.error.message}`);
+  }
+  return bandId;
+}
