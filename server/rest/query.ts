@@ -73,14 +73,16 @@ export function identifier(name: string, what: string): string {
 export function parseSelect(raw: string | null): Selection {
   const text = (raw ?? '*').trim();
   if (text === '' || text === '*') return { columns: undefined };
-  const columns = splitTopLevel(text, ',').map((item): SelectColumn => {
-    const part = item.trim();
-    if (part.includes('(') || part.includes('->') || part.includes('::') || part.includes('!')) {
-      throw new QueryError(
-        `select item "${part}" is not supported by the local backend`,
-        'Supported: *, column names and aliases (alias:column)',
-      );
-    }
+  const items = splitTopLevel(text, ',').map((item) => item.trim());
+  const unsupported = items.find((part) => /[(!]|->|::/.test(part));
+  if (unsupported !== undefined) {
+    throw new QueryError(
+      `select item "${unsupported}" is not supported by the local backend`,
+      'Supported: *, column names and aliases (alias:column)',
+    );
+  }
+  if (items.includes('*')) throw new QueryError('"*" cannot be combined with other columns');
+  const columns = items.map((part): SelectColumn => {
     const [first, second, ...rest] = part.split(':');
     if (rest.length > 0 || first === undefined)
       throw new QueryError(`failed to parse select parameter (${part})`);

@@ -3,6 +3,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { startBackend, type Backend } from '../../server/backend.js';
 import type { BackendOptions } from '../../server/config.js';
+import type { Database } from '../../src/data/database.js';
 
 export type { Backend };
 
@@ -11,8 +12,10 @@ export function startTestBackend(options: Partial<BackendOptions> = {}): Promise
 }
 
 /** supabase-js as an app would create it in Node (ws as the WebSocket, no session storage). */
-export function client(backend: Backend, key: string = backend.anonKey): SupabaseClient {
-  return createClient(backend.url, key, {
+export type Client = SupabaseClient<Database>;
+
+export function client(backend: Backend, key: string = backend.anonKey): Client {
+  return createClient<Database>(backend.url, key, {
     auth: { persistSession: false, autoRefreshToken: false },
     // Node 20 has no global WebSocket.
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
@@ -24,7 +27,7 @@ let counter = 0;
 export async function signedUpClient(
   backend: Backend,
   name = 'user',
-): Promise<{ client: SupabaseClient; userId: string; email: string; password: string }> {
+): Promise<{ client: Client; userId: string; email: string; password: string }> {
   const email = `${name}-${process.pid}-${++counter}@example.com`;
   const password = 'correct horse battery';
   const supabase = client(backend);
@@ -34,14 +37,14 @@ export async function signedUpClient(
 }
 
 /** A band created by `owner`, with `members` joined through an invite code. */
-export async function bandWith(owner: SupabaseClient, members: SupabaseClient[] = [], name = 'Band'): Promise<string> {
+export async function bandWith(owner: Client, members: Client[] = [], name = 'Band'): Promise<string> {
   const band = await owner.rpc('create_band', { name, description: '' });
   if (band.error) throw new Error(`create_band failed: ${band.error.message}`);
-  const bandId = (band.data as { id: string }).id;
+  const bandId = band.data.id;
   for (const member of members) {
     const invite = await owner.rpc('create_invite', { band_id: bandId });
     if (invite.error) throw new Error(`create_invite failed: ${invite.error.message}`);
-    const joined = await member.rpc('join_band', { code: (invite.data as { code: string }).code });
+    const joined = await member.rpc('join_band', { code: invite.data.code });
     if (joined.error) throw new Error(`join_band failed: ${joined.error.message}`);
   }
   return bandId;
