@@ -1,6 +1,9 @@
 // HS256 JWTs as Supabase issues them: the anon and service_role API keys, and user access tokens.
 import { SignJWT, jwtVerify, errors } from 'jose';
 
+/** 2032-11-11, the expiry of the Supabase CLI's demo keys. */
+const API_KEY_EXPIRES_AT = 1983812996;
+
 export type Role = 'anon' | 'authenticated' | 'service_role';
 const ROLES: ReadonlySet<string> = new Set<Role>(['anon', 'authenticated', 'service_role']);
 
@@ -24,10 +27,15 @@ export class JwtKeys {
     this.#secret = new TextEncoder().encode(secret);
   }
 
-  /** An API key (anon or service_role) valid for ten years, as `supabase start` prints them. */
+  /**
+   * An API key with the claims and expiry of the keys `supabase start` prints, so with the dev
+   * secret they are byte for byte the Supabase CLI's well-known demo keys, stable across restarts.
+   */
   apiKey(role: 'anon' | 'service_role'): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    return this.sign({ role, iss: 'supabase-demo' }, now + 10 * 365 * 24 * 3600);
+    return new SignJWT({ iss: 'supabase-demo', role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setExpirationTime(API_KEY_EXPIRES_AT)
+      .sign(this.#secret);
   }
 
   sign(claims: Record<string, unknown>, expiresAt: number): Promise<string> {

@@ -1,0 +1,31 @@
+// What a newcomer sees after `npm start`: sign in as a demo user, see the demo band's songs.
+import { expect, test } from '@playwright/test';
+import { DEMO_PASSWORD } from '../server/demo-seed.js';
+import { startApp, type RunningApp } from './support/app.js';
+
+let app: RunningApp;
+test.beforeAll(async () => {
+  app = await startApp();
+});
+test.afterAll(() => app.close());
+
+test('a demo user signs in and sees the demo band with its twelve songs', async ({ page }) => {
+  await page.goto(app.appUrl);
+  await page.getByLabel('Email').fill('bob@example.com');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const band = page.getByRole('region', { name: 'The Backliners' });
+  await expect(band.getByRole('heading', { name: 'The Backliners' })).toBeVisible();
+  await expect(band.getByRole('row')).toHaveCount(13);
+  await expect(band.getByRole('row', { name: /Waterloo Sunset.*The Kinks.*E.*115.*3:15/ })).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/starter-page.png', fullPage: true });
+});
+
+test('a wrong password gets a clear message and no data', async ({ page }) => {
+  await page.goto(app.appUrl);
+  await page.getByLabel('Email').fill('alice@example.com');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Invalid login credentials');
+  await expect(page.getByRole('table')).toHaveCount(0);
+});

@@ -1,0 +1,43 @@
+// E2E harness: the local backend (with demo data) and the app on Vite, each on a free port,
+// started per test file and torn down after.
+import { createServer, type ViteDevServer } from 'vite';
+import { startBackend, type Backend } from '../../server/backend.js';
+import type { BackendOptions } from '../../server/config.js';
+import { seedDemo } from '../../server/demo-seed.js';
+
+export interface RunningApp {
+  backend: Backend;
+  appUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startApp(options: Partial<BackendOptions> = {}): Promise<RunningApp> {
+  const backend = await startBackend({ port: 0, host: '127.0.0.1', ...options });
+  await seedDemo(backend);
+  let vite: ViteDevServer | undefined;
+  try {
+    vite = await createServer({
+      logLevel: 'error',
+      server: { port: 0, host: '127.0.0.1', strictPort: false, hmr: false },
+      define: {
+        'import.meta.env.VITE_SUPABASE_URL': JSON.stringify(backend.url),
+        'import.meta.env.VITE_SUPABASE_ANON_KEY': JSON.stringify(backend.anonKey),
+      },
+    });
+    await vite.listen();
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+  const server = vite;
+  const appUrl = server.resolvedUrls?.local[0];
+  if (!appUrl) throw new Error('Vite did not report a URL');
+  return {
+    backend,
+    appUrl,
+    async close() {
+      await server.close();
+      await backend.close();
+    },
+  };
+}

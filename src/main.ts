@@ -1,0 +1,1 @@
+import './ui/demo-page.js';
