@@ -1,0 +1,119 @@
+// The socket's state as one value and a pure transition function. Timers, sockets and browser
+// events live in connection.ts; they feed events in here and act on the states that come out.
+import { DEFAULT_BACKOFF, nextRetryDelay, type BackoffPolicy } from './backoff.js';
+
+export interface ConnectionError {
+  code: string;
+  message: string;
+  at: number;
+}
+
+interface Common {
+  /** Failed attempts in a row (0 once connected). */
+  attempt: number;
+  /** When the next attempt starts (epoch ms), or null when none is scheduled. */
+  nextRetryAt: number | null;
+  lastError: ConnectionError | null;
+}
+
+export type ConnectionState =
+  | ({ kind: 'disconnected' } & Common)
+  | ({ kind: 'connecting' } & Common)
+  | ({ kind: 'connected'; since: number } & Common)
+  /** Lost after being connected: waiting for `nextRetryAt`, or trying when it is null. */
+  | ({ kind: 'reconnecting' } & Common)
+  /** Gave up after `maxAttempts`; only a manual retry (or online/visible) starts again. */
+  | ({ kind: 'error' } & Common)
+  | ({ kind: 'offline' } & Common);
+
+export type ConnectionKind = ConnectionState['kind'];
+
+export type ConnectionEvent =
+  | { type: 'start' }
+  | { type: 'opened'; at: number }
+  | { type: 'failed'; error: ConnectionError; random: number }
+  | { type: 'retry-due'; at: number }
+  /** Manual retry, the browser going online, or a tab becoming visible. */
+  | { type: 'retry-now' }
+  | { type: 'offline' }
+  | { type: 'online' }
+  | { type: 'stop' };
+
+export const INITIAL_STATE: ConnectionState = {
+  kind: 'disconnected',
+  attempt: 0,
+  nextRetryAt: null,
+  lastError: null,
+};
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}
+
+/** Is a connection attempt meant to be running in this state? */
+export function isAttempting(state: ConnectionState): boolean {
+  return state.kind === 'connecting' || (state.kind === 'reconnecting' && state.nextRetryAt === null);
+}
+
+export function reduce(
+  state: ConnectionState,
+  event: ConnectionEvent,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+): ConnectionState {
+  switch (event.type) {
+    case 'stop':
+      return INITIAL_STATE;
+    case 'start':
+      return state.kind === 'disconnected'
+        ? { ...state, kind: 'connecting', attempt: 0, nextRetryAt: null }
+        : state;
+    case 'opened':
+      return isAttempting(state)
+        ? { kind: 'connected', since: event.at, attempt: 0, nextRetryAt: null, lastError: state.lastError }
+        : state;
+    case 'failed':
+      return failed(state, event.error, event.random, policy);
+    case 'retry-due':
+      return state.kind === 'reconnecting' && state.nextRetryAt !== null && event.at >= state.nextRetryAt
+        ? { ...state, nextRetryAt: null }
+        : state;
+    case 'retry-now':
+      if (state.kind === 'error') return { ...state, kind: 'reconnecting', attempt: 0, nextRetryAt: null };
+      if (state.kind === 'reconnecting') return { ...state, nextRetryAt: null };
+      return state;
+    case 'offline':
+      return state.kind === 'disconnected' ? state : { ...state, kind: 'offline', nextRetryAt: null };
+    case 'online':
+      return state.kind === 'offline'
+        ? { ...state, kind: 'reconnecting', attempt: 0, nextRetryAt: null }
+        : state;
+    default:
+      return assertNever(event);
+  }
+}
+
+function failed(
+  state: ConnectionState,
+  error: ConnectionError,
+  random: number,
+  policy: BackoffPolicy,
+): ConnectionState {
+  switch (state.kind) {
+    case 'disconnected':
+    case 'offline':
+    case 'error':
+      // Nothing is trying; a late failure from a closed socket changes nothing but the record.
+      return { ...state, lastError: error };
+    case 'connected':
+    case 'connecting':
+    case 'reconnecting': {
+      const attempt = state.kind === 'connected' ? 1 : state.attempt + 1;
+      if (attempt > policy.maxAttempts)
+        return { kind: 'error', attempt, nextRetryAt: null, lastError: error };
+      const delay = nextRetryDelay(attempt, () => random, policy);
+      return { kind: 'reconnecting', attempt, nextRetryAt: error.at + delay, lastError: error };
+    }
+    default:
+      return assertNever(state);
+  }
+}
