@@ -43,11 +43,13 @@ describe('band sequence', () => {
     expect(band.endCatchUp()).toBe(1);
   });
 
-  it('starts a catch-up after a (re)subscribe only if none is running', () => {
+  it('starts one catch-up per (re)subscribe, and reruns one requested while another ran', () => {
     const band = new BandSequence(9);
     expect(band.beginCatchUp()).toBe(9);
     expect(band.beginCatchUp()).toBeUndefined();
+    band.receive([e(10)]);
+    expect(band.endCatchUp()).toBe(10);
     expect(band.endCatchUp()).toBeUndefined();
-    expect(band.beginCatchUp()).toBe(9);
+    expect(band.beginCatchUp()).toBe(10);
   });
 });

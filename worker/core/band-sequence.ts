@@ -17,6 +17,8 @@ export interface ReceiveResult<E extends Sequenced> {
 export class BandSequence<E extends Sequenced> {
   private readonly waiting = new Map<number, E>();
   private catchingUp = false;
+  /** A (re)subscribe happened while a catch-up ran: it may have read the log too early. */
+  private again = false;
 
   /** `lastSeq` is the last seq the tabs already have (the log's head when the band was first watched). */
   constructor(private lastSeq: number) {}
@@ -44,19 +46,24 @@ export class BandSequence<E extends Sequenced> {
     return { deliver, duplicates, catchUpFrom: this.requestCatchUpIfHole() };
   }
 
-  /** Call when a catch-up started elsewhere (after every (re)subscribe). */
+  /** After every (re)subscribe. Returns where to start, or undefined when one runs (it will rerun). */
   beginCatchUp(): number | undefined {
-    if (this.catchingUp) return undefined;
+    if (this.catchingUp) {
+      this.again = true;
+      return undefined;
+    }
     this.catchingUp = true;
     return this.lastSeq;
   }
 
-  /**
-   * A catch-up finished (its pages already went through `receive`). `complete` is false when it
-   * stopped at a page limit; either way a remaining hole asks for another.
-   */
+  /** A catch-up finished (its pages went through `receive`); a hole or a rerun request asks for another. */
   endCatchUp(): number | undefined {
     this.catchingUp = false;
+    if (this.again) {
+      this.again = false;
+      this.catchingUp = true;
+      return this.lastSeq;
+    }
     return this.requestCatchUpIfHole();
   }
 

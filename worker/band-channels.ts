@@ -1,0 +1,192 @@
+// The channels one user's socket joins: one for their own memberships, and "shards" of up to 100
+// bands each, listening to band_events INSERTs with `band_id=in.(...)`. Supabase allows 100
+// channels per connection, so a channel per band would fail a user in 150 bands. A binding is
+// fixed at join, so changing a shard's bands means joining a new channel before leaving the old
+// one (make before break); the overlap's duplicates are dropped by seq downstream.
+import { REALTIME_SUBSCRIBE_STATES, type RealtimeChannel, type RealtimeClient } from '@supabase/realtime-js';
+import type { BandEvent } from '../src/data/database.js';
+
+/** `in.(...)` takes at most 100 values on Supabase. */
+export const MAX_BANDS_PER_SHARD = 100;
+/** Shard channels before small shards are merged; the rest of the 100 stays free for the app. */
+export const MAX_SHARDS = 80;
+
+export interface ChannelHandlers {
+  bandEvent(event: BandEvent): void;
+  membership(change: { type: 'INSERT' | 'DELETE'; bandId: string; userId: string }): void;
+  /** A shard's channel delivers changes from now on: catch its bands up. */
+  shardLive(bands: string[]): void;
+  /** The socket's channels broke after joining: the connection must be replaced. */
+  broken(attempt: number, message: string): void;
+}
+
+interface Shard {
+  id: number;
+  bands: Set<string>;
+  channel: RealtimeChannel;
+}
+
+interface Socket {
+  client: RealtimeClient;
+  attempt: number;
+}
+
+export class BandChannels {
+  private socket: Socket | undefined;
+  private readonly shards = new Map<number, Shard>();
+  private readonly shardOf = new Map<string, number>();
+  private readonly retiring = new WeakSet<RealtimeChannel>();
+  private nextShardId = 0;
+
+  constructor(
+    private readonly userId: string,
+    private readonly handlers: ChannelHandlers,
+  ) {}
+
+  /** A new socket: join the membership channel and shards for `bands`; resolves when all are live. */
+  async attach(client: RealtimeClient, attempt: number, bands: string[]): Promise<void> {
+    this.detach();
+    this.socket = { client, attempt };
+    const joins: Promise<unknown>[] = [this.joinMemberships()];
+    for (let i = 0; i < bands.length; i += MAX_BANDS_PER_SHARD) {
+      joins.push(this.joinShard(bands.slice(i, i + MAX_BANDS_PER_SHARD)));
+    }
+    await Promise.all(joins);
+  }
+
+  /** The socket is gone; its owner disposes its channels. */
+  detach(): void {
+    this.socket = undefined;
+    this.shards.clear();
+    this.shardOf.clear();
+  }
+
+  /** Subscribes bands not yet in a shard. Without a socket there is nothing to do: attach will. */
+  async add(bands: string[]): Promise<void> {
+    const fresh = bands.filter((b) => !this.shardOf.has(b));
+    if (!this.socket || fresh.length === 0) return;
+    if (this.shards.size < MAX_SHARDS) {
+      await this.joinShard(fresh.slice(0, MAX_BANDS_PER_SHARD));
+      if (fresh.length > MAX_BANDS_PER_SHARD) await this.add(fresh.slice(MAX_BANDS_PER_SHARD));
+      return;
+    }
+    // Over the channel budget: fold the newcomers into the smallest shard that has room.
+    const smallest = [...this.shards.values()].sort((a, b) => a.bands.size - b.bands.size)[0];
+    if (!smallest || smallest.bands.size + fresh.length > MAX_BANDS_PER_SHARD) {
+      throw new Error('a user may watch at most 8,000 bands on one socket');
+    }
+    await this.rebuild(smallest, [...smallest.bands, ...fresh]);
+  }
+
+  async remove(bandId: string): Promise<void> {
+    const shard = this.shards.get(this.shardOf.get(bandId) ?? -1);
+    this.shardOf.delete(bandId);
+    if (!shard || !this.socket) return;
+    const rest = [...shard.bands].filter((b) => b !== bandId);
+    if (rest.length === 0) this.retire(shard);
+    else await this.rebuild(shard, rest);
+  }
+
+  topicOf(bandId: string): string | undefined {
+    const shard = this.shards.get(this.shardOf.get(bandId) ?? -1);
+    return shard && `bands:${shard.id}`;
+  }
+
+  get channelCount(): number {
+    return this.socket ? this.shards.size + 1 : 0;
+  }
+
+  private async rebuild(old: Shard, bands: string[]): Promise<void> {
+    await this.joinShard(bands);
+    this.retire(old);
+  }
+
+  private retire(shard: Shard): void {
+    this.shards.delete(shard.id);
+    for (const band of shard.bands) if (this.shardOf.get(band) === shard.id) this.shardOf.delete(band);
+    this.retiring.add(shard.channel);
+    void this.socket?.client.removeChannel(shard.channel);
+  }
+
+  private async joinShard(bands: string[]): Promise<void> {
+    const socket = this.requireSocket();
+    const id = this.nextShardId++;
+    const channel = socket.client.channel(`bands:${id}`);
+    channel.on(
+      'postgres_changes',
+      { event: 'INSERT', schema: 'public', table: 'band_events', filter: `band_id=in.(${bands.join(',')})` },
+      (payload: { new: BandEvent }) => this.handlers.bandEvent(payload.new),
+    );
+    await this.join(socket, channel);
+    if (this.socket !== socket) return;
+    this.shards.set(id, { id, bands: new Set(bands), channel });
+    for (const band of bands) this.shardOf.set(band, id);
+    this.handlers.shardLive(bands);
+  }
+
+  private async joinMemberships(): Promise<void> {
+    const socket = this.requireSocket();
+    const channel = socket.client.channel('memberships');
+    channel.on(
+      'postgres_changes',
+      { event: '*', schema: 'public', table: 'band_memberships', filter: `user_id=eq.${this.userId}` },
+      (payload: { eventType: string; new: Partial<Membership>; old: Partial<Membership> }) => {
+        const row = payload.eventType === 'DELETE' ? payload.old : payload.new;
+        // Delete events are not filtered on Supabase: keep only this user's.
+        if (row.user_id !== this.userId || !row.band_id) return;
+        if (payload.eventType === 'INSERT' || payload.eventType === 'DELETE') {
+          this.handlers.membership({ type: payload.eventType, bandId: row.band_id, userId: row.user_id });
+        }
+      },
+    );
+    await this.join(socket, channel);
+  }
+
+  /**
+   * Resolves when the join is acknowledged and the server says changes flow ("Subscribed to
+   * PostgreSQL"): SUBSCRIBED alone comes earlier, and a write in between would be missed.
+   */
+  private join(socket: Socket, channel: RealtimeChannel): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let subscribed = false;
+      let flowing = false;
+      let settled = false;
+      const settle = (error?: Error): void => {
+        if (settled) return;
+        if (error) {
+          settled = true;
+          reject(error);
+        } else if (subscribed && flowing) {
+          settled = true;
+          resolve();
+        }
+      };
+      channel.on('system', {}, (payload: { status?: string; extension?: string; message?: string }) => {
+        if (payload.extension !== 'postgres_changes') return;
+        if (payload.status === 'ok') flowing = true;
+        else settle(new Error(payload.message ?? 'postgres_changes failed'));
+        settle();
+      });
+      channel.subscribe((status, error) => {
+        if (status === REALTIME_SUBSCRIBE_STATES.SUBSCRIBED) {
+          subscribed = true;
+          return settle();
+        }
+        if (this.retiring.has(channel)) return;
+        const message = `${channel.topic}: ${status}${error ? ` (${error.message})` : ''}`;
+        if (!settled) settle(new Error(message));
+        else this.handlers.broken(socket.attempt, message);
+      });
+    });
+  }
+
+  private requireSocket(): Socket {
+    if (!this.socket) throw new Error('no socket');
+    return this.socket;
+  }
+}
+
+interface Membership {
+  band_id: string;
+  user_id: string;
+}

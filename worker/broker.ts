@@ -1,0 +1,221 @@
+// The broker core: the API tabs call (validated here), one UserLink per signed-in user, and the
+// tabs that are alive. The same class runs in the SharedWorker and, in per-tab mode, in the page.
+import { DEFAULT_CONNECTION_OPTIONS, type ConnectionOptions } from './connection.js';
+import type { Fanout } from './fanout.js';
+import type {
+  BandLive,
+  BrokerApi,
+  BrokerConfig,
+  Diagnostics,
+  Result,
+  SessionInfo,
+  TransportMode,
+} from './protocol.js';
+import { UserLink } from './user-link.js';
+import * as valid from './validate.js';
+import { BrokerFailure, guarded } from './validate.js';
+
+export interface BrokerSettings {
+  mode: TransportMode;
+  modeReason: string;
+  generation: number;
+  fanout: Fanout;
+  /** How long a band nobody watches stays subscribed. */
+  graceMs: number;
+  connection: Partial<Omit<ConnectionOptions, 'supabaseUrl' | 'anonKey'>>;
+}
+
+interface Tab {
+  userId: string | undefined;
+}
+
+const EVENT_RATE_WINDOW_MS = 5000;
+
+export class Broker implements BrokerApi {
+  private config: BrokerConfig | undefined;
+  private readonly tabs = new Map<string, Tab>();
+  private readonly links = new Map<string, UserLink>();
+  private readonly startedAt = Date.now();
+  private eventTimes: number[] = [];
+
+  constructor(private readonly settings: BrokerSettings) {}
+
+  /** The Supabase project; set by the first tab, and every later tab must agree. */
+  configure(config: unknown): Promise<Result<null>> {
+    return guarded(() => {
+      const next = valid.brokerConfig(config);
+      if (
+        this.config &&
+        (this.config.supabaseUrl !== next.supabaseUrl || this.config.anonKey !== next.anonKey)
+      ) {
+        throw new valid.InvalidArgument('this broker serves another Supabase project');
+      }
+      this.config ??= next;
+      return null;
+    });
+  }
+
+  hello(tabId: unknown, lockName: unknown): Promise<Result<{ generation: number; mode: TransportMode }>> {
+    return guarded(() => {
+      const id = valid.tabId(tabId);
+      const lock = valid.nonEmpty(lockName, 'lockName');
+      if (!this.tabs.has(id)) this.tabs.set(id, { userId: undefined });
+      // The tab holds this lock while it lives; it is granted to us only once the tab is gone,
+      // however it went (closed, crashed, killed). In per-tab mode the broker dies with the tab.
+      if (this.settings.mode === 'shared' && typeof navigator !== 'undefined' && 'locks' in navigator) {
+        void navigator.locks.request(lock, () => this.forgetTab(id));
+      }
+      return { generation: this.settings.generation, mode: this.settings.mode };
+    });
+  }
+
+  setSession(tabId: unknown, session: unknown): Promise<Result<null>> {
+    return guarded(() => {
+      const id = valid.tabId(tabId);
+      const tab = this.tab(id);
+      const next = valid.session(session);
+      if (next === null) return this.signOut(tab);
+      if (tab.userId && tab.userId !== next.userId) this.leave(tab, id);
+      tab.userId = next.userId;
+      this.link(next).setToken(next.accessToken);
+      return null;
+    });
+  }
+
+  async watchBand(tabId: unknown, bandId: unknown): Promise<Result<BandLive>> {
+    return guarded(() => this.userLink(tabId).watch(valid.tabId(tabId), valid.uuid(bandId, 'bandId')));
+  }
+
+  unwatchBand(tabId: unknown, bandId: unknown): Promise<Result<null>> {
+    return guarded(() => {
+      this.userLink(tabId).unwatch(valid.tabId(tabId), valid.uuid(bandId, 'bandId'));
+      return null;
+    });
+  }
+
+  bandAdded(tabId: unknown, bandId: unknown): Promise<Result<null>> {
+    return guarded(() => {
+      this.userLink(tabId).bandAdded(valid.uuid(bandId, 'bandId'));
+      return null;
+    });
+  }
+
+  retry(): Promise<Result<null>> {
+    return guarded(() => {
+      for (const link of this.links.values()) link.retry();
+      return null;
+    });
+  }
+
+  networkChanged(online: unknown): Promise<Result<null>> {
+    return guarded(() => {
+      if (typeof online !== 'boolean') throw new valid.InvalidArgument('online must be a boolean');
+      for (const link of this.links.values()) link.networkChanged(online);
+      return null;
+    });
+  }
+
+  tabVisible(): Promise<Result<null>> {
+    return this.retry();
+  }
+
+  goodbye(tabId: unknown): Promise<Result<null>> {
+    return guarded(() => {
+      this.forgetTab(valid.tabId(tabId));
+      return null;
+    });
+  }
+
+  ping(): Promise<number> {
+    return Promise.resolve(Date.now());
+  }
+
+  diagnostics(): Promise<Diagnostics> {
+    const now = Date.now();
+    this.eventTimes = this.eventTimes.filter((t) => now - t < EVENT_RATE_WINDOW_MS);
+    const bandsOfTab = new Map<string, string[]>();
+    for (const link of this.links.values())
+      for (const [tabId, bands] of link.tabsOf()) bandsOfTab.set(tabId, bands);
+    return Promise.resolve({
+      mode: this.settings.mode,
+      modeReason: this.settings.modeReason,
+      generation: this.settings.generation,
+      startedAt: this.startedAt,
+      tabs: [...this.tabs].map(([tabId, tab]) => ({
+        tabId,
+        userId: tab.userId,
+        bands: bandsOfTab.get(tabId) ?? [],
+      })),
+      users: [...this.links.values()].map((link) => link.diagnostics()),
+      eventsPerSecond: this.eventTimes.length / (EVENT_RATE_WINDOW_MS / 1000),
+    });
+  }
+
+  /** Stops every socket (the worker is being replaced, or the page unloads in per-tab mode). */
+  shutdown(): void {
+    for (const link of this.links.values()) link.stop();
+    this.links.clear();
+    this.settings.fanout.close();
+  }
+
+  private tab(tabId: unknown): Tab {
+    const tab = this.tabs.get(valid.tabId(tabId));
+    if (!tab) throw new BrokerFailure('unknown_tab', 'call hello() first');
+    return tab;
+  }
+
+  private userLink(tabId: unknown): UserLink {
+    const userId = this.tab(tabId).userId;
+    const link = userId === undefined ? undefined : this.links.get(userId);
+    if (!link)
+      throw new BrokerFailure('no_session', 'no signed-in user in this tab: call setSession() first');
+    return link;
+  }
+
+  private link(session: SessionInfo): UserLink {
+    let link = this.links.get(session.userId);
+    if (!link) {
+      if (!this.config) throw new BrokerFailure('invalid_argument', 'configure() the Supabase project first');
+      link = new UserLink(
+        session.userId,
+        session.accessToken,
+        {
+          ...DEFAULT_CONNECTION_OPTIONS,
+          ...this.settings.connection,
+          supabaseUrl: this.config.supabaseUrl,
+          anonKey: this.config.anonKey,
+          heartbeatIntervalMs:
+            this.config.heartbeatIntervalMs ?? DEFAULT_CONNECTION_OPTIONS.heartbeatIntervalMs,
+          graceMs: this.config.graceMs ?? this.settings.graceMs,
+        },
+        this.settings.fanout,
+        () => this.eventTimes.push(Date.now()),
+      );
+      this.links.set(session.userId, link);
+    }
+    return link;
+  }
+
+  /** Sign-out in one tab ends the user's session for the whole profile: close their socket. */
+  private signOut(tab: Tab): null {
+    const userId = tab.userId;
+    if (userId === undefined) return null;
+    for (const other of this.tabs.values()) if (other.userId === userId) other.userId = undefined;
+    this.links.get(userId)?.stop();
+    this.links.delete(userId);
+    this.settings.fanout.publish({ type: 'session:ended', userId });
+    return null;
+  }
+
+  private leave(tab: Tab, tabId: string): void {
+    if (tab.userId) this.links.get(tab.userId)?.releaseTab(tabId);
+    tab.userId = undefined;
+  }
+
+  private forgetTab(tabId: string): void {
+    const tab = this.tabs.get(tabId);
+    if (!tab) return;
+    this.leave(tab, tabId);
+    this.tabs.delete(tabId);
+  }
+}

@@ -1,0 +1,164 @@
+// One user's realtime socket over time. Each attempt gets a fresh RealtimeClient, so no timer of a
+// dead socket can act on a live one; realtime-js's own reconnect is switched off and this module
+// decides, through the pure state machine in core/connection-state.ts.
+import { RealtimeClient } from '@supabase/realtime-js';
+import type { BackoffPolicy } from './core/backoff.js';
+import { DEFAULT_BACKOFF } from './core/backoff.js';
+import {
+  INITIAL_STATE,
+  isAttempting,
+  reduce,
+  type ConnectionError,
+  type ConnectionEvent,
+  type ConnectionState,
+} from './core/connection-state.js';
+
+export interface ConnectionOptions {
+  supabaseUrl: string;
+  anonKey: string;
+  heartbeatIntervalMs: number;
+  /** An attempt that is not live within this time fails. */
+  attemptTimeoutMs: number;
+  policy: BackoffPolicy;
+}
+
+export const DEFAULT_CONNECTION_OPTIONS: Pick<
+  ConnectionOptions,
+  'heartbeatIntervalMs' | 'attemptTimeoutMs' | 'policy'
+> = {
+  heartbeatIntervalMs: 15_000,
+  attemptTimeoutMs: 15_000,
+  policy: DEFAULT_BACKOFF,
+};
+
+/** What the owner does with each new socket: join its channels; resolve once they are all live. */
+export type AttemptHandler = (client: RealtimeClient, attempt: number) => Promise<void>;
+
+// realtime-js must never reconnect by itself: a day is "never" for a socket we replace on failure.
+const NEVER_MS = 24 * 3600 * 1000;
+
+export class Connection {
+  private current: ConnectionState = INITIAL_STATE;
+  private client: RealtimeClient | undefined;
+  private attemptId = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private token: string | undefined;
+  heartbeatRttMs: number | undefined;
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly onAttempt: AttemptHandler,
+    private readonly onState: (state: ConnectionState, previous: ConnectionState) => void,
+  ) {}
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  /** The socket of the running attempt, if any. */
+  get socket(): { client: RealtimeClient; attempt: number } | undefined {
+    return this.client && { client: this.client, attempt: this.attemptId };
+  }
+
+  start(token: string): void {
+    this.token = token;
+    this.dispatch({ type: 'start' });
+  }
+
+  /** A refreshed token: sent on the open socket (no rejoin), used by every later attempt. */
+  setToken(token: string): void {
+    this.token = token;
+    if (this.client) void this.client.setAuth(token).catch(() => undefined);
+  }
+
+  stop(): void {
+    this.dispatch({ type: 'stop' });
+  }
+
+  retryNow(): void {
+    this.dispatch({ type: 'retry-now' });
+  }
+
+  networkChanged(online: boolean): void {
+    this.dispatch({ type: online ? 'online' : 'offline' });
+  }
+
+  /** Something broke the attempt `attempt` (a channel error, a missed heartbeat). Stale reports are ignored. */
+  fail(attempt: number, code: string, message: string): void {
+    if (attempt !== this.attemptId || !this.client) return;
+    const error: ConnectionError = { code, message, at: Date.now() };
+    this.dispatch({ type: 'failed', error, random: Math.random() });
+  }
+
+  private dispatch(event: ConnectionEvent): void {
+    const previous = this.current;
+    const next = reduce(previous, event, this.options.policy);
+    if (next === previous) return;
+    this.current = next;
+    this.applyEffects(previous, next);
+    this.onState(next, previous);
+  }
+
+  private applyEffects(previous: ConnectionState, next: ConnectionState): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (isAttempting(next)) {
+      if (!isAttempting(previous)) this.beginAttempt();
+      return;
+    }
+    if (next.kind === 'connected') return;
+    this.closeSocket();
+    if (next.kind === 'reconnecting' && next.nextRetryAt !== null) {
+      const at = next.nextRetryAt;
+      this.retryTimer = setTimeout(
+        () => this.dispatch({ type: 'retry-due', at }),
+        Math.max(0, at - Date.now()),
+      );
+    }
+  }
+
+  private beginAttempt(): void {
+    this.closeSocket();
+    const attempt = ++this.attemptId;
+    const client = new RealtimeClient(`${this.options.supabaseUrl}/realtime/v1`, {
+      params: { apikey: this.options.anonKey },
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+      reconnectAfterMs: () => NEVER_MS,
+      timeout: this.options.attemptTimeoutMs,
+      heartbeatCallback: (status, latency) => this.onHeartbeat(attempt, status, latency),
+    });
+    this.client = client;
+    const timeout = setTimeout(
+      () => this.fail(attempt, 'attempt_timeout', `not live within ${this.options.attemptTimeoutMs} ms`),
+      this.options.attemptTimeoutMs,
+    );
+    void (async () => {
+      try {
+        if (this.token) await client.setAuth(this.token);
+        await this.onAttempt(client, attempt);
+        if (attempt === this.attemptId) this.dispatch({ type: 'opened', at: Date.now() });
+      } catch (error) {
+        this.fail(attempt, 'join_failed', error instanceof Error ? error.message : String(error));
+      } finally {
+        clearTimeout(timeout);
+      }
+    })();
+  }
+
+  private onHeartbeat(attempt: number, status: string, latency?: number): void {
+    if (attempt !== this.attemptId) return;
+    if (status === 'ok' && latency !== undefined) this.heartbeatRttMs = latency;
+    // A heartbeat unanswered by the next tick: the socket is dead even if it looks open (half-open).
+    if (status === 'timeout') this.fail(attempt, 'heartbeat_timeout', 'heartbeat unanswered');
+    if (status === 'error') this.fail(attempt, 'heartbeat_error', 'heartbeat failed');
+  }
+
+  private closeSocket(): void {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    // Bump the id so callbacks still in flight from this socket are recognised as stale.
+    this.attemptId++;
+    void client.removeAllChannels().finally(() => void client.disconnect());
+  }
+}

@@ -1,0 +1,34 @@
+// How events reach tabs, behind one interface: a BroadcastChannel per user in shared mode (one
+// post reaches every tab of the profile), or a direct call in per-tab mode, where a
+// BroadcastChannel would also wake the other tabs' own brokers' listeners.
+import { busName, type BusEvent } from './protocol.js';
+
+export interface Fanout {
+  publish(event: BusEvent): void;
+  close(): void;
+}
+
+export class BroadcastFanout implements Fanout {
+  private readonly channels = new Map<string, BroadcastChannel>();
+
+  publish(event: BusEvent): void {
+    let channel = this.channels.get(event.userId);
+    if (!channel) this.channels.set(event.userId, (channel = new BroadcastChannel(busName(event.userId))));
+    channel.postMessage(event);
+  }
+
+  close(): void {
+    for (const channel of this.channels.values()) channel.close();
+    this.channels.clear();
+  }
+}
+
+export class LocalFanout implements Fanout {
+  constructor(private readonly deliver: (event: BusEvent) => void) {}
+
+  publish(event: BusEvent): void {
+    this.deliver(event);
+  }
+
+  close(): void {}
+}

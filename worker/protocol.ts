@@ -1,0 +1,111 @@
+// The tab ↔ broker boundary, types only. Calls go tab → broker over Comlink (a SharedWorker port,
+// or a MessageChannel in per-tab mode); events go broker → tabs on the bus. See PROTOCOL.md.
+import type { BandEvent } from '../src/data/database.js';
+import type { ConnectionState } from './core/connection-state.js';
+
+export type TransportMode = 'shared' | 'tab';
+
+/** What a tab tells the broker about its signed-in user. The tab owns the Supabase session. */
+export interface SessionInfo {
+  userId: string;
+  accessToken: string;
+}
+
+/** Errors cross the boundary as values with a code, never as bare strings. */
+export type BrokerErrorCode = 'invalid_argument' | 'no_session' | 'unknown_tab' | 'not_member' | 'internal';
+
+export interface BrokerError {
+  code: BrokerErrorCode;
+  message: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: BrokerError };
+
+/** A band is live once it is subscribed and caught up: nothing after `lastSeq` will be missed. */
+export interface BandLive {
+  bandId: string;
+  lastSeq: number;
+}
+
+export type BandStatus = 'joining' | 'catching-up' | 'live' | 'failed';
+
+export interface BandDiagnostics {
+  bandId: string;
+  status: BandStatus;
+  watchers: number;
+  lastSeq: number;
+  catchUps: number;
+  eventsDelivered: number;
+  duplicatesDropped: number;
+  channel: string | undefined;
+}
+
+export interface StateChange {
+  at: number;
+  kind: ConnectionState['kind'];
+  error: string | undefined;
+}
+
+export interface UserDiagnostics {
+  userId: string;
+  state: ConnectionState;
+  history: StateChange[];
+  heartbeatRttMs: number | undefined;
+  channels: number;
+  bands: BandDiagnostics[];
+}
+
+export interface Diagnostics {
+  mode: TransportMode;
+  modeReason: string;
+  generation: number;
+  startedAt: number;
+  tabs: { tabId: string; userId: string | undefined; bands: string[] }[];
+  users: UserDiagnostics[];
+  eventsPerSecond: number;
+}
+
+/** The Supabase project a broker serves, and optional tuning (tests shorten the heartbeat). */
+export interface BrokerConfig {
+  supabaseUrl: string;
+  anonKey: string;
+  heartbeatIntervalMs?: number;
+  graceMs?: number;
+}
+
+/** The API a broker exposes to tabs. Every argument is validated on arrival. */
+export interface BrokerApi {
+  /** Set by the first tab; a tab configured for another project is refused. */
+  configure(config: BrokerConfig): Promise<Result<null>>;
+  /** A tab announces itself; `lockName` is the Web Lock it holds for as long as it lives. */
+  hello(tabId: string, lockName: string): Promise<Result<{ generation: number; mode: TransportMode }>>;
+  /** Sign-in and every token refresh; null on sign-out (closes the user's socket for every tab). */
+  setSession(tabId: string, session: SessionInfo | null): Promise<Result<null>>;
+  /** Resolves once the band is subscribed and caught up. */
+  watchBand(tabId: string, bandId: string): Promise<Result<BandLive>>;
+  unwatchBand(tabId: string, bandId: string): Promise<Result<null>>;
+  /** A tab created or joined a band: subscribe it at once, before any membership event arrives. */
+  bandAdded(tabId: string, bandId: string): Promise<Result<null>>;
+  retry(): Promise<Result<null>>;
+  /** The browser went online/offline, or a tab became visible (retry at once). */
+  networkChanged(online: boolean): Promise<Result<null>>;
+  tabVisible(): Promise<Result<null>>;
+  diagnostics(): Promise<Diagnostics>;
+  ping(): Promise<number>;
+  goodbye(tabId: string): Promise<Result<null>>;
+}
+
+/** Events on the bus, per user. */
+export type BusEvent =
+  | { type: 'band:event'; userId: string; bandId: string; event: BandEvent }
+  | { type: 'band:live'; userId: string; bandId: string; lastSeq: number }
+  | { type: 'band:created'; userId: string; bandId: string }
+  | { type: 'band:joined'; userId: string; bandId: string }
+  | { type: 'band:left'; userId: string; bandId: string }
+  | { type: 'band:caught-up'; userId: string; bandId: string; count: number }
+  | { type: 'realtime:state-changed'; userId: string; state: ConnectionState }
+  | { type: 'realtime:max-retries-exceeded'; userId: string; state: ConnectionState }
+  | { type: 'session:ended'; userId: string };
+
+/** Name of the BroadcastChannel that carries one user's events in shared mode. */
+export const busName = (userId: string): string => `backline:user:${userId}`;

@@ -1,0 +1,25 @@
+// The SharedWorker entry: one broker per browser profile (and worker generation), exposed to
+// every tab's port with Comlink; events reach tabs over one BroadcastChannel per user.
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import { Broker } from './broker.js';
+import { BroadcastFanout } from './fanout.js';
+
+declare const self: SharedWorkerGlobalScope;
+
+// The name is `backline:<generation>`: tabs move to a new name when this instance stops answering.
+const generation = Number(/^backline:(\d+)$/.exec(self.name)?.[1] ?? 0);
+
+const broker = new Broker({
+  mode: 'shared',
+  modeReason: 'SharedWorker is available',
+  generation,
+  fanout: new BroadcastFanout(),
+  graceMs: 5000,
+  connection: {},
+});
+
+self.addEventListener('connect', (event) => {
+  const [port] = event.ports;
+  if (port) Comlink.expose(broker, port);
+});

@@ -1,0 +1,297 @@
+// Everything the broker keeps for one signed-in user: their socket (Connection), the channels on
+// it (BandChannels), which tabs watch which bands (InterestRegistry), and each band's delivery
+// order and catch-up (BandSequence + the change log over REST).
+import { PostgrestClient } from '@supabase/postgrest-js';
+import type { BandEvent, Database } from '../src/data/database.js';
+import { BandChannels } from './band-channels.js';
+import { CATCH_UP_PAGE, eventsAfter, logHead, type Rest } from './catch-up.js';
+import { Connection, type ConnectionOptions } from './connection.js';
+import { BandSequence } from './core/band-sequence.js';
+import type { ConnectionState } from './core/connection-state.js';
+import { InterestRegistry } from './core/interest-registry.js';
+import type { Fanout } from './fanout.js';
+import type { BandDiagnostics, BandLive, BandStatus, StateChange, UserDiagnostics } from './protocol.js';
+import { BrokerFailure } from './validate.js';
+
+export interface LinkOptions extends ConnectionOptions {
+  graceMs: number;
+}
+
+interface BandState {
+  status: BandStatus;
+  sequence: BandSequence<BandEvent>;
+  catchUps: number;
+  delivered: number;
+  duplicates: number;
+  waiters: { resolve(live: BandLive): void; reject(error: Error): void }[];
+}
+
+const HISTORY_LIMIT = 50;
+/** Pause before catching up again when a pass left a hole, so a stuck hole cannot spin. */
+const CATCH_UP_RETRY_MS = 250;
+
+export class UserLink {
+  private readonly registry: InterestRegistry;
+  private readonly bands = new Map<string, BandState>();
+  private readonly channels: BandChannels;
+  private readonly connection: Connection;
+  private rest: Rest;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly history: StateChange[] = [];
+  private stopped = false;
+
+  constructor(
+    readonly userId: string,
+    token: string,
+    private readonly options: LinkOptions,
+    private readonly fanout: Fanout,
+    private readonly countEvent: () => void,
+  ) {
+    this.registry = new InterestRegistry(options.graceMs);
+    this.rest = this.restClient(token);
+    this.channels = new BandChannels(userId, {
+      bandEvent: (event) => this.receive(event.band_id, [event], false),
+      membership: (change) =>
+        change.type === 'INSERT' ? this.joined(change.bandId) : this.left(change.bandId),
+      shardLive: (bands) =>
+        bands.forEach((band) => this.catchUp(band, this.bands.get(band)?.sequence.beginCatchUp())),
+      broken: (attempt, message) => this.connection.fail(attempt, 'channel_error', message),
+    });
+    this.connection = new Connection(
+      options,
+      (client, attempt) => this.channels.attach(client, attempt, [...this.bands.keys()]),
+      (state, previous) => this.stateChanged(state, previous),
+    );
+    this.connection.start(token);
+  }
+
+  setToken(token: string): void {
+    this.rest = this.restClient(token);
+    this.connection.setToken(token);
+  }
+
+  async watch(tabId: string, bandId: string): Promise<BandLive> {
+    this.registry.watch(tabId, bandId);
+    return this.whenLive(bandId);
+  }
+
+  unwatch(tabId: string, bandId: string): void {
+    this.registry.unwatch(tabId, bandId, Date.now());
+    this.scheduleGrace();
+  }
+
+  releaseTab(tabId: string): void {
+    this.registry.releaseTab(tabId, Date.now());
+    this.scheduleGrace();
+  }
+
+  /** A band created or joined in a tab: subscribe now and tell every tab. */
+  bandAdded(bandId: string): void {
+    if (this.registry.isHeld(bandId)) return;
+    this.registry.hold(bandId, Date.now());
+    this.scheduleGrace();
+    this.fanout.publish({ type: 'band:created', userId: this.userId, bandId });
+    void this.whenLive(bandId).catch(() => undefined);
+  }
+
+  hasTabs(): boolean {
+    return this.registry.tabs().size > 0;
+  }
+
+  retry(): void {
+    this.connection.retryNow();
+  }
+
+  networkChanged(online: boolean): void {
+    this.connection.networkChanged(online);
+  }
+
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.graceTimer);
+    this.connection.stop();
+    for (const band of this.bands.values())
+      this.rejectWaiters(band, new BrokerFailure('no_session', 'signed out'));
+    this.bands.clear();
+  }
+
+  diagnostics(): UserDiagnostics {
+    return {
+      userId: this.userId,
+      state: this.connection.state,
+      history: [...this.history],
+      heartbeatRttMs: this.connection.heartbeatRttMs,
+      channels: this.channels.channelCount,
+      bands: [...this.bands].map(([bandId, band]): BandDiagnostics => ({
+        bandId,
+        status: band.status,
+        watchers: this.registry.watchers(bandId),
+        lastSeq: band.sequence.last,
+        catchUps: band.catchUps,
+        eventsDelivered: band.delivered,
+        duplicatesDropped: band.duplicates,
+        channel: this.channels.topicOf(bandId),
+      })),
+    };
+  }
+
+  tabsOf(): Map<string, string[]> {
+    return this.registry.tabs();
+  }
+
+  private restClient(token: string): Rest {
+    return new PostgrestClient<Database>(`${this.options.supabaseUrl}/rest/v1`, {
+      headers: { apikey: this.options.anonKey, Authorization: `Bearer ${token}` },
+    });
+  }
+
+  /** Subscribes the band if needed and resolves once it is live. */
+  private whenLive(bandId: string): Promise<BandLive> {
+    const band = this.bands.get(bandId);
+    if (band?.status === 'live') return Promise.resolve({ bandId, lastSeq: band.sequence.last });
+    return new Promise((resolve, reject) => {
+      if (band) band.waiters.push({ resolve, reject });
+      else void this.subscribe(bandId, { resolve, reject });
+    });
+  }
+
+  private async subscribe(bandId: string, waiter: BandState['waiters'][number]): Promise<void> {
+    let head: number;
+    try {
+      // The head before subscribing: anything committed between the two is caught up after.
+      head = await logHead(this.rest, bandId);
+    } catch (error) {
+      waiter.reject(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (this.stopped) return waiter.reject(new BrokerFailure('no_session', 'signed out'));
+    // Every band has at least its creation event; an empty log means RLS hides it.
+    if (head === 0) {
+      this.registry.forget(bandId);
+      return waiter.reject(new BrokerFailure('not_member', `not a member of band ${bandId}`));
+    }
+    const existing = this.bands.get(bandId);
+    if (existing) {
+      existing.waiters.push(waiter);
+      return;
+    }
+    const band: BandState = {
+      status: 'joining',
+      sequence: new BandSequence(head),
+      catchUps: 0,
+      delivered: 0,
+      duplicates: 0,
+      waiters: [waiter],
+    };
+    this.bands.set(bandId, band);
+    try {
+      await this.channels.add([bandId]);
+    } catch (error) {
+      this.rejectWaiters(band, error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private receive(bandId: string, events: BandEvent[], fromCatchUp: boolean): void {
+    const band = this.bands.get(bandId);
+    if (!band) return;
+    const result = band.sequence.receive(events);
+    band.duplicates += result.duplicates;
+    for (const event of result.deliver) {
+      band.delivered++;
+      this.countEvent();
+      this.fanout.publish({ type: 'band:event', userId: this.userId, bandId, event });
+    }
+    if (!fromCatchUp) this.catchUp(bandId, result.catchUpFrom);
+  }
+
+  private catchUp(bandId: string, from: number | undefined): void {
+    const band = this.bands.get(bandId);
+    if (!band || from === undefined) return;
+    if (band.status !== 'live') band.status = 'catching-up';
+    void (async () => {
+      let count = 0;
+      try {
+        for (let after = from; ;) {
+          const page = await eventsAfter(this.rest, bandId, after);
+          count += page.length;
+          this.receive(bandId, page, true);
+          if (page.length < CATCH_UP_PAGE) break;
+          after = page[page.length - 1]!.seq;
+        }
+      } catch {
+        // The log was unreachable (network, expired token): the hole stays and the next pass retries.
+      }
+      if (this.bands.get(bandId) !== band) return;
+      band.catchUps++;
+      if (count > 0) this.fanout.publish({ type: 'band:caught-up', userId: this.userId, bandId, count });
+      if (band.status !== 'live' && band.sequence.buffered === 0) this.markLive(bandId, band);
+      const again = band.sequence.endCatchUp();
+      if (again !== undefined)
+        setTimeout(() => this.catchUp(bandId, again), count > 0 ? 0 : CATCH_UP_RETRY_MS);
+    })();
+  }
+
+  private markLive(bandId: string, band: BandState): void {
+    band.status = 'live';
+    const live = { bandId, lastSeq: band.sequence.last };
+    for (const waiter of band.waiters.splice(0)) waiter.resolve(live);
+    this.fanout.publish({ type: 'band:live', userId: this.userId, ...live });
+  }
+
+  private joined(bandId: string): void {
+    if (this.registry.isHeld(bandId)) return;
+    this.registry.hold(bandId, Date.now());
+    this.scheduleGrace();
+    this.fanout.publish({ type: 'band:joined', userId: this.userId, bandId });
+    void this.whenLive(bandId).catch(() => undefined);
+  }
+
+  private left(bandId: string): void {
+    this.registry.forget(bandId);
+    this.release(bandId, new BrokerFailure('not_member', `left band ${bandId}`));
+    this.fanout.publish({ type: 'band:left', userId: this.userId, bandId });
+  }
+
+  private release(bandId: string, reason: Error): void {
+    const band = this.bands.get(bandId);
+    if (!band) return;
+    this.bands.delete(bandId);
+    this.rejectWaiters(band, reason);
+    void this.channels.remove(bandId).catch(() => undefined);
+  }
+
+  private scheduleGrace(): void {
+    clearTimeout(this.graceTimer);
+    const next = this.registry.nextExpiry();
+    if (next === undefined) return;
+    this.graceTimer = setTimeout(
+      () => {
+        for (const bandId of this.registry.expired(Date.now())) {
+          this.release(bandId, new BrokerFailure('invalid_argument', 'released'));
+        }
+        this.scheduleGrace();
+      },
+      Math.max(0, next - Date.now()),
+    );
+  }
+
+  private stateChanged(state: ConnectionState, previous: ConnectionState): void {
+    this.history.push({ at: Date.now(), kind: state.kind, error: state.lastError?.message });
+    if (this.history.length > HISTORY_LIMIT) this.history.shift();
+    if (state.kind !== 'connected' && previous.kind === 'connected') {
+      this.channels.detach();
+      for (const band of this.bands.values()) if (band.status === 'live') band.status = 'joining';
+    }
+    this.fanout.publish({ type: 'realtime:state-changed', userId: this.userId, state });
+    if (state.kind === 'error')
+      this.fanout.publish({ type: 'realtime:max-retries-exceeded', userId: this.userId, state });
+  }
+
+  private rejectWaiters(band: BandState, error: Error): void {
+    for (const waiter of band.waiters.splice(0)) waiter.reject(error);
+  }
+}

@@ -1,0 +1,91 @@
+// Tab calls are untrusted input (any shape, any order): parse once here into typed values.
+import type { BrokerConfig, BrokerError, Result, SessionInfo } from './protocol.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TAB_ID = /^[\w:-]{1,100}$/;
+const MAX_TOKEN_LENGTH = 16 * 1024;
+
+export class InvalidArgument extends Error {}
+
+export function tabId(value: unknown): string {
+  if (typeof value !== 'string' || !TAB_ID.test(value))
+    throw new InvalidArgument('tabId must be 1-100 word characters');
+  return value;
+}
+
+export function uuid(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !UUID.test(value)) throw new InvalidArgument(`${name} must be a uuid`);
+  return value.toLowerCase();
+}
+
+export function session(value: unknown): SessionInfo | null {
+  if (value === null) return null;
+  if (typeof value !== 'object' || value === undefined)
+    throw new InvalidArgument('session must be an object or null');
+  const { userId, accessToken } = value as Record<string, unknown>;
+  if (typeof accessToken !== 'string' || accessToken.length === 0 || accessToken.length > MAX_TOKEN_LENGTH) {
+    throw new InvalidArgument('session.accessToken must be a non-empty string');
+  }
+  return { userId: uuid(userId, 'session.userId'), accessToken };
+}
+
+export function url(value: unknown): string {
+  if (typeof value !== 'string' || !URL.canParse(value))
+    throw new InvalidArgument('supabaseUrl must be a URL');
+  const parsed = new URL(value);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new InvalidArgument('supabaseUrl must be http(s)');
+  return parsed.origin + parsed.pathname.replace(/\/$/, '');
+}
+
+function optionalMs(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgument(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function brokerConfig(value: unknown): BrokerConfig {
+  if (typeof value !== 'object' || value === null) throw new InvalidArgument('config must be an object');
+  const input = value as Record<string, unknown>;
+  const config: BrokerConfig = {
+    supabaseUrl: url(input['supabaseUrl']),
+    anonKey: nonEmpty(input['anonKey'], 'anonKey'),
+  };
+  const heartbeat = optionalMs(input['heartbeatIntervalMs'], 'heartbeatIntervalMs', 100, 120_000);
+  const grace = optionalMs(input['graceMs'], 'graceMs', 0, 600_000);
+  if (heartbeat !== undefined) config.heartbeatIntervalMs = heartbeat;
+  if (grace !== undefined) config.graceMs = grace;
+  return config;
+}
+
+export function nonEmpty(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TOKEN_LENGTH) {
+    throw new InvalidArgument(`${name} must be a non-empty string`);
+  }
+  return value;
+}
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = (error: BrokerError): Result<never> => ({ ok: false, error });
+
+/** Runs a call; bad arguments and failures come back as error values, never as throws. */
+export async function guarded<T>(work: () => Promise<T> | T): Promise<Result<T>> {
+  try {
+    return ok(await work());
+  } catch (error) {
+    if (error instanceof InvalidArgument) return fail({ code: 'invalid_argument', message: error.message });
+    if (error instanceof BrokerFailure) return fail({ code: error.code, message: error.message });
+    return fail({ code: 'internal', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+export class BrokerFailure extends Error {
+  constructor(
+    readonly code: BrokerError['code'],
+    message: string,
+  ) {
+    super(message);
+  }
+}
