@@ -1,0 +1,325 @@
+// The Backline client a tab uses: pick a transport, tell the broker who is signed in and which
+// bands this tab watches, and turn bus events into typed events. If the shared worker stops
+// answering, every tab moves to a new worker generation (or to per-tab mode) and re-registers.
+import type { BandMembership, Song } from '../data/database.js';
+import { INITIAL_STATE, type ConnectionState } from '../../worker/core/connection-state.js';
+import type {
+  BandLive,
+  BrokerConfig,
+  BusEvent,
+  Diagnostics,
+  Result,
+  SessionInfo,
+  TransportMode,
+} from '../../worker/protocol.js';
+import { Emitter, type BacklineEvents, type RowChange } from './events.js';
+import { SharedTransport, sharedWorkerAvailable } from './shared-transport.js';
+import { createTabTransport } from './tab-transport.js';
+import type { Transport } from './transport.js';
+
+export interface BacklineOptions {
+  supabaseUrl: string;
+  anonKey: string;
+  /** 'auto' (default): shared when SharedWorker works, else per-tab. */
+  transport?: 'auto' | 'shared' | 'tab';
+  heartbeatIntervalMs?: number;
+  graceMs?: number;
+  /** How often the tab checks that the worker answers, and how long it waits. */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+}
+
+export interface Watch {
+  /** Resolves when the band is subscribed and caught up. */
+  live: Promise<BandLive>;
+  unwatch(): void;
+}
+
+export class BacklineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const GENERATION_KEY = 'backline:worker-generation';
+const CONTROL_CHANNEL = 'backline:control';
+
+function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new BacklineError(result.error.code, result.error.message);
+  return result.value;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new BacklineError('timeout', `no answer in ${ms} ms`)), ms),
+    ),
+  ]);
+}
+
+/** Holds a Web Lock named after this tab for as long as the page lives; resolves once it is held. */
+function holdTabLock(name: string): Promise<void> {
+  return new Promise((held) => {
+    void navigator.locks.request(name, () => {
+      held();
+      return new Promise<never>(() => undefined);
+    });
+  });
+}
+
+export class BacklineClient {
+  readonly tabId = `tab-${crypto.randomUUID()}`;
+  private readonly emitter = new Emitter<BacklineEvents>();
+  private transport!: Transport;
+  private session: SessionInfo | null = null;
+  private readonly watched = new Map<string, number>();
+  private stopListening: (() => void) | undefined;
+  private current: ConnectionState = INITIAL_STATE;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private replacing: Promise<void> | undefined;
+  private readonly control = new BroadcastChannel(CONTROL_CHANNEL);
+  private readonly cleanup: (() => void)[] = [];
+
+  private constructor(private readonly options: BacklineOptions) {}
+
+  static async connect(options: BacklineOptions): Promise<BacklineClient> {
+    const client = new BacklineClient(options);
+    await client.start();
+    return client;
+  }
+
+  get mode(): TransportMode {
+    return this.transport.mode;
+  }
+
+  get modeReason(): string {
+    return this.transport.reason;
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  on<K extends keyof BacklineEvents>(type: K, handler: (payload: BacklineEvents[K]) => void): () => void {
+    return this.emitter.on(type, handler);
+  }
+
+  /** Call on sign-in and on every token refresh; null on sign-out. */
+  async setSession(session: SessionInfo | null): Promise<void> {
+    const userChanged = session?.userId !== this.session?.userId;
+    this.session = session;
+    if (userChanged) {
+      this.stopListening?.();
+      this.stopListening = session
+        ? this.transport.listen(session.userId, (event) => this.onBus(event))
+        : undefined;
+      this.current = INITIAL_STATE;
+    }
+    unwrap(await this.transport.broker.setSession(this.tabId, session));
+    if (userChanged && session) {
+      // A tab that joins late learns the socket's state now rather than at its next change.
+      const user = (await this.diagnostics()).users.find((u) => u.userId === session.userId);
+      if (user && this.session?.userId === session.userId) {
+        this.current = user.state;
+        this.emitter.emit('realtime:state-changed', user.state);
+      }
+    }
+  }
+
+  watchBand(bandId: string): Watch {
+    this.watched.set(bandId, (this.watched.get(bandId) ?? 0) + 1);
+    const live = this.transport.broker.watchBand(this.tabId, bandId).then(unwrap);
+    let done = false;
+    return {
+      live,
+      unwatch: () => {
+        if (done) return;
+        done = true;
+        const left = (this.watched.get(bandId) ?? 1) - 1;
+        if (left > 0) return void this.watched.set(bandId, left);
+        this.watched.delete(bandId);
+        void this.transport.broker.unwatchBand(this.tabId, bandId);
+      },
+    };
+  }
+
+  /** After creating or joining a band in this tab: subscribes it now and tells the other tabs. */
+  async bandAdded(bandId: string): Promise<void> {
+    unwrap(await this.transport.broker.bandAdded(this.tabId, bandId));
+  }
+
+  async retry(): Promise<void> {
+    unwrap(await this.transport.broker.retry());
+  }
+
+  diagnostics(): Promise<Diagnostics> {
+    return this.transport.broker.diagnostics();
+  }
+
+  close(): void {
+    clearInterval(this.pingTimer);
+    this.stopListening?.();
+    this.cleanup.forEach((undo) => undo());
+    this.control.close();
+    void this.transport.broker.goodbye(this.tabId).finally(() => this.transport.close());
+  }
+
+  private async start(): Promise<void> {
+    await holdTabLock(`backline:tab:${this.tabId}`);
+    const wanted = this.options.transport ?? 'auto';
+    const generation = Number(localStorage.getItem(GENERATION_KEY) ?? 0);
+    if (wanted !== 'tab' && sharedWorkerAvailable()) {
+      try {
+        await this.attach(new SharedTransport(generation, 'SharedWorker is available'));
+      } catch (error) {
+        if (wanted === 'shared') throw error;
+        await this.attach(
+          await createTabTransport(`SharedWorker failed to start: ${String(error)}`, generation),
+        );
+      }
+    } else {
+      const reason = wanted === 'tab' ? 'per-tab mode was asked for' : 'this browser has no SharedWorker';
+      await this.attach(await createTabTransport(reason, generation));
+    }
+    this.watchBrowser();
+    this.control.onmessage = (message: MessageEvent<{ generation?: unknown }>) => {
+      const next = message.data.generation;
+      if (typeof next === 'number' && next > this.transport.generation) void this.replaceWorker(next);
+    };
+  }
+
+  /** Registers this tab with a broker: configure, hello, and (after a replacement) everything it had. */
+  private async attach(transport: Transport): Promise<void> {
+    const config: BrokerConfig = { supabaseUrl: this.options.supabaseUrl, anonKey: this.options.anonKey };
+    if (this.options.heartbeatIntervalMs !== undefined)
+      config.heartbeatIntervalMs = this.options.heartbeatIntervalMs;
+    if (this.options.graceMs !== undefined) config.graceMs = this.options.graceMs;
+    const timeout = this.options.pingTimeoutMs ?? 3000;
+    try {
+      unwrap(await withTimeout(transport.broker.configure(config), timeout));
+      unwrap(await withTimeout(transport.broker.hello(this.tabId, `backline:tab:${this.tabId}`), timeout));
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+    this.transport = transport;
+    if (this.session) {
+      this.stopListening?.();
+      this.stopListening = transport.listen(this.session.userId, (event) => this.onBus(event));
+      unwrap(await transport.broker.setSession(this.tabId, this.session));
+      for (const bandId of this.watched.keys()) void transport.broker.watchBand(this.tabId, bandId);
+    }
+    this.emitter.emit('transport:changed', {
+      mode: transport.mode,
+      reason: transport.reason,
+      generation: transport.generation,
+    });
+    clearInterval(this.pingTimer);
+    if (transport.mode === 'shared') {
+      this.pingTimer = setInterval(() => void this.checkWorker(), this.options.pingIntervalMs ?? 5000);
+    }
+  }
+
+  private async checkWorker(): Promise<void> {
+    if (this.replacing) return;
+    try {
+      await withTimeout(this.transport.broker.ping(), this.options.pingTimeoutMs ?? 3000);
+    } catch {
+      const next = Math.max(this.transport.generation, Number(localStorage.getItem(GENERATION_KEY) ?? 0)) + 1;
+      localStorage.setItem(GENERATION_KEY, String(next));
+      this.control.postMessage({ generation: next });
+      await this.replaceWorker(next);
+    }
+  }
+
+  /** A SharedWorker that stopped answering stays unreachable under its name: start the next one. */
+  private replaceWorker(generation: number): Promise<void> {
+    this.replacing ??= (async () => {
+      const old = this.transport;
+      clearInterval(this.pingTimer);
+      old.close();
+      try {
+        await this.attach(
+          new SharedTransport(
+            generation,
+            `worker generation ${generation} replaced one that stopped answering`,
+          ),
+        );
+      } catch (error) {
+        await this.attach(
+          await createTabTransport(`the replacement worker failed too: ${String(error)}`, generation),
+        );
+      }
+    })().finally(() => {
+      this.replacing = undefined;
+    });
+    return this.replacing;
+  }
+
+  private watchBrowser(): void {
+    const online = (): void => void this.transport.broker.networkChanged(true);
+    const offline = (): void => void this.transport.broker.networkChanged(false);
+    const visible = (): void => {
+      if (document.visibilityState === 'visible') void this.transport.broker.tabVisible();
+    };
+    window.addEventListener('online', online);
+    window.addEventListener('offline', offline);
+    document.addEventListener('visibilitychange', visible);
+    const goodbye = (): void => void this.transport.broker.goodbye(this.tabId);
+    window.addEventListener('pagehide', goodbye);
+    this.cleanup.push(() => {
+      window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
+      document.removeEventListener('visibilitychange', visible);
+      window.removeEventListener('pagehide', goodbye);
+    });
+  }
+
+  private onBus(event: BusEvent): void {
+    if (event.userId !== this.session?.userId) return;
+    switch (event.type) {
+      case 'band:event': {
+        // The bus reaches every tab of the user; each tab hears only the bands it watches.
+        if (!this.watched.has(event.bandId)) return;
+        this.emitter.emit('band:event', event.event);
+        const change = {
+          bandId: event.bandId,
+          seq: event.event.seq,
+          op: event.event.op,
+          record: event.event.record,
+          oldRecord: event.event.old_record,
+          actor: event.event.actor,
+        };
+        if (event.event.table_name === 'songs') this.emitter.emit('songs:changed', change as RowChange<Song>);
+        if (event.event.table_name === 'band_memberships') {
+          this.emitter.emit('members:changed', change as RowChange<BandMembership>);
+        }
+        return;
+      }
+      case 'band:live':
+        if (this.watched.has(event.bandId))
+          this.emitter.emit('band:live', { bandId: event.bandId, lastSeq: event.lastSeq });
+        return;
+      case 'band:caught-up':
+        if (this.watched.has(event.bandId))
+          this.emitter.emit('band:caught-up', { bandId: event.bandId, count: event.count });
+        return;
+      case 'band:created':
+      case 'band:joined':
+      case 'band:left':
+        return this.emitter.emit(event.type, { bandId: event.bandId });
+      case 'realtime:state-changed':
+        this.current = event.state;
+        return this.emitter.emit('realtime:state-changed', event.state);
+      case 'realtime:max-retries-exceeded':
+        return this.emitter.emit('realtime:max-retries-exceeded', event.state);
+      case 'session:ended':
+        this.current = INITIAL_STATE;
+        return this.emitter.emit('session:ended', { userId: event.userId });
+    }
+  }
+}

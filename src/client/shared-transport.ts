@@ -1,0 +1,37 @@
+// Shared mode: the broker in a SharedWorker named per generation; calls over its port with
+// Comlink, events from one BroadcastChannel per user. Loads no realtime client in the tab.
+import * as Comlink from 'comlink';
+import { busName, type BrokerApi, type BusEvent } from '../../worker/protocol.js';
+import type { Transport } from './transport.js';
+
+export function sharedWorkerAvailable(): boolean {
+  return typeof SharedWorker === 'function';
+}
+
+export class SharedTransport implements Transport {
+  readonly mode = 'shared' as const;
+  readonly broker: BrokerApi;
+  private readonly worker: SharedWorker;
+
+  constructor(
+    readonly generation: number,
+    readonly reason: string,
+  ) {
+    this.worker = new SharedWorker(new URL('../../worker/shared-worker.ts', import.meta.url), {
+      type: 'module',
+      name: `backline:${generation}`,
+    });
+    this.broker = Comlink.wrap<BrokerApi>(this.worker.port);
+  }
+
+  listen(userId: string, handler: (event: BusEvent) => void): () => void {
+    const channel = new BroadcastChannel(busName(userId));
+    channel.onmessage = (message: MessageEvent<BusEvent>) => handler(message.data);
+    return () => channel.close();
+  }
+
+  close(): void {
+    (this.broker as unknown as Comlink.Remote<BrokerApi>)[Comlink.releaseProxy]();
+    this.worker.port.close();
+  }
+}

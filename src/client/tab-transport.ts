@@ -1,0 +1,36 @@
+// Per-tab mode (no SharedWorker, as in Chrome on Android, or asked for): the same broker core
+// runs in this page, loaded on demand so shared-mode tabs never download the realtime client.
+import type { BrokerApi, BusEvent } from '../../worker/protocol.js';
+import type { Transport } from './transport.js';
+
+export async function createTabTransport(reason: string, generation: number): Promise<Transport> {
+  const [{ Broker }, { LocalFanout }] = await Promise.all([
+    import('../../worker/broker.js'),
+    import('../../worker/fanout.js'),
+  ]);
+  const listeners = new Set<(event: BusEvent) => void>();
+  const broker = new Broker({
+    mode: 'tab',
+    modeReason: reason,
+    generation,
+    fanout: new LocalFanout((event) => listeners.forEach((listener) => listener(event))),
+    graceMs: 5000,
+    connection: {},
+  });
+  return {
+    mode: 'tab',
+    reason,
+    generation,
+    broker: broker,
+    listen(userId, handler) {
+      const listener = (event: BusEvent): void => {
+        if (event.userId === userId) handler(event);
+      };
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      broker.shutdown();
+    },
+  };
+}

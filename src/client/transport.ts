@@ -1,0 +1,12 @@
+// How a tab reaches a broker: a SharedWorker shared by the profile, or one inside this page.
+import type { BrokerApi, BusEvent, TransportMode } from '../../worker/protocol.js';
+
+export interface Transport {
+  readonly mode: TransportMode;
+  readonly reason: string;
+  readonly generation: number;
+  readonly broker: BrokerApi;
+  /** Delivers one user's bus events to `handler`; returns the unsubscribe. */
+  listen(userId: string, handler: (event: BusEvent) => void): () => void;
+  close(): void;
+}

@@ -1,0 +1,72 @@
+// A page that exposes the Backline client to end-to-end tests and benchmarks as `window.lab`.
+// Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms
+import { createClient } from '@supabase/supabase-js';
+import { BacklineClient, bindSupabaseAuth, type ConnectionKind, type Watch } from '../client/index.js';
+import { supabaseConfig } from '../config.js';
+import type { BandEvent, Database } from '../data/database.js';
+
+const params = new URLSearchParams(location.search);
+const numberParam = (name: string): number | undefined =>
+  params.has(name) ? Number(params.get(name)) : undefined;
+const { url, anonKey } = supabaseConfig();
+
+const supabase = createClient<Database>(url, anonKey, {
+  // Session storage gives each tab its own user: two users in one profile.
+  auth: { storage: params.get('storage') === 'session' ? sessionStorage : localStorage },
+});
+
+const transport = (params.get('transport') ?? 'auto') as 'auto' | 'shared' | 'tab';
+const options = { supabaseUrl: url, anonKey, transport };
+const heartbeatIntervalMs = numberParam('heartbeat');
+const graceMs = numberParam('grace');
+const backline = await BacklineClient.connect({
+  ...options,
+  ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
+  ...(graceMs === undefined ? {} : { graceMs }),
+  pingIntervalMs: numberParam('ping') ?? 2000,
+  pingTimeoutMs: 1500,
+});
+bindSupabaseAuth(backline, supabase);
+
+const watches = new Map<string, Watch>();
+const events: BandEvent[] = [];
+const states: ConnectionKind[] = [];
+const notices: string[] = [];
+backline.on('band:event', (event) => events.push(event));
+backline.on('realtime:state-changed', (state) => states.push(state.kind));
+for (const type of ['band:created', 'band:joined', 'band:left', 'session:ended'] as const) {
+  backline.on(type, (payload) => notices.push(`${type} ${JSON.stringify(payload)}`));
+}
+
+const lab = {
+  supabase,
+  backline,
+  events,
+  states,
+  notices,
+  mode: () => backline.mode,
+  state: () => backline.state.kind,
+  async signIn(email: string, password: string): Promise<string> {
+    const { data, error } = await supabase.auth.signInWithPassword({ email, password });
+    if (error) throw error;
+    await backline.setSession({ userId: data.user.id, accessToken: data.session.access_token });
+    return data.user.id;
+  },
+  async signOut(): Promise<void> {
+    await supabase.auth.signOut();
+    await backline.setSession(null);
+  },
+  async watch(bandId: string): Promise<number> {
+    const watch = backline.watchBand(bandId);
+    watches.set(bandId, watch);
+    return (await watch.live).lastSeq;
+  },
+  unwatch(bandId: string): void {
+    watches.get(bandId)?.unwatch();
+    watches.delete(bandId);
+  },
+  seqs: (bandId: string) => events.filter((e) => e.band_id === bandId).map((e) => e.seq),
+};
+
+Object.assign(window, { lab });
+document.body.dataset['ready'] = 'true';
