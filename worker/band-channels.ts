@@ -61,13 +61,27 @@ export class BandChannels {
     this.shardOf.clear();
   }
 
-  /** Subscribes bands not yet in a shard. Without a socket there is nothing to do: attach will. */
+  /**
+   * Subscribes bands not yet in a shard. Without a socket there is nothing to do: attach will.
+   * A join that fails breaks the socket on purpose: the next attempt re-attaches every band.
+   */
   async add(bands: string[]): Promise<void> {
+    const socket = this.socket;
+    try {
+      await this.addToShards(bands);
+    } catch (error) {
+      if (socket && this.socket === socket) {
+        this.handlers.broken(socket.attempt, error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  private async addToShards(bands: string[]): Promise<void> {
     const fresh = bands.filter((b) => !this.shardOf.has(b));
     if (!this.socket || fresh.length === 0) return;
     if (this.shards.size < MAX_SHARDS) {
       await this.joinShard(fresh.slice(0, MAX_BANDS_PER_SHARD));
-      if (fresh.length > MAX_BANDS_PER_SHARD) await this.add(fresh.slice(MAX_BANDS_PER_SHARD));
+      if (fresh.length > MAX_BANDS_PER_SHARD) await this.addToShards(fresh.slice(MAX_BANDS_PER_SHARD));
       return;
     }
     // Over the channel budget: fold the newcomers into the smallest shard that has room.
@@ -83,8 +97,14 @@ export class BandChannels {
     this.shardOf.delete(bandId);
     if (!shard || !this.socket) return;
     const rest = [...shard.bands].filter((b) => b !== bandId);
-    if (rest.length === 0) this.retire(shard);
-    else await this.rebuild(shard, rest);
+    if (rest.length === 0) return this.retire(shard);
+    const socket = this.socket;
+    try {
+      await this.rebuild(shard, rest);
+    } catch (error) {
+      if (this.socket === socket)
+        this.handlers.broken(socket.attempt, error instanceof Error ? error.message : String(error));
+    }
   }
 
   topicOf(bandId: string): string | undefined {

@@ -188,11 +188,8 @@ export class UserLink {
       waiters: [waiter],
     };
     this.bands.set(bandId, band);
-    try {
-      await this.channels.add([bandId]);
-    } catch (error) {
-      this.rejectWaiters(band, error instanceof Error ? error : new Error(String(error)));
-    }
+    // Resolves the waiter once live; until then the band rides along with every new socket.
+    await this.channels.add([bandId]);
   }
 
   private receive(bandId: string, events: BandEvent[], fromCatchUp: boolean): void {
@@ -261,7 +258,7 @@ export class UserLink {
     if (!band) return;
     this.bands.delete(bandId);
     this.rejectWaiters(band, reason);
-    void this.channels.remove(bandId).catch(() => undefined);
+    void this.channels.remove(bandId);
   }
 
   private scheduleGrace(): void {

@@ -65,6 +65,17 @@ const lab = {
     watches.get(bandId)?.unwatch();
     watches.delete(bandId);
   },
+  async addSong(bandId: string, title: string): Promise<void> {
+    const { error } = await supabase.from('songs').insert({ band_id: bandId, title });
+    if (error) throw new Error(error.message);
+  },
+  /** Creates a band and tells the broker at once, as the app does. */
+  async createBand(name: string): Promise<string> {
+    const { data, error } = await supabase.rpc('create_band', { name, description: '' });
+    if (error) throw new Error(error.message);
+    await backline.bandAdded(data.id);
+    return data.id;
+  },
   seqs: (bandId: string) => events.filter((e) => e.band_id === bandId).map((e) => e.seq),
 };
 

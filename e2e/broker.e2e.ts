@@ -1,0 +1,264 @@
+// The broker in a real Chromium against the local backend, its admin metrics as the witness.
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { bandWith, signedUpClient, type Client } from '../test/support/backend.js';
+import { startApp, type RunningApp } from './support/app.js';
+import { serverSockets, chaos } from './support/admin.js';
+import { openLab, seqs, signIn, stateOf, waitForSeqs, watch, type LabOptions } from './support/lab.js';
+
+let app: RunningApp;
+test.beforeAll(async () => {
+  app = await startApp();
+});
+test.afterAll(() => app.close());
+
+interface Member {
+  email: string;
+  password: string;
+  userId: string;
+  client: Client;
+}
+
+const member = (name: string): Promise<Member> => signedUpClient(app.backend, name);
+
+/** A band of `owner` with `others` joined by invite. */
+async function band(owner: Member, others: Member[] = []): Promise<string> {
+  return bandWith(
+    owner.client,
+    others.map((o) => o.client),
+  );
+}
+
+async function addSong(writer: Member, bandId: string, title: string): Promise<void> {
+  const { error } = await writer.client.from('songs').insert({ band_id: bandId, title });
+  if (error) throw new Error(error.message);
+}
+
+/** Every seq of the band's log, as the database has it: what each tab must end up with. */
+async function logSeqs(owner: Member, bandId: string, after: number): Promise<number[]> {
+  const { data } = await owner.client
+    .from('band_events')
+    .select('seq')
+    .eq('band_id', bandId)
+    .gt('seq', after)
+    .order('seq');
+  return (data ?? []).map((row) => row.seq);
+}
+
+async function tabs(
+  context: BrowserContext,
+  count: number,
+  user: Member,
+  options: LabOptions = {},
+): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < count; i++) {
+    const page = await openLab(context, app, options);
+    await signIn(page, user.email, user.password);
+    pages.push(page);
+  }
+  return pages;
+}
+
+const newContext = (browser: Browser): Promise<BrowserContext> => browser.newContext();
+
+test('ten tabs in one profile share one socket, with one subscription per band', async ({ browser }) => {
+  const alice = await member('alice');
+  const bob = await member('bob');
+  const [bandA, bandB] = [await band(alice, [bob]), await band(alice, [bob])];
+  const context = await newContext(browser);
+  const pages = await tabs(context, 10, alice);
+  const heads = await Promise.all(pages.flatMap((page) => [watch(page, bandA), watch(page, bandB)]));
+  expect(heads.every((head) => head > 0)).toBe(true);
+
+  const sockets = (await serverSockets(app)).filter((s) => s.userId === alice.userId);
+  expect(sockets).toHaveLength(1);
+  expect(sockets[0]!.bandsSubscribed(bandA)).toBe(1);
+  expect(sockets[0]!.bandsSubscribed(bandB)).toBe(1);
+
+  await addSong(bob, bandA, 'Everyone hears this');
+  const expected = await logSeqs(alice, bandA, heads[0]!);
+  await Promise.all(pages.map((page) => waitForSeqs(page, bandA, expected)));
+  await context.close();
+});
+
+test('per-tab transport opens one socket per tab', async ({ browser }) => {
+  const alice = await member('alice');
+  const bandId = await band(alice);
+  const context = await newContext(browser);
+  const pages = await tabs(context, 10, alice, { transport: 'tab' });
+  await Promise.all(pages.map((page) => watch(page, bandId)));
+  expect(await pages[0]!.evaluate(() => window.lab.mode())).toBe('tab');
+  const sockets = (await serverSockets(app)).filter((s) => s.userId === alice.userId);
+  expect(sockets).toHaveLength(10);
+  await context.close();
+});
+
+test('two browsers of one user have a socket each and see each other’s changes', async ({ browser }) => {
+  const alice = await member('alice');
+  const bandId = await band(alice);
+  const [laptop, desktop] = [await newContext(browser), await newContext(browser)];
+  const [first] = await tabs(laptop, 2, alice);
+  const [second] = await tabs(desktop, 2, alice);
+  const head = await watch(first!, bandId);
+  await watch(second!, bandId);
+  expect((await serverSockets(app)).filter((s) => s.userId === alice.userId)).toHaveLength(2);
+
+  await first!.evaluate((b) => window.lab.addSong(b, 'From the laptop'), bandId);
+  const expected = await logSeqs(alice, bandId, head);
+  expect(expected).toHaveLength(1);
+  await waitForSeqs(second!, bandId, expected);
+  await Promise.all([laptop.close(), desktop.close()]);
+});
+
+test('closing tabs releases their interest, and the last one releases the subscription', async ({
+  browser,
+}) => {
+  const alice = await member('alice');
+  const bandId = await band(alice);
+  const context = await newContext(browser);
+  const pages = await tabs(context, 3, alice, { grace: 200 });
+  await Promise.all(pages.map((page) => watch(page, bandId)));
+  const survivor = pages[0]!;
+  const watchers = async (): Promise<number> =>
+    survivor.evaluate(async (b) => {
+      const d = (await window.lab.backline.diagnostics()) as {
+        users: { bands: { bandId: string; watchers: number }[] }[];
+      };
+      return d.users[0]?.bands.find((x) => x.bandId === b)?.watchers ?? 0;
+    }, bandId);
+  expect(await watchers()).toBe(3);
+  // A closed tab never says goodbye here: its Web Lock is what tells the worker.
+  await pages[1]!.close({ runBeforeUnload: false });
+  await pages[2]!.close({ runBeforeUnload: false });
+  await expect.poll(watchers).toBe(1);
+
+  await survivor.evaluate((b) => window.lab.unwatch(b), bandId);
+  await expect
+    .poll(async () =>
+      (await serverSockets(app)).find((s) => s.userId === alice.userId)?.bandsSubscribed(bandId),
+    )
+    .toBe(0);
+  await context.close();
+});
+
+test('a band created in one tab is live at once: another member’s song shows in tabs 1 and 2 without reload', async ({
+  browser,
+}) => {
+  const alice = await member('alice');
+  const bob = await member('bob');
+  const context = await newContext(browser);
+  const [tab1, tab2] = await tabs(context, 2, alice);
+  const bandId = await tab1!.evaluate(() => window.lab.createBand('Brand new'));
+  await Promise.all([watch(tab1!, bandId), watch(tab2!, bandId)]);
+  const { data: invite } = await alice.client.rpc('create_invite', { band_id: bandId });
+  await bob.client.rpc('join_band', { code: invite!.code });
+  await addSong(bob, bandId, 'Hello from Bob');
+  const all = await logSeqs(alice, bandId, 0);
+  const songSeq = all.at(-1)!;
+  for (const page of [tab1!, tab2!]) {
+    await expect.poll(() => seqs(page, bandId)).toContain(songSeq);
+  }
+  await context.close();
+});
+
+for (const fault of ['drop', 'blackhole', 'refuse'] as const) {
+  test(`after a ${fault}, every tab reconnects and gets every write made meanwhile exactly once`, async ({
+    browser,
+  }) => {
+    const alice = await member('alice');
+    const bob = await member('bob');
+    const bandId = await band(alice, [bob]);
+    const context = await newContext(browser);
+    const pages = await tabs(context, 3, alice, { heartbeat: 500 });
+    const head = (await Promise.all(pages.map((page) => watch(page, bandId))))[0]!;
+
+    if (fault === 'drop') await chaos(app, { action: 'drop', user_id: alice.userId });
+    if (fault === 'blackhole') await chaos(app, { action: 'blackhole', ms: 3000 });
+    if (fault === 'refuse') {
+      await chaos(app, { action: 'refuse', ms: 3000 });
+      await chaos(app, { action: 'drop', user_id: alice.userId });
+    }
+    for (let i = 0; i < 5; i++) await addSong(bob, bandId, `${fault} ${i}`);
+    await expect.poll(() => stateOf(pages[0]!), { timeout: 10_000 }).not.toBe('connected');
+
+    await expect.poll(() => stateOf(pages[0]!), { timeout: 30_000 }).toBe('connected');
+    for (let i = 5; i < 8; i++) await addSong(bob, bandId, `${fault} ${i}`);
+    const expected = await logSeqs(alice, bandId, head);
+    expect(expected).toHaveLength(8);
+    await Promise.all(pages.map((page) => waitForSeqs(page, bandId, expected, 30_000)));
+    const states = await pages[0]!.evaluate(() => window.lab.states);
+    expect(states).toContain('reconnecting');
+    expect(states.at(-1)).toBe('connected');
+    await context.close();
+  });
+}
+
+test('sign-out in one tab stops events in every tab of the profile', async ({ browser }) => {
+  const alice = await member('alice');
+  const bob = await member('bob');
+  const bandId = await band(alice, [bob]);
+  const context = await newContext(browser);
+  const [tab1, tab2] = await tabs(context, 2, alice);
+  await Promise.all([watch(tab1!, bandId), watch(tab2!, bandId)]);
+  await tab1!.evaluate(() => window.lab.signOut());
+  await expect
+    .poll(async () => (await serverSockets(app)).filter((s) => s.userId === alice.userId).length, {
+      timeout: 1000,
+    })
+    .toBe(0);
+  const before = (await seqs(tab2!, bandId)).length;
+  await addSong(bob, bandId, 'Nobody is listening');
+  await tab2!.waitForTimeout(500);
+  expect(await seqs(tab2!, bandId)).toHaveLength(before);
+  await context.close();
+});
+
+test('a worker that stops answering is replaced and events flow again', async ({ browser }) => {
+  const alice = await member('alice');
+  const bob = await member('bob');
+  const bandId = await band(alice, [bob]);
+  const context = await newContext(browser);
+  const [tab1, tab2] = await tabs(context, 2, alice);
+  const head = await watch(tab1!, bandId);
+  await watch(tab2!, bandId);
+
+  const cdp = await browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const worker = targetInfos.find((t) => t.type === 'shared_worker');
+  expect(worker).toBeDefined();
+  await cdp.send('Target.closeTarget', { targetId: worker!.targetId });
+
+  await expect
+    .poll(
+      () =>
+        tab1!.evaluate(() =>
+          window.lab.backline.diagnostics().then((d) => (d as { generation: number }).generation),
+        ),
+      {
+        timeout: 15_000,
+      },
+    )
+    .toBeGreaterThan(0);
+  await addSong(bob, bandId, 'After the worker died');
+  const expected = await logSeqs(alice, bandId, head);
+  await Promise.all([tab1!, tab2!].map((page) => waitForSeqs(page, bandId, expected, 20_000)));
+  await context.close();
+});
+
+test('without SharedWorker the page falls back to per-tab mode with the same behaviour', async ({
+  browser,
+}) => {
+  const alice = await member('alice');
+  const bob = await member('bob');
+  const bandId = await band(alice, [bob]);
+  const context = await newContext(browser);
+  await context.addInitScript(() => {
+    delete (window as { SharedWorker?: unknown }).SharedWorker;
+  });
+  const [page] = await tabs(context, 1, alice);
+  expect(await page!.evaluate(() => window.lab.mode())).toBe('tab');
+  const head = await watch(page!, bandId);
+  await addSong(bob, bandId, 'Per-tab works');
+  await waitForSeqs(page!, bandId, await logSeqs(alice, bandId, head));
+  await context.close();
+});

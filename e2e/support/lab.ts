@@ -1,0 +1,68 @@
+// Driving the lab page (window.lab) and reading the backend's admin metrics, for broker e2e tests.
+import type { BrowserContext, Page } from '@playwright/test';
+import type { RunningApp } from './app.js';
+
+export interface LabOptions {
+  transport?: 'auto' | 'shared' | 'tab';
+  storage?: 'local' | 'session';
+  heartbeat?: number;
+  grace?: number;
+}
+
+type Lab = {
+  signIn(email: string, password: string): Promise<string>;
+  signOut(): Promise<void>;
+  watch(bandId: string): Promise<number>;
+  unwatch(bandId: string): void;
+  mode(): string;
+  state(): string;
+  seqs(bandId: string): number[];
+  addSong(bandId: string, title: string): Promise<void>;
+  createBand(name: string): Promise<string>;
+  states: string[];
+  notices: string[];
+  backline: { bandAdded(bandId: string): Promise<void>; diagnostics(): Promise<unknown> };
+};
+
+declare global {
+  interface Window {
+    lab: Lab;
+  }
+}
+
+export async function openLab(
+  context: BrowserContext,
+  app: RunningApp,
+  options: LabOptions = {},
+): Promise<Page> {
+  const query = new URLSearchParams(Object.entries(options).map(([k, v]) => [k, String(v)]));
+  const page = await context.newPage();
+  await page.goto(`${app.appUrl}lab.html?${query.toString()}`);
+  await page.waitForFunction(() => document.body.dataset['ready'] === 'true');
+  return page;
+}
+
+export const signIn = (page: Page, email: string, password: string): Promise<string> =>
+  page.evaluate(([e, p]) => window.lab.signIn(e!, p!), [email, password]);
+
+export const watch = (page: Page, bandId: string): Promise<number> =>
+  page.evaluate((b) => window.lab.watch(b), bandId);
+
+export const seqs = (page: Page, bandId: string): Promise<number[]> =>
+  page.evaluate((b) => window.lab.seqs(b), bandId);
+
+export const stateOf = (page: Page): Promise<string> => page.evaluate(() => window.lab.state());
+
+/** Waits until the page has received exactly `expected` for the band (in this order). */
+export async function waitForSeqs(
+  page: Page,
+  bandId: string,
+  expected: number[],
+  timeout = 15_000,
+): Promise<void> {
+  await page.waitForFunction(
+    ([b, want]) => JSON.stringify(window.lab.seqs(b)) === JSON.stringify(want),
+    [bandId, expected] as const,
+    { timeout },
+  );
+}
