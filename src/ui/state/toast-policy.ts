@@ -1,0 +1,160 @@
+// Which toasts the app shows, and how bursts merge. Toast: your own actions, connection lost and
+// restored, retries exhausted (stays, with Retry), conflicts (with Refresh). Never: other people's
+// changes, background syncs, health checks. Pure: time comes in as `now`.
+
+export type ToastTone = 'success' | 'info' | 'warning' | 'error';
+
+export interface ToastAction {
+  label: string;
+  run: () => void;
+}
+
+export interface Toast {
+  id: number;
+  /** Toasts with the same key within the batch window merge into one with a count. */
+  key: string;
+  tone: ToastTone;
+  message: string;
+  count: number;
+  /** Stays until dismissed. */
+  persistent: boolean;
+  action: ToastAction | undefined;
+  /** When it was shown or last merged into. */
+  updatedAt: number;
+  expiresAt: number | undefined;
+}
+
+export interface ToastRequest {
+  key: string;
+  tone: ToastTone;
+  /** The message for `count` merged occurrences. */
+  message: (count: number) => string;
+  persistent?: boolean;
+  action?: ToastAction;
+}
+
+export const BATCH_WINDOW_MS = 2000;
+export const TOAST_LIFETIME_MS = 5000;
+const MAX_VISIBLE = 4;
+
+export class ToastQueue {
+  private toasts: Toast[] = [];
+  private nextId = 1;
+
+  get visible(): readonly Toast[] {
+    return this.toasts;
+  }
+
+  push(request: ToastRequest, now: number): Toast {
+    const existing = this.toasts.find(
+      (toast) => toast.key === request.key && (toast.persistent || now - toast.updatedAt < BATCH_WINDOW_MS),
+    );
+    const persistent = request.persistent ?? false;
+    if (existing) {
+      const merged: Toast = {
+        ...existing,
+        count: existing.count + 1,
+        message: request.message(existing.count + 1),
+        updatedAt: now,
+        expiresAt: persistent ? undefined : now + TOAST_LIFETIME_MS,
+        action: request.action ?? existing.action,
+      };
+      this.toasts = this.toasts.map((toast) => (toast === existing ? merged : toast));
+      return merged;
+    }
+    const toast: Toast = {
+      id: this.nextId++,
+      key: request.key,
+      tone: request.tone,
+      message: request.message(1),
+      count: 1,
+      persistent,
+      action: request.action,
+      updatedAt: now,
+      expiresAt: persistent ? undefined : now + TOAST_LIFETIME_MS,
+    };
+    this.toasts = [...this.toasts, toast].slice(-MAX_VISIBLE);
+    return toast;
+  }
+
+  dismiss(id: number): void {
+    this.toasts = this.toasts.filter((toast) => toast.id !== id);
+  }
+
+  /** Drops every toast with this key (a "lost" toast once the connection is restored). */
+  dismissKey(key: string): void {
+    this.toasts = this.toasts.filter((toast) => toast.key !== key);
+  }
+
+  /** Removes expired toasts; returns whether anything changed. */
+  expire(now: number): boolean {
+    const before = this.toasts.length;
+    this.toasts = this.toasts.filter((toast) => toast.expiresAt === undefined || toast.expiresAt > now);
+    return this.toasts.length !== before;
+  }
+
+  nextExpiry(): number | undefined {
+    const times = this.toasts.flatMap((toast) => (toast.expiresAt === undefined ? [] : [toast.expiresAt]));
+    return times.length ? Math.min(...times) : undefined;
+  }
+}
+
+const plural = (count: number, one: string, many: string): string => (count === 1 ? one : `${count} ${many}`);
+
+/** The toasts of the policy, by name, so components never word them ad hoc. */
+export const toasts = {
+  songAdded: (title: string): ToastRequest => ({
+    key: 'song-added',
+    tone: 'success',
+    message: (n) => (n === 1 ? `Added “${title}”` : `Added ${n} songs`),
+  }),
+  songSaved: (title: string): ToastRequest => ({
+    key: 'song-saved',
+    tone: 'success',
+    message: (n) => (n === 1 ? `Saved “${title}”` : `Saved ${n} songs`),
+  }),
+  songDeleted: (title: string): ToastRequest => ({
+    key: 'song-deleted',
+    tone: 'success',
+    message: (n) => (n === 1 ? `Deleted “${title}”` : `Deleted ${n} songs`),
+  }),
+  bandCreated: (name: string): ToastRequest => ({
+    key: 'band-created',
+    tone: 'success',
+    message: () => `Created ${name}`,
+  }),
+  bandJoined: (name: string): ToastRequest => ({
+    key: 'band-joined',
+    tone: 'success',
+    message: () => `Joined ${name}`,
+  }),
+  failed: (what: string, reason: string): ToastRequest => ({
+    key: `failed:${what}`,
+    tone: 'error',
+    message: (n) => `${plural(n, `Could not ${what}`, `attempts to ${what} failed`)}: ${reason}`,
+  }),
+  connectionLost: (): ToastRequest => ({
+    key: 'connection',
+    tone: 'warning',
+    message: () => 'Connection lost. Reconnecting; your view may be out of date.',
+  }),
+  connectionRestored: (): ToastRequest => ({
+    key: 'connection',
+    tone: 'success',
+    message: () => 'Connection restored. Everything is up to date.',
+  }),
+  retriesExhausted: (retry: () => void): ToastRequest => ({
+    key: 'retries-exhausted',
+    tone: 'error',
+    message: () => 'Cannot reach the server. Live updates are paused.',
+    persistent: true,
+    action: { label: 'Retry', run: retry },
+  }),
+  conflict: (title: string, refresh: () => void): ToastRequest => ({
+    key: `conflict:${title}`,
+    tone: 'warning',
+    message: () => `Someone else changed “${title}” while you were editing.`,
+    persistent: true,
+    action: { label: 'Refresh', run: refresh },
+  }),
+};

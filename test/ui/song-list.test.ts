@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { Song } from '../../src/data/database.js';
+import { applyChange, fromSnapshot, parseDuration, visibleSongs } from '../../src/ui/state/song-list.js';
+
+const song = (id: string, title: string, version = 1, deleted = false): Song => ({
+  id,
+  band_id: 'b',
+  title,
+  artist: '',
+  key: null,
+  bpm: null,
+  duration_seconds: null,
+  notes: '',
+  version,
+  created_by: null,
+  updated_by: null,
+  created_at: '',
+  updated_at: '',
+  deleted_at: deleted ? '2026-01-01T00:00:00Z' : null,
+});
+const change = (op: 'INSERT' | 'UPDATE' | 'DELETE', record: Song | null, oldRecord: Song | null = null) => ({
+  bandId: 'b',
+  seq: 1,
+  op,
+  record,
+  oldRecord,
+  actor: null,
+});
+
+describe('song list', () => {
+  it('adds, updates and deletes songs from changes', () => {
+    let songs = fromSnapshot([song('1', 'Lola')]);
+    songs = applyChange(songs, change('INSERT', song('2', 'Apeman')));
+    songs = applyChange(songs, change('UPDATE', song('1', 'Lola (live)', 2)));
+    expect(visibleSongs(songs).map((s) => s.title)).toEqual(['Apeman', 'Lola (live)']);
+    songs = applyChange(songs, change('DELETE', null, song('2', 'Apeman')));
+    expect(visibleSongs(songs).map((s) => s.title)).toEqual(['Lola (live)']);
+  });
+
+  it('never moves a song back to an older version (snapshot newer than a late event)', () => {
+    const songs = fromSnapshot([song('1', 'Newest', 3)]);
+    expect(applyChange(songs, change('UPDATE', song('1', 'Older', 2)))).toBe(songs);
+    expect(applyChange(songs, change('INSERT', song('1', 'Original', 1)))).toBe(songs);
+  });
+
+  it('hides soft-deleted songs', () => {
+    const songs = applyChange(
+      fromSnapshot([song('1', 'Gone')]),
+      change('UPDATE', song('1', 'Gone', 2, true)),
+    );
+    expect(visibleSongs(songs)).toEqual([]);
+  });
+
+  it('parses durations as m:ss or seconds, and rejects the rest', () => {
+    expect(parseDuration('3:15')).toBe(195);
+    expect(parseDuration('200')).toBe(200);
+    expect(parseDuration('')).toBeNull();
+    expect(parseDuration('3:75')).toBeUndefined();
+    expect(parseDuration('abc')).toBeUndefined();
+  });
+});
