@@ -1,1 +1,9 @@
-import './ui/demo-page.js';
+// The band app's entry: make the services once, then mount the app.
+import { createServices } from './ui/services.js';
+import './ui/components/app-shell.js';
+import type { AppShell } from './ui/components/app-shell.js';
+
+const services = await createServices();
+const app = document.createElement('backline-app') as AppShell;
+app.services = services;
+document.body.replaceChildren(app);

@@ -1,0 +1,131 @@
+// The shared socket's state, shown only when it is not fine: hidden while connected (or signed
+// out), a spinner while (re)connecting, "Offline" when down, and a Retry button once retries stop.
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { assertNever, type ConnectionState } from '../../../worker/core/connection-state.js';
+import { base } from '../styles.js';
+
+export class ConnectionIndicator extends LitElement {
+  static override properties = { state: { attribute: false }, now: { state: true } };
+  declare state: ConnectionState | undefined;
+  declare now: number;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    this.now = Date.now();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.ticker);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('state')) return;
+    // A countdown to the next retry needs a clock only while one is scheduled.
+    clearInterval(this.ticker);
+    if (this.state?.nextRetryAt) this.ticker = setInterval(() => (this.now = Date.now()), 1000);
+  }
+
+  private retry(): void {
+    this.dispatchEvent(new CustomEvent('retry', { bubbles: true, composed: true }));
+  }
+
+  private content(state: ConnectionState): unknown {
+    const nextTry =
+      state.nextRetryAt === null
+        ? ''
+        : ` Next try in ${Math.max(0, Math.ceil((state.nextRetryAt - this.now) / 1000))} s.`;
+    switch (state.kind) {
+      case 'connected':
+      case 'disconnected':
+        return nothing;
+      case 'connecting':
+        return html`<span class="spinner" aria-hidden="true"></span>Connecting…`;
+      case 'reconnecting':
+        return html`<span class="spinner" aria-hidden="true"></span>Reconnecting…<span class="detail"
+            >${nextTry}</span
+          >`;
+      case 'offline':
+        return html`Offline – changes won't sync`;
+      case 'error':
+        return html`Offline – changes won't sync.
+          <span class="detail"
+            >Automatic retries stopped${state.lastError ? ` (${state.lastError.message})` : ''}.</span
+          >
+          <button @click=${() => this.retry()}>Retry</button>`;
+      default:
+        return assertNever(state);
+    }
+  }
+
+  override render(): unknown {
+    const content = this.state ? this.content(this.state) : nothing;
+    return html`<div
+      role="status"
+      aria-live="polite"
+      class=${content === nothing ? 'hidden' : `bar ${this.state?.kind ?? ''}`}
+    >
+      ${content}
+    </div>`;
+  }
+
+  static override styles = [
+    base,
+    css`
+      .hidden {
+        display: none;
+      }
+      .bar {
+        position: fixed;
+        left: 50%;
+        bottom: 1rem;
+        transform: translateX(-50%);
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        flex-wrap: wrap;
+        justify-content: center;
+        background: #1f2937;
+        color: #fff;
+        padding: 0.6rem 1rem;
+        border-radius: 999px;
+        box-shadow: 0 4px 16px #0003;
+        z-index: 20;
+        max-width: calc(100vw - 2rem);
+        font-size: 0.95rem;
+      }
+      .bar.offline,
+      .bar.error {
+        background: #7f1d1d;
+      }
+      .detail {
+        opacity: 0.85;
+      }
+      button {
+        min-height: 2rem;
+        padding: 0.2rem 0.8rem;
+        border-radius: 999px;
+      }
+      .spinner {
+        width: 0.9rem;
+        height: 0.9rem;
+        border: 2px solid #fff6;
+        border-top-color: #fff;
+        border-radius: 50%;
+        animation: spin 0.8s linear infinite;
+      }
+      @keyframes spin {
+        to {
+          transform: rotate(360deg);
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .spinner {
+          animation: none;
+        }
+      }
+    `,
+  ];
+}
+customElements.define('connection-indicator', ConnectionIndicator);

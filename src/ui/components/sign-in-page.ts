@@ -1,0 +1,88 @@
+// Sign in, or create an account (email confirmation is off on the local backend).
+import { LitElement, css, html, nothing } from 'lit';
+import type { Services } from '../services.js';
+import { base } from '../styles.js';
+
+export class SignInPage extends LitElement {
+  static override properties = {
+    services: { attribute: false },
+    signUp: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  };
+  declare services: Services;
+  declare signUp: boolean;
+  declare error: string | undefined;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.signUp = false;
+    this.busy = false;
+  }
+
+  private async submit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const field = (name: string): string => (form.elements.namedItem(name) as HTMLInputElement).value;
+    const credentials = { email: field('email').trim(), password: field('password') };
+    this.busy = true;
+    this.error = undefined;
+    const auth = this.services.supabase.auth;
+    const { error } = this.signUp
+      ? await auth.signUp(credentials)
+      : await auth.signInWithPassword(credentials);
+    this.busy = false;
+    if (error) this.error = error.message;
+  }
+
+  override render(): unknown {
+    const action = this.signUp ? 'Create account' : 'Sign in';
+    return html`<main class="card">
+      <h1>Backline</h1>
+      <p class="muted">Your band's songs, live on every device.</p>
+      <form @submit=${(e: SubmitEvent) => void this.submit(e)}>
+        <label>Email <input name="email" type="email" autocomplete="username" required /></label>
+        <label
+          >Password
+          <input
+            name="password"
+            type="password"
+            minlength="6"
+            autocomplete=${this.signUp ? 'new-password' : 'current-password'}
+            required
+        /></label>
+        <button class="primary" type="submit" ?disabled=${this.busy}>${action}</button>
+        ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
+      </form>
+      <p>
+        ${this.signUp ? 'Have an account?' : 'New here?'}
+        <button class="link" @click=${() => (this.signUp = !this.signUp)}>
+          ${this.signUp ? 'Sign in' : 'Create an account'}
+        </button>
+      </p>
+      <p class="muted hint">Demo: alice@example.com or bob@example.com, password backline-demo</p>
+    </main>`;
+  }
+
+  static override styles = [
+    base,
+    css`
+      main {
+        max-width: 24rem;
+        margin: 3rem auto;
+      }
+      .link {
+        border: none;
+        padding: 0;
+        min-height: auto;
+        color: var(--accent);
+        text-decoration: underline;
+      }
+      .hint {
+        font-size: 0.85rem;
+      }
+    `,
+  ];
+}
+customElements.define('sign-in-page', SignInPage);

@@ -1,0 +1,68 @@
+// The app's long-lived services, made once per page: the Supabase client (the tab owns the
+// session), the Backline client (the shared socket), and the toast queue.
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { BacklineClient, bindSupabaseAuth } from '../client/index.js';
+import { supabaseConfig } from '../config.js';
+import type { Database } from '../data/database.js';
+import { ToastQueue, type Toast, type ToastRequest } from './state/toast-policy.js';
+
+export type Supabase = SupabaseClient<Database>;
+
+export class ToastService {
+  private readonly queue = new ToastQueue();
+  private readonly listeners = new Set<(toasts: readonly Toast[]) => void>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  show(request: ToastRequest): void {
+    this.queue.push(request, Date.now());
+    this.changed();
+  }
+
+  dismiss(id: number): void {
+    this.queue.dismiss(id);
+    this.changed();
+  }
+
+  dismissKey(key: string): void {
+    this.queue.dismissKey(key);
+    this.changed();
+  }
+
+  subscribe(listener: (toasts: readonly Toast[]) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.queue.visible);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    this.queue.expire(Date.now());
+    for (const listener of this.listeners) listener(this.queue.visible);
+    clearTimeout(this.timer);
+    const next = this.queue.nextExpiry();
+    if (next !== undefined) this.timer = setTimeout(() => this.changed(), Math.max(0, next - Date.now()));
+  }
+}
+
+export interface Services {
+  supabase: Supabase;
+  backline: BacklineClient;
+  toasts: ToastService;
+}
+
+export async function createServices(): Promise<Services> {
+  const { url, anonKey } = supabaseConfig();
+  const params = new URLSearchParams(location.search);
+  const supabase = createClient<Database>(url, anonKey, {
+    // ?session=tab keeps the session per tab: two users in one browser profile.
+    auth: { storage: params.get('session') === 'tab' ? sessionStorage : localStorage },
+  });
+  const transport = params.get('transport');
+  const backline = await BacklineClient.connect({
+    supabaseUrl: url,
+    anonKey,
+    transport: transport === 'tab' || transport === 'shared' ? transport : 'auto',
+    ...(params.has('heartbeat') ? { heartbeatIntervalMs: Number(params.get('heartbeat')) } : {}),
+  });
+  bindSupabaseAuth(backline, supabase);
+  return { supabase, backline, toasts: new ToastService() };
+}
