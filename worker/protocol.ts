@@ -71,6 +71,10 @@ export interface BrokerConfig {
   anonKey: string;
   heartbeatIntervalMs?: number;
   graceMs?: number;
+  /** Failed attempts before giving up into `error` (default 10). */
+  maxAttempts?: number;
+  /** First backoff ceiling (default 1 s); doubles per attempt up to 30 s. */
+  backoffBaseMs?: number;
 }
 
 /** The API a broker exposes to tabs. Every argument is validated on arrival. */

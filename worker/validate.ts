@@ -38,7 +38,7 @@ export function url(value: unknown): string {
   return parsed.origin + parsed.pathname.replace(/\/$/, '');
 }
 
-function optionalMs(value: unknown, name: string, min: number, max: number): number | undefined {
+function optionalInt(value: unknown, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidArgument(`${name} must be an integer from ${min} to ${max}`);
@@ -53,10 +53,14 @@ export function brokerConfig(value: unknown): BrokerConfig {
     supabaseUrl: url(input['supabaseUrl']),
     anonKey: nonEmpty(input['anonKey'], 'anonKey'),
   };
-  const heartbeat = optionalMs(input['heartbeatIntervalMs'], 'heartbeatIntervalMs', 100, 120_000);
-  const grace = optionalMs(input['graceMs'], 'graceMs', 0, 600_000);
+  const heartbeat = optionalInt(input['heartbeatIntervalMs'], 'heartbeatIntervalMs', 100, 120_000);
+  const grace = optionalInt(input['graceMs'], 'graceMs', 0, 600_000);
+  const attempts = optionalInt(input['maxAttempts'], 'maxAttempts', 1, 100);
+  const backoff = optionalInt(input['backoffBaseMs'], 'backoffBaseMs', 10, 30_000);
   if (heartbeat !== undefined) config.heartbeatIntervalMs = heartbeat;
   if (grace !== undefined) config.graceMs = grace;
+  if (attempts !== undefined) config.maxAttempts = attempts;
+  if (backoff !== undefined) config.backoffBaseMs = backoff;
   return config;
 }
 

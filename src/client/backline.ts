@@ -24,6 +24,8 @@ export interface BacklineOptions {
   transport?: 'auto' | 'shared' | 'tab';
   heartbeatIntervalMs?: number;
   graceMs?: number;
+  maxAttempts?: number;
+  backoffBaseMs?: number;
   /** How often the tab checks that the worker answers, and how long it waits. */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
@@ -198,6 +200,8 @@ export class BacklineClient {
     if (this.options.heartbeatIntervalMs !== undefined)
       config.heartbeatIntervalMs = this.options.heartbeatIntervalMs;
     if (this.options.graceMs !== undefined) config.graceMs = this.options.graceMs;
+    if (this.options.maxAttempts !== undefined) config.maxAttempts = this.options.maxAttempts;
+    if (this.options.backoffBaseMs !== undefined) config.backoffBaseMs = this.options.backoffBaseMs;
     const timeout = this.options.pingTimeoutMs ?? 3000;
     try {
       unwrap(await withTimeout(transport.broker.configure(config), timeout));

@@ -1,7 +1,7 @@
 // The app's long-lived services, made once per page: the Supabase client (the tab owns the
 // session), the Backline client (the shared socket), and the toast queue.
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { BacklineClient, bindSupabaseAuth } from '../client/index.js';
+import { BacklineClient, bindSupabaseAuth, type BacklineOptions } from '../client/index.js';
 import { supabaseConfig } from '../config.js';
 import type { Database } from '../data/database.js';
 import { ToastQueue, type Toast, type ToastRequest } from './state/toast-policy.js';
@@ -49,6 +49,24 @@ export interface Services {
   toasts: ToastService;
 }
 
+/** Test and support knobs in the URL: ?heartbeat=ms&retries=n&backoff=ms (validated by the broker). */
+function tuning(
+  params: URLSearchParams,
+): Pick<BacklineOptions, 'heartbeatIntervalMs' | 'maxAttempts' | 'backoffBaseMs'> {
+  const number = (name: string): number | undefined =>
+    params.has(name) ? Number(params.get(name)) : undefined;
+  const [heartbeatIntervalMs, maxAttempts, backoffBaseMs] = [
+    number('heartbeat'),
+    number('retries'),
+    number('backoff'),
+  ];
+  return {
+    ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
+    ...(backoffBaseMs === undefined ? {} : { backoffBaseMs }),
+  };
+}
+
 export async function createServices(): Promise<Services> {
   const { url, anonKey } = supabaseConfig();
   const params = new URLSearchParams(location.search);
@@ -61,7 +79,7 @@ export async function createServices(): Promise<Services> {
     supabaseUrl: url,
     anonKey,
     transport: transport === 'tab' || transport === 'shared' ? transport : 'auto',
-    ...(params.has('heartbeat') ? { heartbeatIntervalMs: Number(params.get('heartbeat')) } : {}),
+    ...tuning(params),
   });
   bindSupabaseAuth(backline, supabase);
   return { supabase, backline, toasts: new ToastService() };

@@ -132,15 +132,13 @@ export class DiagnosticsPage extends LitElement {
                     </table>
                     <h3>History</h3>
                     <ol class="history">
-                      ${[...user.history]
-                        .reverse()
-                        .map(
-                          (change) =>
-                            html`<li>
-                              <time>${new Date(change.at).toLocaleTimeString()}</time>
-                              ${change.kind}${change.error ? ` (${change.error})` : ''}
-                            </li>`,
-                        )}
+                      ${[...user.history].reverse().map(
+                        (change) =>
+                          html`<li>
+                            <time>${new Date(change.at).toLocaleTimeString()}</time>
+                            ${change.kind}${change.error ? ` (${change.error})` : ''}
+                          </li>`,
+                      )}
                     </ol>
                   </section>`,
               )}

@@ -1,0 +1,217 @@
+// The original analysis's manual test plans, automated: a person's clicks and reads, by roles
+// and labels, against the local backend; the backend's metrics and chaos as the outside world.
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { signedUpClient, type Client } from '../test/support/backend.js';
+import { chaos, serverSockets } from './support/admin.js';
+import { startApp, type RunningApp } from './support/app.js';
+
+let app: RunningApp;
+test.beforeAll(async () => {
+  app = await startApp();
+});
+test.afterAll(() => app.close());
+
+interface Person {
+  email: string;
+  password: string;
+  userId: string;
+  client: Client;
+}
+
+const person = (name: string): Promise<Person> => signedUpClient(app.backend, name);
+
+async function openApp(context: BrowserContext, who: Person, query = ''): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${app.appUrl}${query}`);
+  if (await page.getByRole('button', { name: 'Sign in' }).isVisible()) {
+    await page.getByLabel('Email').fill(who.email);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await expect(page.getByRole('heading', { name: 'Your bands' })).toBeVisible();
+  return page;
+}
+
+async function createBand(page: Page, name: string): Promise<string> {
+  const form = page.getByRole('form', { name: 'Create a band' });
+  await form.getByLabel('Band name').fill(name);
+  await form.getByRole('button', { name: 'Create band' }).click();
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+  return /#\/band\/(.+)$/.exec(page.url())![1]!;
+}
+
+async function createInvite(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Create invite code' }).click();
+  const code = page.getByLabel('Invite code');
+  await expect(code).toHaveText(/^[A-Z0-9]{12}$/);
+  return (await code.textContent())!;
+}
+
+async function joinBand(page: Page, code: string, name: string): Promise<void> {
+  const form = page.getByRole('form', { name: 'Join a band' });
+  await form.getByLabel('Invite code').fill(code);
+  await form.getByRole('button', { name: 'Join band' }).click();
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+}
+
+async function addSong(page: Page, title: string, artist = ''): Promise<void> {
+  const form = page.getByRole('form', { name: 'Add a song' });
+  await form.getByLabel('Title').fill(title);
+  await form.getByLabel('Artist').fill(artist);
+  await form.getByRole('button', { name: 'Add song' }).click();
+}
+
+const songRows = (page: Page, title: string) =>
+  page.getByRole('table', { name: 'Songs' }).getByRole('row').filter({ hasText: title });
+
+const toasts = (page: Page) => page.getByRole('region', { name: 'Notifications' });
+const indicator = (page: Page) => page.locator('connection-indicator').getByRole('status');
+
+async function openBand(page: Page, name: string): Promise<void> {
+  await page.getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+}
+
+/** Test 1 of the analysis: a new band is live at once for everyone, in every tab. */
+async function newBandScenario(browser: Browser, phone = false): Promise<void> {
+  const [a, b] = await Promise.all([person('a'), person('b')]);
+  const contextOptions = phone
+    ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
+    : {};
+  const aContext = await browser.newContext(contextOptions);
+  const bContext = await browser.newContext(contextOptions);
+  if (phone) {
+    // Chrome on Android has no SharedWorker.
+    for (const context of [aContext, bContext]) {
+      await context.addInitScript(() => delete (window as { SharedWorker?: unknown }).SharedWorker);
+    }
+  }
+  const aTab1 = await openApp(aContext, a);
+  const aTab2 = await openApp(aContext, a);
+  const bandName = `Band ${Date.now()}`;
+  await createBand(aTab1, bandName);
+  // The second tab hears of the new band without a reload.
+  await expect(aTab2.getByRole('link', { name: bandName })).toBeVisible();
+  await openBand(aTab2, bandName);
+  const code = await createInvite(aTab1);
+
+  const bTab = await openApp(bContext, b);
+  await joinBand(bTab, code, bandName);
+  await addSong(bTab, 'Song from B', 'B');
+  await expect(songRows(bTab, 'Song from B')).toHaveCount(1);
+
+  for (const tab of [aTab1, aTab2]) await expect(songRows(tab, 'Song from B')).toHaveCount(1);
+  await aTab1.screenshot({
+    path: `test-results/screenshots/new-band${phone ? '-phone' : ''}.png`,
+    fullPage: true,
+  });
+  await aTab1.getByRole('link', { name: 'Diagnostics' }).click();
+  await expect(
+    aTab1.getByText(phone ? /Per tab \(this browser has no SharedWorker\)/ : /Shared worker/),
+  ).toBeVisible();
+  await aTab1.screenshot({
+    path: `test-results/screenshots/diagnostics${phone ? '-phone' : ''}.png`,
+    fullPage: true,
+  });
+  await Promise.all([aContext.close(), bContext.close()]);
+}
+
+test('new band: A creates it, B joins with the code and adds a song, A sees it in two tabs without refresh', async ({
+  browser,
+}) => {
+  await newBandScenario(browser);
+});
+
+test('multi-browser: a song added in one tab shows in every tab of two browsers, with one socket per browser', async ({
+  browser,
+}) => {
+  const a = await person('a');
+  const bandId = (await a.client.rpc('create_band', { name: 'Two browsers', description: '' })).data!.id;
+  const [laptop, desktop] = await Promise.all([browser.newContext(), browser.newContext()]);
+  const tabs: Page[] = [];
+  for (const context of [laptop, desktop]) {
+    for (let i = 0; i < 3; i++) {
+      const page = await openApp(context, a);
+      await openBand(page, 'Two browsers');
+      tabs.push(page);
+    }
+  }
+  await addSong(tabs[0]!, 'Heard everywhere');
+  for (const tab of tabs) await expect(songRows(tab, 'Heard everywhere')).toHaveCount(1);
+  const sockets = (await serverSockets(app)).filter((s) => s.userId === a.userId);
+  expect(sockets).toHaveLength(2);
+  for (const socket of sockets) expect(socket.bandsSubscribed(bandId)).toBe(1);
+  await Promise.all([laptop.close(), desktop.close()]);
+});
+
+test('resilience: through a blackhole then refused connections, the indicator says so, and nothing is lost', async ({
+  browser,
+}) => {
+  const [a, b] = await Promise.all([person('a'), person('b')]);
+  const { data: band } = await a.client.rpc('create_band', { name: 'Resilient', description: '' });
+  const { data: invite } = await a.client.rpc('create_invite', { band_id: band!.id });
+  await b.client.rpc('join_band', { code: invite!.code });
+  const context = await browser.newContext();
+  const tabs = [await openApp(context, a, '?heartbeat=1000'), await openApp(context, a, '?heartbeat=1000')];
+  for (const tab of tabs) await openBand(tab, 'Resilient');
+  await expect(indicator(tabs[0]!)).toBeHidden();
+
+  await chaos(app, { action: 'blackhole', ms: 5000 });
+  for (const tab of tabs)
+    await expect(indicator(tab)).toHaveText(/Reconnecting|Offline/, { timeout: 10_000 });
+  await chaos(app, { action: 'refuse', ms: 5000 });
+  for (let i = 1; i <= 3; i++) {
+    const { error } = await b.client
+      .from('songs')
+      .insert({ band_id: band!.id, title: `During the outage ${i}` });
+    expect(error).toBeNull();
+  }
+  for (const tab of tabs) {
+    await expect(indicator(tab)).toBeHidden({ timeout: 45_000 });
+    await expect(toasts(tab)).toContainText('Connection restored');
+    for (let i = 1; i <= 3; i++) await expect(songRows(tab, `During the outage ${i}`)).toHaveCount(1);
+  }
+  await context.close();
+});
+
+test('toast UX: own actions and connection changes toast, others’ changes do not, exhausted retries stay with Retry', async ({
+  browser,
+}) => {
+  const [a, b] = await Promise.all([person('a'), person('b')]);
+  const { data: band } = await a.client.rpc('create_band', { name: 'Toasts', description: '' });
+  const { data: invite } = await a.client.rpc('create_invite', { band_id: band!.id });
+  await b.client.rpc('join_band', { code: invite!.code });
+  const context = await browser.newContext();
+  const page = await openApp(context, a, '?heartbeat=1000&retries=2&backoff=200');
+  await openBand(page, 'Toasts');
+
+  await addSong(page, 'Mine');
+  await expect(toasts(page)).toContainText('Added “Mine”');
+
+  await b.client.from('songs').insert({ band_id: band!.id, title: 'Theirs' });
+  await expect(songRows(page, 'Theirs')).toHaveCount(1);
+  await expect(toasts(page)).not.toContainText('Theirs');
+
+  await chaos(app, { action: 'drop', user_id: a.userId });
+  await expect(toasts(page)).toContainText('Connection lost');
+  await expect(toasts(page)).toContainText('Connection restored', { timeout: 15_000 });
+
+  await chaos(app, { action: 'refuse', ms: 60_000 });
+  await chaos(app, { action: 'drop', user_id: a.userId });
+  const exhausted = toasts(page).getByRole('alert').filter({ hasText: 'Cannot reach the server' });
+  await expect(exhausted).toBeVisible({ timeout: 20_000 });
+  await expect(indicator(page)).toContainText("Offline – changes won't sync");
+  await page.waitForTimeout(6000);
+  await expect(exhausted).toBeVisible();
+  await chaos(app, { action: 'reset' });
+  await exhausted.getByRole('button', { name: 'Retry' }).click();
+  await expect(toasts(page)).toContainText('Connection restored', { timeout: 15_000 });
+  await expect(indicator(page)).toBeHidden();
+  await context.close();
+});
+
+test('mobile: on a phone-sized screen without SharedWorker, the app runs per tab and the new-band test passes', async ({
+  browser,
+}) => {
+  await newBandScenario(browser, true);
+});
