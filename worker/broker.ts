@@ -83,19 +83,24 @@ export class Broker implements BrokerApi {
   }
 
   async watchBand(tabId: unknown, bandId: unknown): Promise<Result<BandLive>> {
-    return guarded(() => this.userLink(tabId).watch(valid.tabId(tabId), valid.uuid(bandId, 'bandId')));
+    return guarded(() => {
+      const [id, band] = [valid.tabId(tabId), valid.uuid(bandId, 'bandId')];
+      return this.userLink(id).watch(id, band);
+    });
   }
 
   unwatchBand(tabId: unknown, bandId: unknown): Promise<Result<null>> {
     return guarded(() => {
-      this.userLink(tabId).unwatch(valid.tabId(tabId), valid.uuid(bandId, 'bandId'));
+      const [id, band] = [valid.tabId(tabId), valid.uuid(bandId, 'bandId')];
+      this.userLink(id).unwatch(id, band);
       return null;
     });
   }
 
   bandAdded(tabId: unknown, bandId: unknown): Promise<Result<null>> {
     return guarded(() => {
-      this.userLink(tabId).bandAdded(valid.uuid(bandId, 'bandId'));
+      const band = valid.uuid(bandId, 'bandId');
+      this.userLink(tabId).bandAdded(band);
       return null;
     });
   }

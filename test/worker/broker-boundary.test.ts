@@ -1,0 +1,91 @@
+// The tab → broker boundary: any argument shape, any order, answered with an error value.
+import { describe, expect, it } from 'vitest';
+import { Broker } from '../../worker/broker.js';
+import { LocalFanout } from '../../worker/fanout.js';
+import type { BusEvent } from '../../worker/protocol.js';
+
+function broker(): { broker: Broker; events: BusEvent[] } {
+  const events: BusEvent[] = [];
+  const instance = new Broker({
+    mode: 'tab',
+    modeReason: 'test',
+    generation: 0,
+    fanout: new LocalFanout((event) => events.push(event)),
+    graceMs: 10,
+    connection: {},
+  });
+  return { broker: instance, events };
+}
+
+const BAND = '6f1c3c8e-2b7a-4d0e-9a51-0c9e8c1b2a3d';
+
+describe('broker boundary', () => {
+  it('refuses calls from a tab that never said hello', async () => {
+    const { broker: b } = broker();
+    expect(await b.watchBand('tab-1', BAND)).toEqual({
+      ok: false,
+      error: { code: 'unknown_tab', message: 'call hello() first' },
+    });
+  });
+
+  it('refuses watching before a session is set', async () => {
+    const { broker: b } = broker();
+    await b.configure({ supabaseUrl: 'http://127.0.0.1:1', anonKey: 'key' });
+    await b.hello('tab-1', 'lock-1');
+    const result = await b.watchBand('tab-1', BAND);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.code).toBe('no_session');
+  });
+
+  it.each([
+    ['a number as tab id', (b: Broker) => b.hello(42, 'lock')],
+    ['an empty tab id', (b: Broker) => b.hello('', 'lock')],
+    ['a tab id with spaces', (b: Broker) => b.hello('tab one', 'lock')],
+    ['no lock name', (b: Broker) => b.hello('tab-1', undefined)],
+    ['a band id that is not a uuid', (b: Broker) => b.watchBand('tab-1', "1'; drop table")],
+    ['a session without a token', (b: Broker) => b.setSession('tab-1', { userId: BAND })],
+    [
+      'a session with a bad user id',
+      (b: Broker) => b.setSession('tab-1', { userId: 'me', accessToken: 'x' }),
+    ],
+    ['a session that is a string', (b: Broker) => b.setSession('tab-1', 'token')],
+    ['online that is not a boolean', (b: Broker) => b.networkChanged('yes')],
+    ['a config without a URL', (b: Broker) => b.configure({ anonKey: 'k' })],
+    [
+      'a config with a javascript: URL',
+      (b: Broker) => b.configure({ supabaseUrl: 'javascript:alert(1)', anonKey: 'k' }),
+    ],
+    [
+      'a config with an absurd heartbeat',
+      (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', heartbeatIntervalMs: -5 }),
+    ],
+  ])('answers %s with invalid_argument', async (_name, call) => {
+    const { broker: b } = broker();
+    await b.hello('tab-1', 'lock-1');
+    const result = await call(b);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.code).toBe('invalid_argument');
+  });
+
+  it('keeps serving after bad calls', async () => {
+    const { broker: b } = broker();
+    await b.hello(null, null);
+    await b.setSession(undefined, {});
+    expect(await b.hello('tab-2', 'lock-2')).toEqual({ ok: true, value: { generation: 0, mode: 'tab' } });
+    expect((await b.diagnostics()).tabs.map((t) => t.tabId)).toEqual(['tab-2']);
+  });
+
+  it('refuses a second Supabase project in the same broker', async () => {
+    const { broker: b } = broker();
+    expect((await b.configure({ supabaseUrl: 'http://127.0.0.1:1', anonKey: 'a' })).ok).toBe(true);
+    const other = await b.configure({ supabaseUrl: 'http://127.0.0.1:2', anonKey: 'a' });
+    expect(!other.ok && other.error.message).toMatch(/another Supabase project/);
+  });
+
+  it('forgets a tab that says goodbye', async () => {
+    const { broker: b } = broker();
+    await b.hello('tab-1', 'lock-1');
+    await b.goodbye('tab-1');
+    expect((await b.diagnostics()).tabs).toEqual([]);
+  });
+});
