@@ -10,6 +10,8 @@ import type { BandEvent } from '../src/data/database.js';
 export const MAX_BANDS_PER_SHARD = 100;
 /** Shard channels before small shards are merged; the rest of the 100 stays free for the app. */
 export const MAX_SHARDS = 80;
+/** Adds arriving within this window join one shard. */
+const COALESCE_MS = 10;
 
 export interface ChannelHandlers {
   bandEvent(event: BandEvent): void;
@@ -37,6 +39,8 @@ export class BandChannels {
   private readonly shardOf = new Map<string, number>();
   private readonly retiring = new WeakSet<RealtimeChannel>();
   private nextShardId = 0;
+  private queued: string[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly userId: string,
@@ -65,31 +69,44 @@ export class BandChannels {
    * Subscribes bands not yet in a shard. Without a socket there is nothing to do: attach will.
    * A join that fails breaks the socket on purpose: the next attempt re-attaches every band.
    */
-  async add(bands: string[]): Promise<void> {
-    const socket = this.socket;
-    try {
-      await this.addToShards(bands);
-    } catch (error) {
-      if (socket && this.socket === socket) {
-        this.handlers.broken(socket.attempt, error instanceof Error ? error.message : String(error));
+  add(bands: string[]): Promise<void> {
+    this.queued.push(...bands);
+    this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  /**
+   * Joins queued bands one batch at a time: bands watched together (a page of 150 at sign-in)
+   * share shards, and the channel count is read only while nothing else is joining.
+   */
+  private async flush(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, COALESCE_MS));
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0);
+      const socket = this.socket;
+      try {
+        await this.addToShards(batch);
+      } catch (error) {
+        if (socket && this.socket === socket) {
+          this.handlers.broken(socket.attempt, error instanceof Error ? error.message : String(error));
+        }
       }
     }
   }
 
   private async addToShards(bands: string[]): Promise<void> {
-    const fresh = bands.filter((b) => !this.shardOf.has(b));
-    if (!this.socket || fresh.length === 0) return;
-    if (this.shards.size < MAX_SHARDS) {
-      await this.joinShard(fresh.slice(0, MAX_BANDS_PER_SHARD));
-      if (fresh.length > MAX_BANDS_PER_SHARD) await this.addToShards(fresh.slice(MAX_BANDS_PER_SHARD));
-      return;
+    const fresh = [...new Set(bands)].filter((b) => !this.shardOf.has(b));
+    while (this.socket && fresh.length > 0) {
+      if (this.shards.size < MAX_SHARDS) {
+        await this.joinShard(fresh.splice(0, MAX_BANDS_PER_SHARD));
+        continue;
+      }
+      // Over the channel budget: fill the smallest shard (rejoined with the newcomers added).
+      const smallest = [...this.shards.values()].sort((a, b) => a.bands.size - b.bands.size)[0]!;
+      const room = MAX_BANDS_PER_SHARD - smallest.bands.size;
+      if (room <= 0) throw new Error(`a socket holds at most ${MAX_SHARDS * MAX_BANDS_PER_SHARD} bands`);
+      await this.rebuild(smallest, [...smallest.bands, ...fresh.splice(0, room)]);
     }
-    // Over the channel budget: fold the newcomers into the smallest shard that has room.
-    const smallest = [...this.shards.values()].sort((a, b) => a.bands.size - b.bands.size)[0];
-    if (!smallest || smallest.bands.size + fresh.length > MAX_BANDS_PER_SHARD) {
-      throw new Error('a user may watch at most 8,000 bands on one socket');
-    }
-    await this.rebuild(smallest, [...smallest.bands, ...fresh]);
   }
 
   async remove(bandId: string): Promise<void> {

@@ -1,7 +1,7 @@
 // One user's realtime socket over time. Each attempt gets a fresh RealtimeClient, so no timer of a
 // dead socket can act on a live one; realtime-js's own reconnect is switched off and this module
 // decides, through the pure state machine in core/connection-state.ts.
-import { RealtimeClient } from '@supabase/realtime-js';
+import { RealtimeClient, type WebSocketLikeConstructor } from '@supabase/realtime-js';
 import type { BackoffPolicy } from './core/backoff.js';
 import { DEFAULT_BACKOFF } from './core/backoff.js';
 import {
@@ -20,6 +20,8 @@ export interface ConnectionOptions {
   /** An attempt that is not live within this time fails. */
   attemptTimeoutMs: number;
   policy: BackoffPolicy;
+  /** Node has no global WebSocket before v22: tests pass `ws` here. Browsers leave it unset. */
+  transport?: WebSocketLikeConstructor;
 }
 
 export const DEFAULT_CONNECTION_OPTIONS: Pick<
@@ -126,6 +128,7 @@ export class Connection {
       reconnectAfterMs: () => NEVER_MS,
       timeout: this.options.attemptTimeoutMs,
       heartbeatCallback: (status, latency) => this.onHeartbeat(attempt, status, latency),
+      ...(this.options.transport ? { transport: this.options.transport } : {}),
     });
     this.client = client;
     const timeout = setTimeout(

@@ -1,0 +1,188 @@
+// The broker core in Node against the real local backend (realtime-js over `ws`): delivery
+// order, catch-up after faults, new bands, membership changes. The browser parts (SharedWorker,
+// locks, BroadcastChannel) are covered by e2e/broker.e2e.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { WebSocketLikeConstructor } from '@supabase/realtime-js';
+import { Broker } from '../../worker/broker.js';
+import { LocalFanout } from '../../worker/fanout.js';
+import type { BusEvent } from '../../worker/protocol.js';
+import { bandWith, signedUpClient, startTestBackend, type Backend, type Client } from '../support/backend.js';
+
+let backend: Backend;
+beforeAll(async () => {
+  backend = await startTestBackend();
+});
+afterAll(() => backend.close());
+
+interface Harness {
+  broker: Broker;
+  events: BusEvent[];
+  seqs(bandId: string): number[];
+  close(): void;
+}
+
+async function brokerFor(user: { client: Client; userId: string }, tabId = 'tab-1'): Promise<Harness> {
+  const events: BusEvent[] = [];
+  const broker = new Broker({
+    mode: 'tab',
+    modeReason: 'node test',
+    generation: 0,
+    fanout: new LocalFanout((event) => events.push(event)),
+    graceMs: 50,
+    connection: {
+      transport: WebSocket as unknown as WebSocketLikeConstructor,
+      policy: { baseMs: 50, factor: 2, capMs: 500, maxAttempts: 50 },
+    },
+  });
+  await broker.configure({ supabaseUrl: backend.url, anonKey: backend.anonKey, heartbeatIntervalMs: 300 });
+  await broker.hello(tabId, `lock-${tabId}`);
+  const token = (await user.client.auth.getSession()).data.session!.access_token;
+  await broker.setSession(tabId, { userId: user.userId, accessToken: token });
+  return {
+    broker,
+    events,
+    seqs: (bandId) =>
+      events.flatMap((e) => (e.type === 'band:event' && e.bandId === bandId ? [e.event.seq] : [])),
+    close: () => broker.shutdown(),
+  };
+}
+
+async function addSongs(writer: Client, bandId: string, count: number, prefix: string): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const { error } = await writer.from('songs').insert({ band_id: bandId, title: `${prefix} ${i}` });
+    if (error) throw new Error(error.message);
+  }
+}
+
+async function logSeqs(reader: Client, bandId: string, after: number): Promise<number[]> {
+  const { data } = await reader
+    .from('band_events')
+    .select('seq')
+    .eq('band_id', bandId)
+    .gt('seq', after)
+    .order('seq');
+  return (data ?? []).map((row) => row.seq);
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function chaos(body: object): Promise<void> {
+  const response = await fetch(`${backend.url}/admin/v1/chaos`, {
+    method: 'POST',
+    headers: { apikey: backend.serviceRoleKey, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`chaos ${response.status}: ${await response.text()}`);
+}
+
+describe('broker against the local backend', () => {
+  it('delivers every change of a watched band once, in seq order, from the head it reports', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bob = await signedUpClient(backend, 'bob');
+    const bandId = await bandWith(alice.client, [bob.client]);
+    const tab = await brokerFor(alice);
+    const live = await tab.broker.watchBand('tab-1', bandId);
+    expect(live.ok).toBe(true);
+    const head = live.ok ? live.value.lastSeq : -1;
+    await addSongs(bob.client, bandId, 20, 'burst');
+    const expected = await logSeqs(alice.client, bandId, head);
+    expect(expected).toHaveLength(20);
+    await until(() => tab.seqs(bandId).length >= 20);
+    expect(tab.seqs(bandId)).toEqual(expected);
+    tab.close();
+  });
+
+  it('refuses to watch a band the user is not in (the server decides)', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const mallory = await signedUpClient(backend, 'mallory');
+    const bandId = await bandWith(alice.client);
+    const tab = await brokerFor(mallory);
+    const result = await tab.broker.watchBand('tab-1', bandId);
+    expect(result).toMatchObject({ ok: false, error: { code: 'not_member' } });
+    tab.close();
+  });
+
+  it('catches up on everything written while the socket was dropped, without duplicates', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bob = await signedUpClient(backend, 'bob');
+    const bandId = await bandWith(alice.client, [bob.client]);
+    const tab = await brokerFor(alice);
+    const live = await tab.broker.watchBand('tab-1', bandId);
+    const head = live.ok ? live.value.lastSeq : -1;
+    await chaos({ action: 'refuse', ms: 1000 });
+    await chaos({ action: 'drop', user_id: alice.userId });
+    await addSongs(bob.client, bandId, 10, 'offline');
+    await until(() => tab.seqs(bandId).length >= 10, 15_000);
+    const states = tab.events.flatMap((e) => (e.type === 'realtime:state-changed' ? [e.state.kind] : []));
+    expect(states).toContain('reconnecting');
+    expect(tab.seqs(bandId)).toEqual(await logSeqs(alice.client, bandId, head));
+    tab.close();
+  });
+
+  it('detects a half-open socket by its heartbeat and recovers what it missed', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bob = await signedUpClient(backend, 'bob');
+    const bandId = await bandWith(alice.client, [bob.client]);
+    const tab = await brokerFor(alice);
+    const live = await tab.broker.watchBand('tab-1', bandId);
+    const head = live.ok ? live.value.lastSeq : -1;
+    await chaos({ action: 'blackhole', ms: 1500 });
+    await addSongs(bob.client, bandId, 5, 'blackholed');
+    await until(() => tab.seqs(bandId).length >= 5, 15_000);
+    const errors = tab.events.flatMap((e) =>
+      e.type === 'realtime:state-changed' ? [e.state.lastError?.code] : [],
+    );
+    expect(errors).toContain('heartbeat_timeout');
+    expect(tab.seqs(bandId)).toEqual(await logSeqs(alice.client, bandId, head));
+    tab.close();
+  });
+
+  it('subscribes a band joined elsewhere at once and tells the tabs', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bob = await signedUpClient(backend, 'bob');
+    const tab = await brokerFor(bob);
+    await until(() => tab.broker.diagnostics().then((d) => d.users[0]?.state.kind === 'connected'));
+    const bandId = await bandWith(alice.client, [bob.client]);
+    await until(() => tab.events.some((e) => e.type === 'band:joined' && e.bandId === bandId));
+    await until(() => tab.events.some((e) => e.type === 'band:live' && e.bandId === bandId));
+    await addSongs(alice.client, bandId, 1, 'welcome');
+    await until(() => tab.seqs(bandId).length >= 1);
+    tab.close();
+  });
+
+  it('stops a band’s events when the user is removed from it', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bob = await signedUpClient(backend, 'bob');
+    const bandId = await bandWith(alice.client, [bob.client]);
+    const tab = await brokerFor(bob);
+    await tab.broker.watchBand('tab-1', bandId);
+    await alice.client.from('band_memberships').delete().eq('band_id', bandId).eq('user_id', bob.userId);
+    await until(() => tab.events.some((e) => e.type === 'band:left' && e.bandId === bandId));
+    const before = tab.seqs(bandId).length;
+    await addSongs(alice.client, bandId, 3, 'after removal');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tab.seqs(bandId)).toHaveLength(before);
+    tab.close();
+  });
+
+  it('serves a user in 150 bands on one socket within the 100-channel quota', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bands: string[] = [];
+    for (let i = 0; i < 150; i++) bands.push(await bandWith(alice.client, [], `Band ${i}`));
+    const tab = await brokerFor(alice);
+    const results = await Promise.all(bands.map((bandId) => tab.broker.watchBand('tab-1', bandId)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    const diagnostics = await tab.broker.diagnostics();
+    expect(diagnostics.users[0]!.channels).toBeLessThanOrEqual(100);
+    await addSongs(alice.client, bands[149]!, 1, 'last band');
+    await until(() => tab.seqs(bands[149]!).length === 1);
+    tab.close();
+  });
+});
