@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import type { Song } from '../../../src/data/database.js';
+import {
+  afterOutcome,
+  enqueue,
+  keepMine,
+  nextToSend,
+  nextWake,
+  type OutboxEntry,
+  type Write,
+} from '../../../worker/outbox/outbox-queue.js';
+
+const POLICY = { baseMs: 1000, factor: 2, capMs: 30_000, maxAttempts: 10 };
+let order = 0;
+function entry(write: Write, patch: Partial<OutboxEntry> = {}): OutboxEntry {
+  order++;
+  return {
+    id: `e${order}`,
+    order,
+    userId: 'u',
+    write,
+    status: 'pending',
+    attempts: 0,
+    notBefore: 0,
+    error: undefined,
+    theirs: undefined,
+    createdAt: order,
+    ...patch,
+  };
+}
+const insert = (songId: string, title = 'T'): Write => ({
+  kind: 'song.insert',
+  songId,
+  bandId: 'b',
+  fields: { title },
+});
+const update = (songId: string, baseVersion: number, fields = {}): Write => ({
+  kind: 'song.update',
+  songId,
+  bandId: 'b',
+  baseVersion,
+  fields,
+});
+const remove = (songId: string, baseVersion: number): Write => ({
+  kind: 'song.delete',
+  songId,
+  bandId: 'b',
+  baseVersion,
+});
+
+function apply(queue: OutboxEntry[], next: OutboxEntry): OutboxEntry[] {
+  const { put, remove: drop } = enqueue(queue, next);
+  const kept = queue.filter((e) => !drop.includes(e.id) && !put.some((p) => p.id === e.id));
+  return [...kept, ...put].sort((a, b) => a.order - b.order);
+}
+
+describe('outbox queue', () => {
+  it('folds an edit into an unsent insert of the same song', () => {
+    const queue = apply(apply([], entry(insert('s1', 'Draft'))), entry(update('s1', 1, { bpm: 120 })));
+    expect(queue).toHaveLength(1);
+    expect(queue[0]!.write).toEqual({
+      kind: 'song.insert',
+      songId: 's1',
+      bandId: 'b',
+      fields: { title: 'Draft', bpm: 120 },
+    });
+  });
+
+  it('sends nothing for a song created and deleted offline', () => {
+    expect(apply(apply([], entry(insert('s1'))), entry(remove('s1', 1)))).toEqual([]);
+  });
+
+  it('bases a write queued behind one in flight on the version that one will produce', () => {
+    const sending = entry(update('s1', 3, { title: 'A' }), { status: 'sending', attempts: 1 });
+    const queue = apply([sending], entry(update('s1', 3, { title: 'B' })));
+    expect(queue.map((e) => e.write)).toEqual([
+      update('s1', 3, { title: 'A' }),
+      update('s1', 4, { title: 'B' }),
+    ]);
+  });
+
+  it('drains in enqueue order, one write per record at a time', () => {
+    const a = entry(update('s1', 1), { status: 'sending' });
+    const b = entry(update('s1', 2));
+    const c = entry(insert('s2'));
+    expect(nextToSend([a, b, c], 0)).toBe(c);
+    expect(nextToSend([{ ...a, status: 'confirmed' }, b, c], 0)).toBe(b);
+  });
+
+  it('lets a failed write block nothing, and a conflict block only its own record', () => {
+    const failed = entry(insert('s1'), { status: 'failed' });
+    const conflict = entry(update('s2', 1), { status: 'conflict' });
+    const behindConflict = entry(update('s2', 2));
+    const other = entry(insert('s3'));
+    expect(nextToSend([failed, conflict, behindConflict, other], 0)).toBe(other);
+  });
+
+  it('backs off after a network error with jitter and never gives up', () => {
+    let e = entry(insert('s1'));
+    for (let i = 0; i < 40; i++)
+      e = afterOutcome(e, { kind: 'retry', message: 'offline' }, 1000, 0.5, POLICY);
+    expect(e).toMatchObject({ status: 'pending', attempts: 40, notBefore: 1000 + 15_000 });
+    expect(nextToSend([e], 1000)).toBeUndefined();
+    expect(nextWake([e], 1000)).toBe(16_000);
+    expect(nextToSend([e], 16_000)).toBe(e);
+  });
+
+  it('records the server’s code on failure and the other member’s row on conflict', () => {
+    const e = entry(update('s1', 1));
+    expect(afterOutcome(e, { kind: 'failed', code: '42501', message: 'rls' }, 0, 0, POLICY)).toMatchObject({
+      status: 'failed',
+      error: { code: '42501', message: 'rls' },
+    });
+    const theirs = { id: 's1', version: 5, deleted_at: null } as Song;
+    expect(afterOutcome(e, { kind: 'conflict', theirs }, 0, 0, POLICY)).toMatchObject({
+      status: 'conflict',
+      theirs,
+    });
+  });
+
+  it('keeps mine by re-basing on their version, restoring a song they deleted', () => {
+    const edited = entry(update('s1', 1, { bpm: 99 }), {
+      status: 'conflict',
+      theirs: { id: 's1', version: 4, deleted_at: '2026-01-01' } as Song,
+    });
+    expect(keepMine(edited)).toMatchObject({
+      status: 'pending',
+      write: { kind: 'song.update', baseVersion: 4, fields: { bpm: 99, deleted_at: null } },
+    });
+    expect(keepMine({ ...edited, theirs: null })).toBeUndefined();
+  });
+});

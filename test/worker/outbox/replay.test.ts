@@ -1,0 +1,100 @@
+// Replaying queued writes against the real backend: exactly once in effect, conflicts detected.
+import { PostgrestClient } from '@supabase/postgrest-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../../src/data/database.js';
+import { replay } from '../../../worker/outbox/replay.js';
+import {
+  bandWith,
+  signedUpClient,
+  startTestBackend,
+  type Backend,
+  type Client,
+} from '../../support/backend.js';
+
+let backend: Backend;
+beforeAll(async () => {
+  backend = await startTestBackend();
+});
+afterAll(() => backend.close());
+
+async function restAs(user: { client: Client }): Promise<PostgrestClient<Database>> {
+  const token = (await user.client.auth.getSession()).data.session!.access_token;
+  return new PostgrestClient<Database>(`${backend.url}/rest/v1`, {
+    headers: { apikey: backend.anonKey, Authorization: `Bearer ${token}` },
+  });
+}
+
+async function setup() {
+  const alice = await signedUpClient(backend, 'alice');
+  const bob = await signedUpClient(backend, 'bob');
+  const bandId = await bandWith(alice.client, [bob.client]);
+  return { alice, bob, bandId, rest: await restAs(alice) };
+}
+
+describe('outbox replay', () => {
+  it('inserts once however often an insert is replayed', async () => {
+    const { alice, bandId, rest } = await setup();
+    const songId = crypto.randomUUID();
+    const write = { kind: 'song.insert' as const, songId, bandId, fields: { title: 'Once' } };
+    expect(await replay(rest, write, alice.userId)).toEqual({ kind: 'confirmed' });
+    expect(await replay(rest, write, alice.userId)).toEqual({ kind: 'confirmed' });
+    const { data } = await alice.client.from('songs').select('id, version').eq('band_id', bandId);
+    expect(data).toEqual([{ id: songId, version: 1 }]);
+  });
+
+  it('confirms an update whose answer was lost without applying it twice', async () => {
+    const { alice, bandId, rest } = await setup();
+    const songId = crypto.randomUUID();
+    await alice.client.from('songs').insert({ id: songId, band_id: bandId, title: 'Lola' });
+    const write = { kind: 'song.update' as const, songId, bandId, baseVersion: 1, fields: { bpm: 130 } };
+    // The first send commits; pretend its answer never came back and send again.
+    expect(await replay(rest, write, alice.userId)).toEqual({ kind: 'confirmed' });
+    expect(await replay(rest, write, alice.userId)).toEqual({ kind: 'confirmed' });
+    const { data } = await alice.client.from('songs').select('bpm, version').eq('id', songId).single();
+    expect(data).toEqual({ bpm: 130, version: 2 });
+  });
+
+  it('reports a conflict, with their row, when another member changed the song first', async () => {
+    const { alice, bob, bandId, rest } = await setup();
+    const songId = crypto.randomUUID();
+    await alice.client.from('songs').insert({ id: songId, band_id: bandId, title: 'Lola' });
+    await bob.client.from('songs').update({ title: 'Lola (Bob)' }).eq('id', songId);
+    const outcome = await replay(
+      rest,
+      { kind: 'song.update', songId, bandId, baseVersion: 1, fields: { title: 'Lola (Alice)' } },
+      alice.userId,
+    );
+    expect(outcome).toMatchObject({ kind: 'conflict', theirs: { title: 'Lola (Bob)', version: 2 } });
+    const { data } = await alice.client.from('songs').select('title').eq('id', songId).single();
+    expect(data).toEqual({ title: 'Lola (Bob)' });
+  });
+
+  it('treats deleting a song someone else edited meanwhile as a conflict', async () => {
+    const { alice, bob, bandId, rest } = await setup();
+    const songId = crypto.randomUUID();
+    await alice.client.from('songs').insert({ id: songId, band_id: bandId, title: 'Keep me' });
+    await bob.client.from('songs').update({ notes: 'new intro' }).eq('id', songId);
+    const outcome = await replay(rest, { kind: 'song.delete', songId, bandId, baseVersion: 1 }, alice.userId);
+    expect(outcome.kind).toBe('conflict');
+    const { data } = await alice.client.from('songs').select('deleted_at').eq('id', songId).single();
+    expect(data).toEqual({ deleted_at: null });
+  });
+
+  it('fails with the server’s code when RLS refuses, and retries when the server is unreachable', async () => {
+    const { alice, rest } = await setup();
+    const strangers = await bandWith((await signedUpClient(backend, 'carol')).client);
+    const refused = await replay(
+      rest,
+      { kind: 'song.insert', songId: crypto.randomUUID(), bandId: strangers, fields: { title: 'x' } },
+      alice.userId,
+    );
+    expect(refused).toMatchObject({ kind: 'failed', code: '42501' });
+    const nowhere = new PostgrestClient<Database>('http://127.0.0.1:9/rest/v1', { headers: { apikey: 'x' } });
+    const offline = await replay(
+      nowhere,
+      { kind: 'song.insert', songId: crypto.randomUUID(), bandId: strangers, fields: { title: 'x' } },
+      alice.userId,
+    );
+    expect(offline.kind).toBe('retry');
+  });
+});

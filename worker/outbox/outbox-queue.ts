@@ -1,0 +1,175 @@
+// The outbox's decisions, pure: what a write becomes when queued behind others for the same
+// record, which entry drains next, and what each replay outcome does to the entry. Storage
+// (IndexedDB) and the network live elsewhere and call in here.
+import { nextRetryDelay, type BackoffPolicy } from '../core/backoff.js';
+import type { Song } from '../../src/data/database.js';
+
+export type SongFields = Partial<
+  Pick<Song, 'title' | 'artist' | 'key' | 'bpm' | 'duration_seconds' | 'notes' | 'deleted_at'>
+>;
+
+export type Write =
+  | { kind: 'song.insert'; songId: string; bandId: string; fields: SongFields & { title: string } }
+  | { kind: 'song.update'; songId: string; bandId: string; baseVersion: number; fields: SongFields }
+  | { kind: 'song.delete'; songId: string; bandId: string; baseVersion: number };
+
+export type OutboxStatus = 'pending' | 'sending' | 'confirmed' | 'conflict' | 'failed';
+
+export interface OutboxEntry {
+  id: string;
+  /** Enqueue order; writes drain in this order. */
+  order: number;
+  userId: string;
+  write: Write;
+  status: OutboxStatus;
+  attempts: number;
+  /** Epoch ms before which a retry is not sent (network backoff). */
+  notBefore: number;
+  error: { code: string; message: string } | undefined;
+  /** On conflict: the row as the other member left it (null when they deleted it). */
+  theirs: Song | null | undefined;
+  createdAt: number;
+}
+
+export type Outcome =
+  | { kind: 'confirmed' }
+  | { kind: 'conflict'; theirs: Song | null }
+  | { kind: 'failed'; code: string; message: string }
+  /** Network error, 5xx, expired token: try again later. */
+  | { kind: 'retry'; message: string };
+
+const recordOf = (write: Write): string => write.songId;
+const isOpen = (entry: OutboxEntry): boolean => entry.status === 'pending' || entry.status === 'sending';
+
+/**
+ * Folds a new write into an unsent one for the same record when that keeps the meaning (edit
+ * after edit, edit after insert, delete after insert). Returns the entries to store and to drop.
+ */
+export function enqueue(
+  queue: readonly OutboxEntry[],
+  entry: OutboxEntry,
+): { put: OutboxEntry[]; remove: string[] } {
+  const earlier = [...queue]
+    .reverse()
+    .find((e) => recordOf(e.write) === recordOf(entry.write) && e.status === 'pending' && e.attempts === 0);
+  const write = entry.write;
+  if (earlier && write.kind === 'song.update') {
+    if (earlier.write.kind === 'song.insert' || earlier.write.kind === 'song.update') {
+      const merged = { ...earlier.write, fields: { ...earlier.write.fields, ...write.fields } } as Write;
+      return { put: [{ ...earlier, write: merged }], remove: [] };
+    }
+  }
+  if (earlier && write.kind === 'song.delete' && earlier.write.kind === 'song.insert') {
+    // Created and deleted before either left the device: nothing to send.
+    return { put: [], remove: [earlier.id] };
+  }
+  if (earlier && write.kind === 'song.delete' && earlier.write.kind === 'song.update') {
+    return { put: [{ ...earlier, write: { ...write, baseVersion: earlier.write.baseVersion } }], remove: [] };
+  }
+  return { put: [chainAfter(queue, entry)], remove: [] };
+}
+
+/** The version a record will have once its open writes apply: inserts make 1, updates add 1. */
+function expectedVersion(write: Write): number {
+  return write.kind === 'song.insert' ? 1 : write.baseVersion + 1;
+}
+
+/**
+ * A write queued behind an open write to the same record is based on the version that write will
+ * produce, not the one the tab saw: otherwise the log would show the earlier write at base + 1
+ * and "confirm" this one without applying it.
+ */
+function chainAfter(queue: readonly OutboxEntry[], entry: OutboxEntry): OutboxEntry {
+  const write = entry.write;
+  if (write.kind === 'song.insert') return entry;
+  const open = [...queue].reverse().find((e) => recordOf(e.write) === write.songId && isOpen(e));
+  if (!open) return entry;
+  return {
+    ...entry,
+    write: { ...write, baseVersion: Math.max(write.baseVersion, expectedVersion(open.write)) },
+  };
+}
+
+/**
+ * The next entry to send: the oldest pending one whose backoff has passed and that no earlier
+ * open or conflicted write to the same record is waiting in front of. Failed entries block
+ * nothing; a conflict blocks only its own record until the user chooses.
+ */
+export function nextToSend(queue: readonly OutboxEntry[], now: number): OutboxEntry | undefined {
+  const sorted = [...queue].sort((a, b) => a.order - b.order);
+  const blocked = new Set<string>();
+  for (const entry of sorted) {
+    const record = recordOf(entry.write);
+    if (entry.status === 'pending' && !blocked.has(record) && entry.notBefore <= now) return entry;
+    if (isOpen(entry) || entry.status === 'conflict') blocked.add(record);
+  }
+  return undefined;
+}
+
+/** The earliest time a backed-off entry may be sent, for the drainer's one timer. */
+export function nextWake(queue: readonly OutboxEntry[], now: number): number | undefined {
+  const times = queue.filter((e) => e.status === 'pending' && e.notBefore > now).map((e) => e.notBefore);
+  return times.length ? Math.min(...times) : undefined;
+}
+
+export function afterOutcome(
+  entry: OutboxEntry,
+  outcome: Outcome,
+  now: number,
+  random: number,
+  policy: BackoffPolicy,
+): OutboxEntry {
+  const attempts = entry.attempts + 1;
+  switch (outcome.kind) {
+    case 'confirmed':
+      return { ...entry, attempts, status: 'confirmed', error: undefined };
+    case 'conflict':
+      return { ...entry, attempts, status: 'conflict', theirs: outcome.theirs, error: undefined };
+    case 'failed':
+      return {
+        ...entry,
+        attempts,
+        status: 'failed',
+        error: { code: outcome.code, message: outcome.message },
+      };
+    case 'retry': {
+      // Retries never give up: a queued write waits for the network as long as it takes.
+      const delay = nextRetryDelay(Math.min(attempts, 30), () => random, policy);
+      return {
+        ...entry,
+        attempts,
+        status: 'pending',
+        notBefore: now + delay,
+        error: { code: 'retrying', message: outcome.message },
+      };
+    }
+  }
+}
+
+/**
+ * "Keep mine" after a conflict: the same change, re-based on the version the other member left.
+ * An edit to a song they deleted restores it. Undefined when there is nothing to re-base on (the
+ * row is gone): only "Refresh" applies then.
+ */
+export function keepMine(entry: OutboxEntry): OutboxEntry | undefined {
+  const { write, theirs } = entry;
+  if (write.kind === 'song.insert' || !theirs) return undefined;
+  const baseVersion = theirs.version;
+  const rebased: Write =
+    write.kind === 'song.delete'
+      ? { ...write, baseVersion }
+      : {
+          ...write,
+          baseVersion,
+          fields: theirs.deleted_at ? { ...write.fields, deleted_at: null } : write.fields,
+        };
+  return {
+    ...entry,
+    write: rebased,
+    status: 'pending',
+    attempts: 0,
+    notBefore: 0,
+    error: undefined,
+    theirs: undefined,
+  };
+}
