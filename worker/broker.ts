@@ -7,6 +7,7 @@ import type {
   BrokerApi,
   BrokerConfig,
   Diagnostics,
+  OutboxEntry,
   Result,
   SessionInfo,
   TransportMode,
@@ -101,6 +102,25 @@ export class Broker implements BrokerApi {
     return guarded(() => {
       const band = valid.uuid(bandId, 'bandId');
       this.userLink(tabId).bandAdded(band);
+      return null;
+    });
+  }
+
+  write(tabId: unknown, write: unknown): Promise<Result<OutboxEntry[]>> {
+    return guarded(() => {
+      const parsed = valid.write(write);
+      return this.userLink(tabId).write(parsed);
+    });
+  }
+
+  outbox(tabId: unknown): Promise<Result<OutboxEntry[]>> {
+    return guarded(() => this.userLink(tabId).outbox());
+  }
+
+  resolveWrite(tabId: unknown, entryId: unknown, choice: unknown): Promise<Result<null>> {
+    return guarded(async () => {
+      const [id, answer] = [valid.nonEmpty(entryId, 'entryId'), valid.conflictChoice(choice)];
+      await this.userLink(tabId).resolveWrite(id, answer);
       return null;
     });
   }

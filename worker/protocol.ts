@@ -2,6 +2,10 @@
 // or a MessageChannel in per-tab mode); events go broker → tabs on the bus. See PROTOCOL.md.
 import type { BandEvent } from '../src/data/database.js';
 import type { ConnectionState } from './core/connection-state.js';
+import type { OutboxEntry, Write } from './outbox/outbox-queue.js';
+
+export type { OutboxEntry, Write };
+export type ConflictChoice = 'refresh' | 'keep-mine' | 'dismiss';
 
 export type TransportMode = 'shared' | 'tab';
 
@@ -94,6 +98,12 @@ export interface BrokerApi {
   /** The browser went online/offline, or a tab became visible (retry at once). */
   networkChanged(online: boolean): Promise<Result<null>>;
   tabVisible(): Promise<Result<null>>;
+  /** Queues a write in the user's outbox; returns the entries it created or changed (pending). */
+  write(tabId: string, write: Write): Promise<Result<OutboxEntry[]>>;
+  /** Everything waiting, sending, in conflict or failed for this tab's user. */
+  outbox(tabId: string): Promise<Result<OutboxEntry[]>>;
+  /** The user's answer to a conflict (refresh / keep mine) or a failure (dismiss). */
+  resolveWrite(tabId: string, entryId: string, choice: ConflictChoice): Promise<Result<null>>;
   diagnostics(): Promise<Diagnostics>;
   ping(): Promise<number>;
   goodbye(tabId: string): Promise<Result<null>>;
@@ -109,7 +119,8 @@ export type BusEvent =
   | { type: 'band:caught-up'; userId: string; bandId: string; count: number }
   | { type: 'realtime:state-changed'; userId: string; state: ConnectionState }
   | { type: 'realtime:max-retries-exceeded'; userId: string; state: ConnectionState }
-  | { type: 'session:ended'; userId: string };
+  | { type: 'session:ended'; userId: string }
+  | { type: 'outbox:changed'; userId: string; entry: OutboxEntry; removed: boolean };
 
 /** Name of the BroadcastChannel that carries one user's events in shared mode. */
 export const busName = (userId: string): string => `backline:user:${userId}`;

@@ -10,7 +10,18 @@ import { BandSequence } from './core/band-sequence.js';
 import type { ConnectionState } from './core/connection-state.js';
 import { InterestRegistry } from './core/interest-registry.js';
 import type { Fanout } from './fanout.js';
-import type { BandDiagnostics, BandLive, BandStatus, StateChange, UserDiagnostics } from './protocol.js';
+import { OutboxDrainer } from './outbox/drainer.js';
+import { OutboxStore } from './outbox/outbox-store.js';
+import type {
+  BandDiagnostics,
+  BandLive,
+  BandStatus,
+  ConflictChoice,
+  OutboxEntry,
+  StateChange,
+  UserDiagnostics,
+  Write,
+} from './protocol.js';
 import { BrokerFailure } from './validate.js';
 
 export interface LinkOptions extends ConnectionOptions {
@@ -39,6 +50,8 @@ export class UserLink {
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly history: StateChange[] = [];
   private stopped = false;
+  /** The user's outbox, where IndexedDB exists (browsers; not Node tests). */
+  private readonly drainer: Promise<OutboxDrainer> | undefined;
 
   constructor(
     readonly userId: string,
@@ -63,6 +76,36 @@ export class UserLink {
       (state, previous) => this.stateChanged(state, previous),
     );
     this.connection.start(token);
+    this.drainer =
+      typeof indexedDB === 'undefined'
+        ? undefined
+        : OutboxStore.open().then(
+            (store) =>
+              new OutboxDrainer(
+                userId,
+                store,
+                () => this.rest,
+                (entry, removed) => this.fanout.publish({ type: 'outbox:changed', userId, entry, removed }),
+                options.policy,
+              ),
+          );
+  }
+
+  async write(write: Write): Promise<OutboxEntry[]> {
+    return (await this.outboxDrainer()).enqueue(write);
+  }
+
+  async outbox(): Promise<OutboxEntry[]> {
+    return (await this.outboxDrainer()).list();
+  }
+
+  async resolveWrite(entryId: string, choice: ConflictChoice): Promise<void> {
+    await (await this.outboxDrainer()).resolve(entryId, choice);
+  }
+
+  private outboxDrainer(): Promise<OutboxDrainer> {
+    if (!this.drainer) throw new BrokerFailure('internal', 'this context has no IndexedDB for the outbox');
+    return this.drainer;
   }
 
   setToken(token: string): void {
@@ -114,6 +157,7 @@ export class UserLink {
     this.stopped = true;
     clearTimeout(this.graceTimer);
     this.connection.stop();
+    void this.drainer?.then((drainer) => drainer.stop());
     for (const band of this.bands.values())
       this.rejectWaiters(band, new BrokerFailure('no_session', 'signed out'));
     this.bands.clear();
@@ -284,6 +328,8 @@ export class UserLink {
       for (const band of this.bands.values()) if (band.status === 'live') band.status = 'joining';
     }
     this.fanout.publish({ type: 'realtime:state-changed', userId: this.userId, state });
+    // Back in touch with the server: queued writes need not wait out their backoff.
+    if (state.kind === 'connected') void this.drainer?.then((drainer) => drainer.wake());
     if (state.kind === 'error')
       this.fanout.publish({ type: 'realtime:max-retries-exceeded', userId: this.userId, state });
   }

@@ -1,5 +1,6 @@
 // Tab calls are untrusted input (any shape, any order): parse once here into typed values.
-import type { BrokerConfig, BrokerError, Result, SessionInfo } from './protocol.js';
+import type { BrokerConfig, BrokerError, ConflictChoice, Result, SessionInfo, Write } from './protocol.js';
+import type { SongFields } from './outbox/outbox-queue.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TAB_ID = /^[\w:-]{1,100}$/;
@@ -92,4 +93,75 @@ export class BrokerFailure extends Error {
   ) {
     super(message);
   }
+}
+
+const TEXT_FIELDS = { title: 200, artist: 200, key: 12, notes: 10_000 } as const;
+const INT_FIELDS = { bpm: [20, 400], duration_seconds: [0, 86_400] } as const;
+
+function songFields(value: unknown): SongFields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidArgument('fields must be an object');
+  const fields: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(value)) {
+    if (name in TEXT_FIELDS) {
+      const max = TEXT_FIELDS[name as keyof typeof TEXT_FIELDS];
+      const nullable = name === 'key';
+      if (!(typeof field === 'string' && field.length <= max) && !(nullable && field === null)) {
+        throw new InvalidArgument(`${name} must be text of at most ${max} characters`);
+      }
+    } else if (name in INT_FIELDS) {
+      const [min, max] = INT_FIELDS[name as keyof typeof INT_FIELDS];
+      if (
+        field !== null &&
+        !(Number.isInteger(field) && (field as number) >= min && (field as number) <= max)
+      ) {
+        throw new InvalidArgument(`${name} must be a whole number from ${min} to ${max}, or null`);
+      }
+    } else if (name === 'deleted_at') {
+      if (field !== null)
+        throw new InvalidArgument('deleted_at may only be set to null (restore); delete with song.delete');
+    } else {
+      throw new InvalidArgument(`songs have no field "${name}"`);
+    }
+    fields[name] = field;
+  }
+  return fields;
+}
+
+export function write(value: unknown): Write {
+  if (typeof value !== 'object' || value === null) throw new InvalidArgument('write must be an object');
+  const input = value as Record<string, unknown>;
+  const songId = uuid(input['songId'], 'songId');
+  const bandId = uuid(input['bandId'], 'bandId');
+  const baseVersion = (): number => {
+    const v = input['baseVersion'];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      throw new InvalidArgument('baseVersion must be a positive integer');
+    return v;
+  };
+  switch (input['kind']) {
+    case 'song.insert': {
+      const fields = songFields(input['fields']);
+      if (typeof fields.title !== 'string' || fields.title.trim() === '')
+        throw new InvalidArgument('a new song needs a title');
+      return { kind: 'song.insert', songId, bandId, fields: { ...fields, title: fields.title } };
+    }
+    case 'song.update':
+      return {
+        kind: 'song.update',
+        songId,
+        bandId,
+        baseVersion: baseVersion(),
+        fields: songFields(input['fields']),
+      };
+    case 'song.delete':
+      return { kind: 'song.delete', songId, bandId, baseVersion: baseVersion() };
+    default:
+      throw new InvalidArgument('write.kind must be song.insert, song.update or song.delete');
+  }
+}
+
+export function conflictChoice(value: unknown): ConflictChoice {
+  if (value === 'refresh' || value === 'keep-mine' || value === 'dismiss') return value;
+  throw new InvalidArgument('choice must be refresh, keep-mine or dismiss');
 }

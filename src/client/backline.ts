@@ -7,10 +7,13 @@ import type {
   BandLive,
   BrokerConfig,
   BusEvent,
+  ConflictChoice,
   Diagnostics,
+  OutboxEntry,
   Result,
   SessionInfo,
   TransportMode,
+  Write,
 } from '../../worker/protocol.js';
 import { Emitter, type BacklineEvents, type RowChange } from './events.js';
 import { SharedTransport, sharedWorkerAvailable } from './shared-transport.js';
@@ -45,6 +48,18 @@ export class BacklineError extends Error {
     super(message);
   }
 }
+
+/** What `write` answers for a write that cancelled out an unsent one (insert then delete). */
+const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'write' | 'status'> = {
+  id: '',
+  order: 0,
+  userId: '',
+  attempts: 0,
+  notBefore: 0,
+  error: undefined,
+  theirs: undefined,
+  createdAt: 0,
+};
 
 const GENERATION_KEY = 'backline:worker-generation';
 const CONTROL_CHANNEL = 'backline:control';
@@ -152,6 +167,24 @@ export class BacklineClient {
   /** After creating or joining a band in this tab: subscribes it now and tells the other tabs. */
   async bandAdded(bandId: string): Promise<void> {
     unwrap(await this.transport.broker.bandAdded(this.tabId, bandId));
+  }
+
+  /**
+   * Queues a write in the profile's outbox and returns at once with its entry (status pending).
+   * It is sent when the network allows, exactly once in effect; watch `outbox:changed`.
+   */
+  async write(write: Write): Promise<OutboxEntry> {
+    const entries = unwrap(await this.transport.broker.write(this.tabId, write));
+    // A write folded into an earlier unsent one returns that entry; one that cancelled an unsent insert returns none.
+    return entries[0] ?? { ...PLACEHOLDER_ENTRY, write, status: 'confirmed' };
+  }
+
+  async outbox(): Promise<OutboxEntry[]> {
+    return unwrap(await this.transport.broker.outbox(this.tabId));
+  }
+
+  async resolveWrite(entryId: string, choice: ConflictChoice): Promise<void> {
+    unwrap(await this.transport.broker.resolveWrite(this.tabId, entryId, choice));
   }
 
   async retry(): Promise<void> {
@@ -321,6 +354,8 @@ export class BacklineClient {
         return this.emitter.emit('realtime:state-changed', event.state);
       case 'realtime:max-retries-exceeded':
         return this.emitter.emit('realtime:max-retries-exceeded', event.state);
+      case 'outbox:changed':
+        return this.emitter.emit('outbox:changed', { entry: event.entry, removed: event.removed });
       case 'session:ended':
         this.current = INITIAL_STATE;
         return this.emitter.emit('session:ended', { userId: event.userId });

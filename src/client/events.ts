@@ -1,7 +1,7 @@
 // The events a Backline client emits to the app: a typed map, so the names document themselves.
 import type { BandEvent, BandMembership, Song } from '../data/database.js';
 import type { ConnectionState } from '../../worker/core/connection-state.js';
-import type { TransportMode } from '../../worker/protocol.js';
+import type { OutboxEntry, TransportMode } from '../../worker/protocol.js';
 
 export interface RowChange<Row> {
   bandId: string;
@@ -34,6 +34,8 @@ export interface BacklineEvents {
   'realtime:max-retries-exceeded': ConnectionState;
   /** The user signed out in some tab: events stopped for this profile. */
   'session:ended': { userId: string };
+  /** A queued write changed status (pending → sending → confirmed | conflict | failed); `removed` once it left the outbox. */
+  'outbox:changed': { entry: OutboxEntry; removed: boolean };
   /** The transport changed (a dead worker replaced, or fallback to per-tab mode). */
   'transport:changed': { mode: TransportMode; reason: string; generation: number };
 }

@@ -3,4 +3,12 @@ export { BacklineClient, BacklineError, type BacklineOptions, type Watch } from 
 export { bindSupabaseAuth } from './supabase-auth.js';
 export type { BacklineEvents, RowChange } from './events.js';
 export type { ConnectionState, ConnectionKind } from '../../worker/core/connection-state.js';
-export type { BandLive, Diagnostics, SessionInfo, TransportMode } from '../../worker/protocol.js';
+export type {
+  BandLive,
+  ConflictChoice,
+  Diagnostics,
+  OutboxEntry,
+  SessionInfo,
+  TransportMode,
+  Write,
+} from '../../worker/protocol.js';

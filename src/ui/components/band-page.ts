@@ -5,7 +5,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { Band, Song } from '../../data/database.js';
 import { LiveSongs } from '../controllers/live-songs.js';
 import type { Services } from '../services.js';
-import { formatDuration, parseDuration, visibleSongs } from '../state/song-list.js';
+import { formatDuration, parseDuration, withPending, type SongRow } from '../state/song-list.js';
+import type { OutboxEntry, Write } from '../../client/index.js';
 import { toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 
@@ -22,6 +23,19 @@ function readFields(form: HTMLFormElement): SongFields | string {
   const duration = parseDuration(value('duration'));
   if (duration === undefined) return 'Length must look like 3:15';
   return { title, artist: value('artist'), key: value('key') || null, bpm, duration_seconds: duration };
+}
+
+const SYNC_LABELS: Record<Exclude<SongRow['sync'], 'synced' | 'confirmed'>, string> = {
+  pending: 'Waiting to sync',
+  sending: 'Syncing…',
+  conflict: 'Conflict',
+  failed: 'Not saved',
+};
+
+function syncBadge(row: SongRow): unknown {
+  if (row.sync === 'synced' || row.sync === 'confirmed') return nothing;
+  const title = row.entry?.error?.message ?? SYNC_LABELS[row.sync];
+  return html`<span class="badge ${row.sync}" title=${title}>${SYNC_LABELS[row.sync]}</span>`;
 }
 
 export class BandPage extends LitElement {
@@ -45,6 +59,9 @@ export class BandPage extends LitElement {
   private live!: LiveSongs;
   private stopConflicts: (() => void) | undefined;
   private userId: string | undefined;
+  /** Writes queued from this tab, by entry id: only these get toasts here. */
+  private readonly mine = new Map<string, { verb: 'add' | 'save' | 'delete'; title: string }>();
+  private stopOutbox: (() => void) | undefined;
 
   override connectedCallback(): void {
     this.live = new LiveSongs(this, this.services, this.bandId);
@@ -52,14 +69,20 @@ export class BandPage extends LitElement {
     this.stopConflicts = this.live.onChange((change) => {
       const edited = this.editing;
       if (!edited || change.record?.id !== edited.id || change.actor === this.userId) return;
-      this.services.toasts.show(toasts.conflict(edited.title, () => this.refreshEditor()));
+      this.services.toasts.show(
+        toasts.conflict(edited.title, change.record.title, () => this.refreshEditor()),
+      );
     });
+    this.stopOutbox = this.services.backline.on('outbox:changed', ({ entry, removed }) =>
+      this.settled(entry, removed),
+    );
     void this.loadBand();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopConflicts?.();
+    this.stopOutbox?.();
   }
 
   private async loadBand(): Promise<void> {
@@ -78,29 +101,71 @@ export class BandPage extends LitElement {
     this.memberRole = membership.data?.role;
   }
 
+  /** Queues a write: it shows at once (marked pending) and lands when the network allows. */
+  private async queue(write: Write, verb: 'add' | 'save' | 'delete', title: string): Promise<boolean> {
+    try {
+      const entry = await this.services.backline.write(write);
+      this.mine.set(entry.id, { verb, title });
+      this.live.entries.set(entry.id, entry);
+      this.requestUpdate();
+      if (this.services.backline.state.kind !== 'connected')
+        this.services.toasts.show(toasts.queuedOffline());
+      return true;
+    } catch (error) {
+      this.services.toasts.show(
+        toasts.failed(`${verb} the song`, error instanceof Error ? error.message : String(error)),
+      );
+      return false;
+    }
+  }
+
+  /** Toasts for this tab's own writes as they land, fail or conflict. */
+  private settled(entry: OutboxEntry, removed: boolean): void {
+    const mine = this.mine.get(entry.id);
+    if (!mine) return;
+    const { backline, toasts: toaster } = this.services;
+    if (removed) this.mine.delete(entry.id);
+    if (entry.status === 'confirmed') {
+      toaster.show(
+        mine.verb === 'add'
+          ? toasts.songAdded(mine.title)
+          : mine.verb === 'save'
+            ? toasts.songSaved(mine.title)
+            : toasts.songDeleted(mine.title),
+      );
+    } else if (entry.status === 'failed' && entry.error) {
+      toaster.show(toasts.failed(`${mine.verb} “${mine.title}”`, entry.error.message));
+    } else if (entry.status === 'conflict') {
+      const theirs = entry.theirs
+        ? entry.theirs.deleted_at
+          ? 'deleted'
+          : `“${entry.theirs.title}”`
+        : 'deleted';
+      toaster.show(
+        toasts.conflict(
+          mine.title,
+          theirs,
+          () => void backline.resolveWrite(entry.id, 'refresh'),
+          entry.theirs ? () => void backline.resolveWrite(entry.id, 'keep-mine') : undefined,
+        ),
+      );
+    }
+  }
+
   private async add(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const fields = readFields(form);
     if (typeof fields === 'string') return void (this.formError = fields);
     this.formError = undefined;
-    const { data, error } = await this.services.supabase
-      .from('songs')
-      .insert({ id: crypto.randomUUID(), band_id: this.bandId, ...fields })
-      .select()
-      .single();
-    if (error) return this.services.toasts.show(toasts.failed('add the song', error.message));
+    const queued = await this.queue(
+      { kind: 'song.insert', songId: crypto.randomUUID(), bandId: this.bandId, fields },
+      'add',
+      fields.title,
+    );
+    if (!queued) return;
     form.reset();
     (form.elements.namedItem('title') as HTMLInputElement).focus();
-    this.live.apply({
-      bandId: this.bandId,
-      seq: 0,
-      op: 'INSERT',
-      record: data,
-      oldRecord: null,
-      actor: this.userId ?? null,
-    });
-    this.services.toasts.show(toasts.songAdded(data.title));
   }
 
   private async save(event: SubmitEvent): Promise<void> {
@@ -109,29 +174,19 @@ export class BandPage extends LitElement {
     if (!original) return;
     const fields = readFields(event.target as HTMLFormElement);
     if (typeof fields === 'string') return void (this.formError = fields);
-    const { data, error } = await this.services.supabase
-      .from('songs')
-      .update(fields)
-      .eq('id', original.id)
-      .eq('version', original.version)
-      .select();
-    if (error) return this.services.toasts.show(toasts.failed('save the song', error.message));
-    const [saved] = data;
-    if (!saved) return this.services.toasts.show(toasts.conflict(original.title, () => this.refreshEditor()));
-    this.live.apply({
+    const write: Write = {
+      kind: 'song.update',
+      songId: original.id,
       bandId: this.bandId,
-      seq: 0,
-      op: 'UPDATE',
-      record: saved,
-      oldRecord: original,
-      actor: this.userId ?? null,
-    });
+      baseVersion: original.version,
+      fields,
+    };
+    if (!(await this.queue(write, 'save', fields.title))) return;
     this.editing = undefined;
     this.formError = undefined;
-    this.services.toasts.show(toasts.songSaved(saved.title));
   }
 
-  /** "Refresh" on a conflict: drop my edits and show the song as it is now. */
+  /** "Refresh" on a conflict while editing: drop my edits and show the song as it is now. */
   private refreshEditor(): void {
     const id = this.editing?.id;
     const current = id ? this.live.songs.get(id) : undefined;
@@ -139,25 +194,15 @@ export class BandPage extends LitElement {
   }
 
   private async deleteSong(song: Song): Promise<void> {
-    const { data, error } = await this.services.supabase
-      .from('songs')
-      .update({ deleted_at: new Date().toISOString() })
-      .eq('id', song.id)
-      .eq('version', song.version)
-      .select();
-    if (error) return this.services.toasts.show(toasts.failed('delete the song', error.message));
-    const [deleted] = data;
-    if (!deleted)
-      return this.services.toasts.show(toasts.conflict(song.title, () => void this.live.loadSnapshot()));
-    this.live.apply({
-      bandId: this.bandId,
-      seq: 0,
-      op: 'UPDATE',
-      record: deleted,
-      oldRecord: song,
-      actor: this.userId ?? null,
-    });
-    this.services.toasts.show(toasts.songDeleted(song.title));
+    await this.queue(
+      { kind: 'song.delete', songId: song.id, bandId: this.bandId, baseVersion: song.version },
+      'delete',
+      song.title,
+    );
+  }
+
+  private dismiss(row: SongRow): void {
+    if (row.entry) void this.services.backline.resolveWrite(row.entry.id, 'dismiss');
   }
 
   private async createInvite(): Promise<void> {
@@ -193,7 +238,7 @@ export class BandPage extends LitElement {
 
   override render(): unknown {
     const { status } = this.live;
-    const songs = visibleSongs(this.live.songs);
+    const rows = withPending(this.live.songs, [...this.live.entries.values()], this.bandId);
     return html`<main>
       <p><a href="#/">← Your bands</a></p>
       <h1>${this.band?.name ?? 'Band'}</h1>
@@ -223,34 +268,38 @@ export class BandPage extends LitElement {
                   </tr>
                 </thead>
                 <tbody>
-                  ${songs.map(
-                    (song) =>
-                      html`<tr>
-                        <td data-label="Title">${song.title}</td>
-                        <td data-label="Artist">${song.artist}</td>
-                        <td data-label="Key">${song.key ?? ''}</td>
-                        <td data-label="BPM">${song.bpm ?? ''}</td>
-                        <td data-label="Length">${formatDuration(song.duration_seconds)}</td>
+                  ${rows.map(
+                    (row) =>
+                      html`<tr data-sync=${row.sync}>
+                        <td data-label="Title">${row.song.title} ${syncBadge(row)}</td>
+                        <td data-label="Artist">${row.song.artist}</td>
+                        <td data-label="Key">${row.song.key ?? ''}</td>
+                        <td data-label="BPM">${row.song.bpm ?? ''}</td>
+                        <td data-label="Length">${formatDuration(row.song.duration_seconds)}</td>
                         <td class="actions">
-                          <button
-                            aria-label="Edit ${song.title}"
-                            @click=${() => (this.editing = { ...song })}
-                          >
-                            Edit
-                          </button>
-                          <button
-                            class="danger"
-                            aria-label="Delete ${song.title}"
-                            @click=${() => void this.deleteSong(song)}
-                          >
-                            Delete
-                          </button>
+                          ${
+                            row.sync === 'failed'
+                              ? html`<button @click=${() => this.dismiss(row)}>Dismiss</button>`
+                              : html`<button
+                                    aria-label="Edit ${row.song.title}"
+                                    @click=${() => (this.editing = { ...row.song })}
+                                  >
+                                    Edit
+                                  </button>
+                                  <button
+                                    class="danger"
+                                    aria-label="Delete ${row.song.title}"
+                                    @click=${() => void this.deleteSong(row.song)}
+                                  >
+                                    Delete
+                                  </button>`
+                          }
                         </td>
                       </tr>`,
                   )}
                 </tbody>
               </table>
-              ${songs.length === 0 ? html`<p class="muted">No songs yet.</p>` : nothing}`
+              ${rows.length === 0 ? html`<p class="muted">No songs yet.</p>` : nothing}`
       }
     </main>`;
   }

@@ -31,18 +31,17 @@ export class ToastHost extends LitElement {
         (toast) =>
           html`<div class="toast ${toast.tone}" role=${toast.tone === 'error' ? 'alert' : 'status'}>
             <span class="message">${toast.message}</span>
-            ${
-              toast.action
-                ? html`<button
-                    @click=${() => {
-                      toast.action?.run();
-                      this.service?.dismiss(toast.id);
-                    }}
-                  >
-                    ${toast.action.label}
-                  </button>`
-                : ''
-            }
+            ${toast.actions.map(
+              (action) =>
+                html`<button
+                  @click=${() => {
+                    action.run();
+                    this.service?.dismiss(toast.id);
+                  }}
+                >
+                  ${action.label}
+                </button>`,
+            )}
             <button class="close" aria-label="Dismiss" @click=${() => this.service?.dismiss(toast.id)}>
               ×
             </button>

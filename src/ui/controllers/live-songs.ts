@@ -2,6 +2,7 @@
 // then apply changes by version; changes that arrive during a read are applied after it.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RowChange } from '../../client/events.js';
+import type { OutboxEntry } from '../../client/index.js';
 import type { Song } from '../../data/database.js';
 import type { Services } from '../services.js';
 import { applyChange, fromSnapshot, type SongMap } from '../state/song-list.js';
@@ -10,6 +11,8 @@ export type LiveStatus = 'loading' | 'ready' | 'left' | 'error';
 
 export class LiveSongs implements ReactiveController {
   songs: SongMap = new Map();
+  /** This user's queued writes (any band; the view picks this band's). */
+  entries = new Map<string, OutboxEntry>();
   status: LiveStatus = 'loading';
   error: string | undefined;
   private pending: RowChange<Song>[] | undefined = [];
@@ -41,6 +44,11 @@ export class LiveSongs implements ReactiveController {
         else this.apply(change);
         this.listeners.forEach((listener) => listener(change));
       }),
+      backline.on('outbox:changed', ({ entry, removed }) => {
+        if (removed) this.entries.delete(entry.id);
+        else this.entries.set(entry.id, entry);
+        this.host.requestUpdate();
+      }),
       backline.on('band:left', ({ bandId }) => {
         if (bandId !== this.bandId) return;
         this.status = 'left';
@@ -50,6 +58,13 @@ export class LiveSongs implements ReactiveController {
     // Show the songs at once, even if realtime is down; read them again once the band is live,
     // which closes any gap between that first read and the stream.
     void this.loadSnapshot();
+    void backline.outbox().then(
+      (entries) => {
+        for (const entry of entries) if (!this.entries.has(entry.id)) this.entries.set(entry.id, entry);
+        this.host.requestUpdate();
+      },
+      () => undefined,
+    );
     void watch.live.then(
       () => this.loadSnapshot(),
       (error: unknown) => this.fail(error instanceof Error ? error.message : String(error)),

@@ -3,6 +3,7 @@
 // so a snapshot taken after some events, or an event seen twice, never moves a song backwards.
 import type { Song } from '../../data/database.js';
 import type { RowChange } from '../../client/events.js';
+import type { OutboxEntry } from '../../client/index.js';
 
 export type SongMap = ReadonlyMap<string, Song>;
 
@@ -44,4 +45,68 @@ export function parseDuration(text: string): number | null | undefined {
   const match = /^(\d{1,3}):([0-5]\d)$/.exec(value);
   if (match) return Number(match[1]) * 60 + Number(match[2]);
   return /^\d{1,5}$/.test(value) ? Number(value) : undefined;
+}
+
+export type SyncStatus = 'synced' | OutboxEntry['status'];
+
+export interface SongRow {
+  song: Song;
+  sync: SyncStatus;
+  entry: OutboxEntry | undefined;
+}
+
+/**
+ * The list as this user should see it: the server's songs with their own queued writes laid over
+ * them (marked, so pending is never mistaken for saved). A conflicting or failed write shows the
+ * server's row, flagged, until the user resolves it: rolled back visibly, never silently.
+ */
+export function withPending(songs: SongMap, entries: readonly OutboxEntry[], bandId: string): SongRow[] {
+  const rows = new Map<string, SongRow>();
+  for (const song of visibleSongs(songs)) rows.set(song.id, { song, sync: 'synced', entry: undefined });
+  for (const entry of [...entries].sort((a, b) => a.order - b.order)) {
+    const write = entry.write;
+    if (write.bandId !== bandId || entry.status === 'confirmed') continue;
+    const current = rows.get(write.songId)?.song ?? songs.get(write.songId);
+    const rolledBack = entry.status === 'conflict' || entry.status === 'failed';
+    if (write.kind === 'song.delete') {
+      if (rolledBack && current) rows.set(write.songId, { song: current, sync: entry.status, entry });
+      else rows.delete(write.songId);
+      continue;
+    }
+    if (rolledBack) {
+      if (current) rows.set(write.songId, { song: current, sync: entry.status, entry });
+      else if (write.kind === 'song.insert')
+        rows.set(write.songId, {
+          song: draft(write.songId, bandId, write.fields),
+          sync: entry.status,
+          entry,
+        });
+      continue;
+    }
+    const base = current ?? draft(write.songId, bandId, {});
+    rows.set(write.songId, { song: { ...base, ...write.fields }, sync: entry.status, entry });
+  }
+  return [...rows.values()]
+    .filter((row) => row.song.deleted_at === null)
+    .sort((a, b) => a.song.title.localeCompare(b.song.title) || a.song.id.localeCompare(b.song.id));
+}
+
+function draft(id: string, bandId: string, fields: Partial<Song>): Song {
+  return {
+    id,
+    band_id: bandId,
+    title: '',
+    artist: '',
+    key: null,
+    bpm: null,
+    duration_seconds: null,
+    notes: '',
+    version: 1,
+    created_by: null,
+    updated_by: null,
+    created_at: '',
+    updated_at: '',
+    deleted_at: null,
+    ...fields,
+  };
 }

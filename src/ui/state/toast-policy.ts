@@ -18,7 +18,7 @@ export interface Toast {
   count: number;
   /** Stays until dismissed. */
   persistent: boolean;
-  action: ToastAction | undefined;
+  actions: ToastAction[];
   /** When it was shown or last merged into. */
   updatedAt: number;
   expiresAt: number | undefined;
@@ -30,7 +30,7 @@ export interface ToastRequest {
   /** The message for `count` merged occurrences. */
   message: (count: number) => string;
   persistent?: boolean;
-  action?: ToastAction;
+  actions?: ToastAction[];
 }
 
 export const BATCH_WINDOW_MS = 2000;
@@ -57,7 +57,7 @@ export class ToastQueue {
         message: request.message(existing.count + 1),
         updatedAt: now,
         expiresAt: persistent ? undefined : now + TOAST_LIFETIME_MS,
-        action: request.action ?? existing.action,
+        actions: request.actions ?? existing.actions,
       };
       this.toasts = this.toasts.map((toast) => (toast === existing ? merged : toast));
       return merged;
@@ -69,7 +69,7 @@ export class ToastQueue {
       message: request.message(1),
       count: 1,
       persistent,
-      action: request.action,
+      actions: request.actions ?? [],
       updatedAt: now,
       expiresAt: persistent ? undefined : now + TOAST_LIFETIME_MS,
     };
@@ -148,13 +148,26 @@ export const toasts = {
     tone: 'error',
     message: () => 'Cannot reach the server. Live updates are paused.',
     persistent: true,
-    action: { label: 'Retry', run: retry },
+    actions: [{ label: 'Retry', run: retry }],
   }),
-  conflict: (title: string, refresh: () => void): ToastRequest => ({
+  /** Another member changed the song first. `keepMine` is offered when mine can be re-applied. */
+  conflict: (title: string, theirs: string, refresh: () => void, keepMine?: () => void): ToastRequest => ({
     key: `conflict:${title}`,
     tone: 'warning',
-    message: () => `Someone else changed “${title}” while you were editing.`,
+    message: () =>
+      `Someone else changed “${title}”${theirs ? ` (now: ${theirs})` : ''}. Your change was not applied.`,
     persistent: true,
-    action: { label: 'Refresh', run: refresh },
+    actions: [
+      { label: 'Refresh', run: refresh },
+      ...(keepMine ? [{ label: 'Keep mine', run: keepMine }] : []),
+    ],
+  }),
+  queuedOffline: (): ToastRequest => ({
+    key: 'queued-offline',
+    tone: 'info',
+    message: (n) =>
+      n === 1
+        ? 'Saved on this device; it will sync when you are back online.'
+        : `${n} changes saved on this device; they will sync when you are back online.`,
   }),
 };
