@@ -28,11 +28,13 @@ export interface OutboxEntry {
   error: { code: string; message: string } | undefined;
   /** On conflict: the row as the other member left it (null when they deleted it). */
   theirs: Song | null | undefined;
+  /** Once confirmed: the row as the server stored it, so views need not wait for its event. */
+  result?: Song | undefined;
   createdAt: number;
 }
 
 export type Outcome =
-  | { kind: 'confirmed' }
+  | { kind: 'confirmed'; row: Song | undefined }
   | { kind: 'conflict'; theirs: Song | null }
   | { kind: 'failed'; code: string; message: string }
   /** Network error, 5xx, expired token: try again later. */
@@ -122,7 +124,7 @@ export function afterOutcome(
   const attempts = entry.attempts + 1;
   switch (outcome.kind) {
     case 'confirmed':
-      return { ...entry, attempts, status: 'confirmed', error: undefined };
+      return { ...entry, attempts, status: 'confirmed', error: undefined, result: outcome.row };
     case 'conflict':
       return { ...entry, attempts, status: 'conflict', theirs: outcome.theirs, error: undefined };
     case 'failed':

@@ -43,10 +43,11 @@ async function insert(rest: Rest, write: Extract<Write, { kind: 'song.insert' }>
     data,
     error: readError,
     status: readStatus,
-  } = await rest.from('songs').select('id').eq('id', write.songId);
+  } = await rest.from('songs').select('*').eq('id', write.songId);
   if (readError) return classify(readError, readStatus);
-  return data.length === 1
-    ? { kind: 'confirmed' }
+  const [row] = data;
+  return row
+    ? { kind: 'confirmed', row }
     : { kind: 'failed', code: '42501', message: 'the song is not visible after insert' };
 }
 
@@ -61,12 +62,13 @@ async function versioned(
     .update(fields)
     .eq('id', write.songId)
     .eq('version', write.baseVersion)
-    .select('id');
+    .select('*');
   if (error) return classify(error, status);
-  if (data.length === 1) return { kind: 'confirmed' };
-  if (await appliedByMe(rest, write, userId)) return { kind: 'confirmed' };
+  if (data[0]) return { kind: 'confirmed', row: data[0] };
+  const mine = await appliedByMe(rest, write, userId);
   const current = await rest.from('songs').select('*').eq('id', write.songId);
   if (current.error) return classify(current.error, current.status);
+  if (mine) return { kind: 'confirmed', row: current.data[0] };
   return { kind: 'conflict', theirs: current.data[0] ?? null };
 }
 

@@ -47,6 +47,17 @@ export class LiveSongs implements ReactiveController {
       backline.on('outbox:changed', ({ entry, removed }) => {
         if (removed) this.entries.delete(entry.id);
         else this.entries.set(entry.id, entry);
+        // A confirmed write's row stands in until its event arrives (applied by version, so either order works).
+        if (entry.result && entry.result.band_id === this.bandId) {
+          this.songs = applyChange(this.songs, {
+            bandId: this.bandId,
+            seq: 0,
+            op: 'UPDATE',
+            record: entry.result,
+            oldRecord: null,
+            actor: entry.userId,
+          });
+        }
         this.host.requestUpdate();
       }),
       backline.on('band:left', ({ bandId }) => {

@@ -36,8 +36,11 @@ describe('outbox replay', () => {
     const { alice, bandId, rest } = await setup();
     const songId = crypto.randomUUID();
     const write = { kind: 'song.insert' as const, songId, bandId, fields: { title: 'Once' } };
-    expect(await replay(rest, write, alice.userId)).toEqual({ kind: 'confirmed' });
-    expect(await replay(rest, write, alice.userId)).toEqual({ kind: 'confirmed' });
+    expect(await replay(rest, write, alice.userId)).toMatchObject({
+      kind: 'confirmed',
+      row: { id: songId, version: 1 },
+    });
+    expect(await replay(rest, write, alice.userId)).toMatchObject({ kind: 'confirmed', row: { id: songId } });
     const { data } = await alice.client.from('songs').select('id, version').eq('band_id', bandId);
     expect(data).toEqual([{ id: songId, version: 1 }]);
   });
@@ -48,8 +51,14 @@ describe('outbox replay', () => {
     await alice.client.from('songs').insert({ id: songId, band_id: bandId, title: 'Lola' });
     const write = { kind: 'song.update' as const, songId, bandId, baseVersion: 1, fields: { bpm: 130 } };
     // The first send commits; pretend its answer never came back and send again.
-    expect(await replay(rest, write, alice.userId)).toEqual({ kind: 'confirmed' });
-    expect(await replay(rest, write, alice.userId)).toEqual({ kind: 'confirmed' });
+    expect(await replay(rest, write, alice.userId)).toMatchObject({
+      kind: 'confirmed',
+      row: { bpm: 130, version: 2 },
+    });
+    expect(await replay(rest, write, alice.userId)).toMatchObject({
+      kind: 'confirmed',
+      row: { bpm: 130, version: 2 },
+    });
     const { data } = await alice.client.from('songs').select('bpm, version').eq('id', songId).single();
     expect(data).toEqual({ bpm: 130, version: 2 });
   });
