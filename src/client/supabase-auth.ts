@@ -1,12 +1,16 @@
 // Keeps the broker's token in step with a supabase-js client's session: sign-in, every refresh,
 // sign-out. The tab owns the session; the broker only ever holds an access token.
-import type { SupabaseClient, Session } from '@supabase/supabase-js';
+import type { GoTrueClient, Session } from '@supabase/auth-js';
 import type { BacklineClient } from './backline.js';
 
 const toSession = (session: Session | null) =>
   session ? { userId: session.user.id, accessToken: session.access_token } : null;
 
-export function bindSupabaseAuth(backline: BacklineClient, supabase: SupabaseClient): () => void {
+/** Takes supabase-js's client or a bare auth-js client: anything with `auth.onAuthStateChange`. */
+export function bindSupabaseAuth(
+  backline: BacklineClient,
+  supabase: { auth: Pick<GoTrueClient, 'onAuthStateChange'> },
+): () => void {
   const { data } = supabase.auth.onAuthStateChange((event, session) => {
     if (
       event === 'INITIAL_SESSION' ||

@@ -1,19 +1,21 @@
 // A page that exposes the Backline client to end-to-end tests and benchmarks as `window.lab`.
 // Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms
-import { createClient } from '@supabase/supabase-js';
 import { BacklineClient, bindSupabaseAuth, type ConnectionKind, type Watch } from '../client/index.js';
 import { supabaseConfig } from '../config.js';
-import type { BandEvent, Database } from '../data/database.js';
+import { createAppClient } from '../data/app-client.js';
+import type { BandEvent } from '../data/database.js';
 
 const params = new URLSearchParams(location.search);
 const numberParam = (name: string): number | undefined =>
   params.has(name) ? Number(params.get(name)) : undefined;
 const { url, anonKey } = supabaseConfig();
 
-const supabase = createClient<Database>(url, anonKey, {
-  // Session storage gives each tab its own user: two users in one profile.
-  auth: { storage: params.get('storage') === 'session' ? sessionStorage : localStorage },
-});
+// Session storage gives each tab its own user: two users in one profile.
+const supabase = createAppClient(
+  url,
+  anonKey,
+  params.get('storage') === 'session' ? sessionStorage : localStorage,
+);
 
 const transport = (params.get('transport') ?? 'auto') as 'auto' | 'shared' | 'tab';
 const options = { supabaseUrl: url, anonKey, transport };
@@ -66,12 +68,12 @@ const lab = {
     watches.delete(bandId);
   },
   async addSong(bandId: string, title: string): Promise<void> {
-    const { error } = await supabase.from('songs').insert({ band_id: bandId, title });
+    const { error } = await supabase.db.from('songs').insert({ band_id: bandId, title });
     if (error) throw new Error(error.message);
   },
   /** Creates a band and tells the broker at once, as the app does. */
   async createBand(name: string): Promise<string> {
-    const { data, error } = await supabase.rpc('create_band', { name, description: '' });
+    const { data, error } = await supabase.db.rpc('create_band', { name, description: '' });
     if (error) throw new Error(error.message);
     await backline.bandAdded(data.id);
     return data.id;

@@ -1,12 +1,11 @@
 // The app's long-lived services, made once per page: the Supabase client (the tab owns the
 // session), the Backline client (the shared socket), and the toast queue.
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { BacklineClient, bindSupabaseAuth, type BacklineOptions } from '../client/index.js';
 import { supabaseConfig } from '../config.js';
-import type { Database } from '../data/database.js';
+import { createAppClient, type AppClient } from '../data/app-client.js';
 import { ToastQueue, type Toast, type ToastRequest } from './state/toast-policy.js';
 
-export type Supabase = SupabaseClient<Database>;
+export type Supabase = AppClient;
 
 export class ToastService {
   private readonly queue = new ToastQueue();
@@ -70,10 +69,12 @@ function tuning(
 export async function createServices(): Promise<Services> {
   const { url, anonKey } = supabaseConfig();
   const params = new URLSearchParams(location.search);
-  const supabase = createClient<Database>(url, anonKey, {
-    // ?session=tab keeps the session per tab: two users in one browser profile.
-    auth: { storage: params.get('session') === 'tab' ? sessionStorage : localStorage },
-  });
+  // ?session=tab keeps the session per tab: two users in one browser profile.
+  const supabase = createAppClient(
+    url,
+    anonKey,
+    params.get('session') === 'tab' ? sessionStorage : localStorage,
+  );
   const transport = params.get('transport');
   const backline = await BacklineClient.connect({
     supabaseUrl: url,

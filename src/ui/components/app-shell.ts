@@ -9,7 +9,6 @@ import { base } from '../styles.js';
 import './band-list-page.js';
 import './band-page.js';
 import './connection-indicator.js';
-import './diagnostics-page.js';
 import './sign-in-page.js';
 import './toast-host.js';
 
@@ -95,6 +94,8 @@ export class AppShell extends LitElement {
           (bandId) => html`<band-page .services=${this.services} .bandId=${bandId}></band-page>`,
         )}`;
       case 'diagnostics':
+        // uPlot and the page load only when someone opens diagnostics.
+        void import('./diagnostics-page.js');
         return html`<diagnostics-page .services=${this.services}></diagnostics-page>`;
     }
   }

@@ -32,7 +32,7 @@ export class BandListPage extends LitElement {
   }
 
   private async load(): Promise<void> {
-    const { data, error } = await this.services.supabase.from('bands').select('*').order('name');
+    const { data, error } = await this.services.supabase.db.from('bands').select('*').order('name');
     if (error) this.error = error.message;
     else this.bands = data;
   }
@@ -41,7 +41,7 @@ export class BandListPage extends LitElement {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const name = (form.elements.namedItem('name') as HTMLInputElement).value.trim();
-    const { data, error } = await this.services.supabase.rpc('create_band', { name, description: '' });
+    const { data, error } = await this.services.supabase.db.rpc('create_band', { name, description: '' });
     if (error) return this.services.toasts.show(toasts.failed('create the band', error.message));
     form.reset();
     await this.services.backline.bandAdded(data.id);
@@ -53,7 +53,7 @@ export class BandListPage extends LitElement {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const code = (form.elements.namedItem('code') as HTMLInputElement).value.trim();
-    const { data, error } = await this.services.supabase.rpc('join_band', { code });
+    const { data, error } = await this.services.supabase.db.rpc('join_band', { code });
     if (error) return this.services.toasts.show(toasts.failed('join the band', error.message));
     form.reset();
     await this.services.backline.bandAdded(data.id);

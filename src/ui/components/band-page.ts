@@ -89,8 +89,8 @@ export class BandPage extends LitElement {
     const { supabase } = this.services;
     this.userId = (await supabase.auth.getSession()).data.session?.user.id;
     const [band, membership] = await Promise.all([
-      supabase.from('bands').select('*').eq('id', this.bandId).maybeSingle(),
-      supabase
+      supabase.db.from('bands').select('*').eq('id', this.bandId).maybeSingle(),
+      supabase.db
         .from('band_memberships')
         .select('role')
         .eq('band_id', this.bandId)
@@ -206,7 +206,7 @@ export class BandPage extends LitElement {
   }
 
   private async createInvite(): Promise<void> {
-    const { data, error } = await this.services.supabase.rpc('create_invite', { band_id: this.bandId });
+    const { data, error } = await this.services.supabase.db.rpc('create_invite', { band_id: this.bandId });
     if (error) return this.services.toasts.show(toasts.failed('create an invite', error.message));
     this.invite = data.code;
   }

@@ -89,7 +89,10 @@ export class LiveSongs implements ReactiveController {
   /** Re-reads the band's songs (after a conflict, "Refresh"). */
   async loadSnapshot(): Promise<void> {
     this.pending ??= [];
-    const { data, error } = await this.services.supabase.from('songs').select('*').eq('band_id', this.bandId);
+    const { data, error } = await this.services.supabase.db
+      .from('songs')
+      .select('*')
+      .eq('band_id', this.bandId);
     if (error) return this.fail(error.message);
     let songs = fromSnapshot(data);
     for (const change of this.pending) songs = applyChange(songs, change);
