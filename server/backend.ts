@@ -13,6 +13,8 @@ import { HttpError } from './http/http-error.js';
 import { sendJson } from './http/io.js';
 import { Catalog } from './rest/catalog.js';
 import { handleRest } from './rest/routes.js';
+import { handleAdmin } from './admin/routes.js';
+import { RealtimeServer } from './realtime/realtime-server.js';
 
 export interface Backend {
   url: string;
@@ -21,6 +23,7 @@ export interface Backend {
   serviceRoleKey: string;
   jwtSecret: string;
   db: Database;
+  realtime: RealtimeServer;
   keys: JwtKeys;
   users: UserStore;
   options: BackendOptions;
@@ -34,6 +37,7 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
   const catalog = await Catalog.load(db.pg);
   const users = new UserStore(db.pg);
   const [anonKey, serviceRoleKey] = await Promise.all([keys.apiKey('anon'), keys.apiKey('service_role')]);
+  const realtime = await RealtimeServer.start(db, keys, options.realtime);
 
   let issuer = '';
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -44,6 +48,9 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
     const path = `/${rest.join('/')}`;
     if (url.pathname === '/' || url.pathname === '/health') {
       return sendJson(res, 200, { name: 'backline-local-backend', status: 'ok' });
+    }
+    if (url.pathname === '/metrics' || url.pathname.startsWith('/admin/v1/')) {
+      return handleAdmin(req, res, url.pathname, { keys, realtime });
     }
     if (version !== 'v1' || (service !== 'auth' && service !== 'rest')) {
       throw new HttpError(404, { message: `no route for ${req.method ?? 'GET'} ${url.pathname}` });
@@ -76,6 +83,14 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
         }
       });
   });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/realtime/v1/websocket') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    realtime.handleUpgrade(req, socket, head, url).catch(() => socket.destroy());
+  });
   // A client that sends garbage at the HTTP level gets a 400 and the server carries on.
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -96,10 +111,12 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
     serviceRoleKey,
     jwtSecret: options.jwtSecret,
     db,
+    realtime,
     keys,
     users,
     options,
     async close() {
+      await realtime.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();

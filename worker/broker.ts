@@ -1,6 +1,6 @@
 // The broker core: the API tabs call (validated here), one UserLink per signed-in user, and the
 // tabs that are alive. The same class runs in the SharedWorker and, in per-tab mode, in the page.
-import { DEFAULT_CONNECTION_OPTIONS, type ConnectionOptions } from './connection.js';
+import { DEFAULT_CONNECTION_OPTIONS, attemptTimeoutFor, type ConnectionOptions } from './connection.js';
 import type { Fanout } from './fanout.js';
 import type {
   BandLive,
@@ -211,6 +211,9 @@ export class Broker implements BrokerApi {
           anonKey: this.config.anonKey,
           heartbeatIntervalMs:
             this.config.heartbeatIntervalMs ?? DEFAULT_CONNECTION_OPTIONS.heartbeatIntervalMs,
+          attemptTimeoutMs: attemptTimeoutFor(
+            this.config.heartbeatIntervalMs ?? DEFAULT_CONNECTION_OPTIONS.heartbeatIntervalMs,
+          ),
           graceMs: this.config.graceMs ?? this.settings.graceMs,
         },
         this.settings.fanout,

@@ -24,12 +24,19 @@ export interface ConnectionOptions {
   transport?: WebSocketLikeConstructor;
 }
 
+/**
+ * How long an attempt may take to be live: two heartbeats, within 2–10 s. A join swallowed by a
+ * half-open link is then retried on a fresh socket instead of waiting out realtime-js's push timeout.
+ */
+export const attemptTimeoutFor = (heartbeatIntervalMs: number): number =>
+  Math.min(10_000, Math.max(2000, 2 * heartbeatIntervalMs));
+
 export const DEFAULT_CONNECTION_OPTIONS: Pick<
   ConnectionOptions,
   'heartbeatIntervalMs' | 'attemptTimeoutMs' | 'policy'
 > = {
   heartbeatIntervalMs: 15_000,
-  attemptTimeoutMs: 15_000,
+  attemptTimeoutMs: attemptTimeoutFor(15_000),
   policy: DEFAULT_BACKOFF,
 };
 
