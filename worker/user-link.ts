@@ -218,7 +218,9 @@ export class UserLink {
       this.registry.forget(bandId);
       return waiter.reject(new BrokerFailure('not_member', `not a member of band ${bandId}`));
     }
+    // Another watch subscribed it while this one read the head: join that one (it may be live already).
     const existing = this.bands.get(bandId);
+    if (existing?.status === 'live') return waiter.resolve({ bandId, lastSeq: existing.sequence.last });
     if (existing) {
       existing.waiters.push(waiter);
       return;

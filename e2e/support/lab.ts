@@ -15,6 +15,7 @@ type Lab = {
   watch(bandId: string): Promise<number>;
   unwatch(bandId: string): void;
   mode(): string;
+  generation(): number;
   state(): string;
   seqs(bandId: string): number[];
   addSong(bandId: string, title: string): Promise<void>;

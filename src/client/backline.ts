@@ -121,6 +121,11 @@ export class BacklineClient {
     return this.current;
   }
 
+  /** The worker generation this tab talks to (it grows when a dead worker is replaced). */
+  get generation(): number {
+    return this.transport.generation;
+  }
+
   on<K extends keyof BacklineEvents>(type: K, handler: (payload: BacklineEvents[K]) => void): () => void {
     return this.emitter.on(type, handler);
   }

@@ -47,6 +47,7 @@ const lab = {
   states,
   notices,
   mode: () => backline.mode,
+  generation: () => backline.generation,
   state: () => backline.state.kind,
   async signIn(email: string, password: string): Promise<string> {
     const { data, error } = await supabase.auth.signInWithPassword({ email, password });

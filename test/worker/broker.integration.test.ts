@@ -99,6 +99,25 @@ describe('broker against the local backend', () => {
     tab.close();
   });
 
+  it('resolves every one of many concurrent watches of the same bands from many tabs', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bands = [await bandWith(alice.client), await bandWith(alice.client)];
+    const tab = await brokerFor(alice);
+    const tabIds = Array.from({ length: 10 }, (_, i) => `tab-${i + 2}`);
+    const token = (await alice.client.auth.getSession()).data.session!.access_token;
+    for (const tabId of tabIds) {
+      await tab.broker.hello(tabId, `lock-${tabId}`);
+      await tab.broker.setSession(tabId, { userId: alice.userId, accessToken: token });
+    }
+    const results = await Promise.all(
+      tabIds.flatMap((tabId) => bands.map((bandId) => tab.broker.watchBand(tabId, bandId))),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const diagnostics = await tab.broker.diagnostics();
+    expect(diagnostics.users[0]!.bands.map((b) => b.watchers)).toEqual([10, 10]);
+    tab.close();
+  });
+
   it('refuses to watch a band the user is not in (the server decides)', async () => {
     const alice = await signedUpClient(backend, 'alice');
     const mallory = await signedUpClient(backend, 'mallory');
