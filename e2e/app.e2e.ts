@@ -23,12 +23,15 @@ const person = (name: string): Promise<Person> => signedUpClient(app.backend, na
 async function openApp(context: BrowserContext, who: Person, query = ''): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${app.appUrl}${query}`);
-  if (await page.getByRole('button', { name: 'Sign in' }).isVisible()) {
+  const signInButton = page.getByRole('button', { name: 'Sign in' });
+  const bands = page.getByRole('heading', { name: 'Your bands' });
+  await expect(signInButton.or(bands)).toBeVisible();
+  if (await signInButton.isVisible()) {
     await page.getByLabel('Email').fill(who.email);
     await page.getByLabel('Password').fill(who.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
-  await expect(page.getByRole('heading', { name: 'Your bands' })).toBeVisible();
+  await expect(bands).toBeVisible();
   return page;
 }
 

@@ -12,7 +12,7 @@ import type {
   SessionInfo,
   TransportMode,
 } from './protocol.js';
-import { UserLink } from './user-link.js';
+import { UserLink, type LinkOptions } from './user-link.js';
 import * as valid from './validate.js';
 import { BrokerFailure, guarded } from './validate.js';
 
@@ -204,18 +204,7 @@ export class Broker implements BrokerApi {
       link = new UserLink(
         session.userId,
         session.accessToken,
-        {
-          ...DEFAULT_CONNECTION_OPTIONS,
-          ...this.settings.connection,
-          supabaseUrl: this.config.supabaseUrl,
-          anonKey: this.config.anonKey,
-          heartbeatIntervalMs:
-            this.config.heartbeatIntervalMs ?? DEFAULT_CONNECTION_OPTIONS.heartbeatIntervalMs,
-          attemptTimeoutMs: attemptTimeoutFor(
-            this.config.heartbeatIntervalMs ?? DEFAULT_CONNECTION_OPTIONS.heartbeatIntervalMs,
-          ),
-          graceMs: this.config.graceMs ?? this.settings.graceMs,
-        },
+        linkOptions(this.config, this.settings),
         this.settings.fanout,
         () => this.eventTimes.push(Date.now()),
       );
@@ -246,4 +235,23 @@ export class Broker implements BrokerApi {
     this.leave(tab, tabId);
     this.tabs.delete(tabId);
   }
+}
+
+/** A user's connection settings: defaults, then the broker's, then what the tabs configured. */
+function linkOptions(config: BrokerConfig, settings: BrokerSettings): LinkOptions {
+  const base = { ...DEFAULT_CONNECTION_OPTIONS, ...settings.connection };
+  const heartbeatIntervalMs = config.heartbeatIntervalMs ?? base.heartbeatIntervalMs;
+  return {
+    ...base,
+    supabaseUrl: config.supabaseUrl,
+    anonKey: config.anonKey,
+    heartbeatIntervalMs,
+    attemptTimeoutMs: attemptTimeoutFor(heartbeatIntervalMs),
+    policy: {
+      ...base.policy,
+      ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
+      ...(config.backoffBaseMs === undefined ? {} : { baseMs: config.backoffBaseMs }),
+    },
+    graceMs: config.graceMs ?? settings.graceMs,
+  };
 }
