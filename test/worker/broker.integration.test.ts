@@ -169,8 +169,11 @@ describe('broker against the local backend', () => {
     const tab = await brokerFor(bob);
     await until(() => tab.broker.diagnostics().then((d) => d.users[0]?.state.kind === 'connected'));
     const bandId = await bandWith(alice.client, [bob.client]);
+    // Subscribed before any tab asked: the membership event alone made it live.
     await until(() => tab.events.some((e) => e.type === 'band:joined' && e.bandId === bandId));
     await until(() => tab.events.some((e) => e.type === 'band:live' && e.bandId === bandId));
+    // A tab that hears of it watches it (as the app's band list does); nothing is missed meanwhile.
+    expect((await tab.broker.watchBand('tab-1', bandId)).ok).toBe(true);
     await addSongs(alice.client, bandId, 1, 'welcome');
     await until(() => tab.seqs(bandId).length >= 1);
     tab.close();
