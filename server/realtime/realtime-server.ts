@@ -231,6 +231,7 @@ export class RealtimeServer implements SessionHost {
     const session = this.sessions.get(ws);
     this.sessions.delete(ws);
     if (!session) return;
+    session.dispose();
     for (const channel of session.channels.values()) {
       if (channel.presenceKey !== undefined && this.presences.get(channel.topic)?.has(session)) {
         this.presence(session, channel, { leaves: {} });

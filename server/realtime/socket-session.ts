@@ -17,6 +17,8 @@ export interface Channel {
   broadcastSelf: boolean;
   broadcastAck: boolean;
   presenceKey: string | undefined;
+  /** Closes the channel when its token expires, as Supabase does. */
+  expiry: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** What a session needs from the server it belongs to. */
@@ -120,17 +122,7 @@ export class SocketSession {
       this.joinsInWindow = 0;
     }
     if (++this.messagesInWindow <= this.host.quotas.maxMessagesPerSecond) return false;
-    for (const channel of this.channels.values()) {
-      this.system(channel, 'error', 'Too many messages per second');
-      this.send({
-        joinRef: channel.joinRef,
-        ref: channel.joinRef,
-        topic: channel.topic,
-        event: 'phx_close',
-        payload: {},
-      });
-    }
-    this.channels.clear();
+    for (const channel of [...this.channels.values()]) this.shutDown(channel, 'Too many messages per second');
     return true;
   }
 
@@ -215,8 +207,12 @@ export class SocketSession {
       broadcastSelf: broadcast['self'] === true,
       broadcastAck: broadcast['ack'] === true,
       presenceKey: presence['enabled'] === true ? presenceKey(presence['key']) : undefined,
+      expiry: undefined,
     };
+    const previous = this.channels.get(frame.topic);
+    if (previous) clearTimeout(previous.expiry);
     this.channels.set(frame.topic, channel);
+    this.watchExpiry(channel);
     this.reply(frame, 'ok', {
       postgres_changes: bindings.map((b) => ({
         id: b.id,
@@ -243,6 +239,7 @@ export class SocketSession {
     const channel = this.channels.get(frame.topic);
     this.reply(frame, 'ok', {});
     if (!channel) return;
+    clearTimeout(channel.expiry);
     this.channels.delete(frame.topic);
     if (channel.presenceKey !== undefined)
       this.host.presence(this, channel, { leaves: { [channel.presenceKey]: { metas: [] } } });
@@ -252,20 +249,43 @@ export class SocketSession {
     const channel = this.channels.get(frame.topic);
     if (!channel) return;
     void this.claimsFor(frame.payload['access_token']).then((claims) => {
-      if (typeof claims !== 'string') {
-        channel.claims = claims;
-        return;
-      }
-      this.system(channel, 'error', claims);
-      this.channels.delete(channel.topic);
-      this.send({
-        joinRef: channel.joinRef,
-        ref: channel.joinRef,
-        topic: channel.topic,
-        event: 'phx_close',
-        payload: {},
-      });
+      if (typeof claims === 'string') return this.shutDown(channel, claims);
+      channel.claims = claims;
+      this.watchExpiry(channel);
     });
+  }
+
+  private watchExpiry(channel: Channel): void {
+    clearTimeout(channel.expiry);
+    const exp = channel.claims.exp;
+    if (exp === undefined || channel.claims.role !== 'authenticated') return;
+    const ms = Math.min(exp * 1000 - Date.now(), 2 ** 31 - 1);
+    channel.expiry = setTimeout(
+      () => {
+        if (this.channels.get(channel.topic) === channel)
+          this.shutDown(channel, 'InvalidJWTToken: Token has expired');
+      },
+      Math.max(0, ms),
+    );
+  }
+
+  /** A system error, then phx_close: the channel ends and the client must join again. */
+  private shutDown(channel: Channel, reason: string): void {
+    clearTimeout(channel.expiry);
+    this.system(channel, 'error', reason);
+    this.channels.delete(channel.topic);
+    this.send({
+      joinRef: channel.joinRef,
+      ref: channel.joinRef,
+      topic: channel.topic,
+      event: 'phx_close',
+      payload: {},
+    });
+  }
+
+  /** The socket closed: stop every timer it owns. */
+  dispose(): void {
+    for (const channel of this.channels.values()) clearTimeout(channel.expiry);
   }
 
   private broadcast(frame: Frame): void {
