@@ -18,7 +18,8 @@ import {
 } from './chaos.js';
 import { ChangeCapture, visibilitySql, type PublishedTable } from './change-capture.js';
 import { asText, matches } from './filters.js';
-import type { ChangeRecord, Frame, Vsn } from './protocol.js';
+import type { ChangeRecord, Vsn } from './protocol.js';
+import { encodeWithPayload } from './serializer.js';
 import { SocketSession, type Channel, type SessionHost } from './socket-session.js';
 
 export interface RealtimeMetrics {
@@ -45,6 +46,8 @@ export interface RealtimeMetrics {
   };
   rls_checks: number;
   chaos: ChaosState;
+  /** The backend process: CPU time used so far and resident memory. */
+  process: { cpu_user_ms: number; cpu_system_ms: number; rss_bytes: number };
 }
 
 function refuseUpgrade(socket: Duplex, status: number, message: string): void {
@@ -146,6 +149,11 @@ export class RealtimeServer implements SessionHost {
       },
       rls_checks: this.rlsChecks,
       chaos: this.chaosState,
+      process: {
+        cpu_user_ms: Math.round(process.cpuUsage().user / 1000),
+        cpu_system_ms: Math.round(process.cpuUsage().system / 1000),
+        rss_bytes: process.memoryUsage().rss,
+      },
     };
   }
 
@@ -271,16 +279,23 @@ export class RealtimeServer implements SessionHost {
       ...(change.type !== 'INSERT' ? { old_record: oldRecord } : {}),
       errors: null,
     };
+    // The change is encoded once; each subscriber's frame differs only in topic, join ref and ids.
+    const dataJson = JSON.stringify(payload);
     for (const target of targets) {
       if (!visible(target.channel.claims)) continue;
-      const frame: Frame = {
+      const frame = {
         joinRef: target.channel.joinRef,
         ref: null,
         topic: target.channel.topic,
         event: 'postgres_changes',
-        payload: { ids: target.ids, data: payload },
       };
-      target.session.send(frame);
+      target.session.sendText(
+        encodeWithPayload(
+          frame,
+          `{"ids":${JSON.stringify(target.ids)},"data":${dataJson}}`,
+          target.session.vsn,
+        ),
+      );
     }
   }
 

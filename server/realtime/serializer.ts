@@ -93,3 +93,15 @@ export function encode(frame: Frame, vsn: Vsn): string {
     payload: frame.payload,
   });
 }
+
+/**
+ * A frame whose payload is already JSON text: a change is encoded once and spliced into each
+ * subscriber's frame, instead of being stringified once per socket.
+ */
+export function encodeWithPayload(frame: Omit<Frame, 'payload'>, payloadJson: string, vsn: Vsn): string {
+  const [joinRef, ref, topic, event] = [frame.joinRef, frame.ref, frame.topic, frame.event].map((v) =>
+    JSON.stringify(v),
+  );
+  if (vsn === '2.0.0') return `[${joinRef},${ref},${topic},${event},${payloadJson}]`;
+  return `{"join_ref":${joinRef},"ref":${ref},"topic":${topic},"event":${event},"payload":${payloadJson}}`;
+}

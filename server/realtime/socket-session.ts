@@ -77,8 +77,12 @@ export class SocketSession {
   }
 
   send(frame: Frame): void {
+    this.sendText(encode(frame, this.vsn));
+  }
+
+  /** Sends an already encoded frame (see encodeWithPayload). */
+  sendText(text: string): void {
     if (this.closed || this.host.blackholed()) return;
-    const text = encode(frame, this.vsn);
     const delay = this.host.latency();
     const write = (): void => {
       if (this.ws.readyState !== this.ws.OPEN) return;
