@@ -1,6 +1,6 @@
 // The broker in a real Chromium against the local backend, its admin metrics as the witness.
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { bandWith, signedUpClient, type Client } from '../test/support/backend.js';
+import { bandWith, logSeqs, signedUpClient, type Client } from '../test/support/backend.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { serverSockets, chaos } from './support/admin.js';
 import { openLab, seqs, signIn, stateOf, waitForSeqs, watch, type LabOptions } from './support/lab.js';
@@ -31,17 +31,6 @@ async function band(owner: Member, others: Member[] = []): Promise<string> {
 async function addSong(writer: Member, bandId: string, title: string): Promise<void> {
   const { error } = await writer.client.from('songs').insert({ band_id: bandId, title });
   if (error) throw new Error(error.message);
-}
-
-/** Every seq of the band's log, as the database has it: what each tab must end up with. */
-async function logSeqs(owner: Member, bandId: string, after: number): Promise<number[]> {
-  const { data } = await owner.client
-    .from('band_events')
-    .select('seq')
-    .eq('band_id', bandId)
-    .gt('seq', after)
-    .order('seq');
-  return (data ?? []).map((row) => row.seq);
 }
 
 async function tabs(
@@ -76,7 +65,7 @@ test('ten tabs in one profile share one socket, with one subscription per band',
   expect(sockets[0]!.bandsSubscribed(bandB)).toBe(1);
 
   await addSong(bob, bandA, 'Everyone hears this');
-  const expected = await logSeqs(alice, bandA, heads[0]!);
+  const expected = await logSeqs(alice.client, bandA, heads[0]!);
   await Promise.all(pages.map((page) => waitForSeqs(page, bandA, expected)));
   await context.close();
 });
@@ -104,7 +93,7 @@ test('two browsers of one user have a socket each and see each other’s changes
   expect((await serverSockets(app)).filter((s) => s.userId === alice.userId)).toHaveLength(2);
 
   await first!.evaluate((b) => window.lab.addSong(b, 'From the laptop'), bandId);
-  const expected = await logSeqs(alice, bandId, head);
+  const expected = await logSeqs(alice.client, bandId, head);
   expect(expected).toHaveLength(1);
   await waitForSeqs(second!, bandId, expected);
   await Promise.all([laptop.close(), desktop.close()]);
@@ -153,7 +142,7 @@ test('a band created in one tab is live at once: another member’s song shows i
   const { data: invite } = await alice.client.rpc('create_invite', { band_id: bandId });
   await bob.client.rpc('join_band', { code: invite!.code });
   await addSong(bob, bandId, 'Hello from Bob');
-  const all = await logSeqs(alice, bandId, 0);
+  const all = await logSeqs(alice.client, bandId, 0);
   const songSeq = all.at(-1)!;
   for (const page of [tab1!, tab2!]) {
     await expect.poll(() => seqs(page, bandId)).toContain(songSeq);
@@ -183,7 +172,7 @@ for (const fault of ['drop', 'blackhole', 'refuse'] as const) {
 
     await expect.poll(() => stateOf(pages[0]!), { timeout: 30_000 }).toBe('connected');
     for (let i = 5; i < 8; i++) await addSong(bob, bandId, `${fault} ${i}`);
-    const expected = await logSeqs(alice, bandId, head);
+    const expected = await logSeqs(alice.client, bandId, head);
     expect(expected).toHaveLength(8);
     await Promise.all(pages.map((page) => waitForSeqs(page, bandId, expected, 30_000)));
     const states = await pages[0]!.evaluate(() => window.lab.states);
@@ -236,7 +225,7 @@ test('a worker that stops answering is replaced and events flow again', async ({
     expect(await tab.evaluate(() => window.lab.mode())).toBe('shared');
   }
   await addSong(bob, bandId, 'After the worker died');
-  const expected = await logSeqs(alice, bandId, head);
+  const expected = await logSeqs(alice.client, bandId, head);
   await Promise.all([tab1!, tab2!].map((page) => waitForSeqs(page, bandId, expected, 20_000)));
   await context.close();
 });
@@ -255,6 +244,6 @@ test('without SharedWorker the page falls back to per-tab mode with the same beh
   expect(await page!.evaluate(() => window.lab.mode())).toBe('tab');
   const head = await watch(page!, bandId);
   await addSong(bob, bandId, 'Per-tab works');
-  await waitForSeqs(page!, bandId, await logSeqs(alice, bandId, head));
+  await waitForSeqs(page!, bandId, await logSeqs(alice.client, bandId, head));
   await context.close();
 });

@@ -1,4 +1,5 @@
 // The backend's admin API as a test witness: open sockets and their subscriptions, and chaos.
+import type { ChaosRequest } from '../../server/realtime/chaos.js';
 import type { RunningApp } from './app.js';
 
 interface Binding {
@@ -42,13 +43,6 @@ export async function serverSockets(app: RunningApp): Promise<ServerSocket[]> {
         .filter((binding) => binding.table === 'band_events' && covers(binding.filter, bandId)).length,
   }));
 }
-
-export type ChaosRequest =
-  | { action: 'drop'; user_id?: string }
-  | { action: 'blackhole'; ms: number }
-  | { action: 'refuse'; ms: number }
-  | { action: 'latency'; ms: number; duration_ms: number }
-  | { action: 'reset' };
 
 export async function chaos(app: RunningApp, request: ChaosRequest): Promise<void> {
   await admin(app, '/admin/v1/chaos', { method: 'POST', body: JSON.stringify(request) });

@@ -14,6 +14,7 @@ import {
   client,
   signedUpClient,
   startTestBackend,
+  until,
   type Backend,
   type Client,
 } from '../support/backend.js';
@@ -59,14 +60,6 @@ function collect(
     .channel(name)
     .on('postgres_changes', { schema: 'public', ...binding }, (payload: Change) => changes.push(payload));
   return { channel, changes };
-}
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('postgres_changes', () => {

@@ -49,3 +49,24 @@ export async function bandWith(owner: Client, members: Client[] = [], name = 'Ba
   }
   return bandId;
 }
+
+/** Every seq of a band's log after `after`, as the database has it: what every view must end up with. */
+export async function logSeqs(reader: Client, bandId: string, after: number): Promise<number[]> {
+  const { data, error } = await reader
+    .from('band_events')
+    .select('seq')
+    .eq('band_id', bandId)
+    .gt('seq', after)
+    .order('seq');
+  if (error) throw new Error(error.message);
+  return data.map((row) => row.seq);
+}
+
+/** Polls until `check` holds; for conditions no event announces. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

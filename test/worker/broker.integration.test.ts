@@ -7,7 +7,15 @@ import type { WebSocketLikeConstructor } from '@supabase/realtime-js';
 import { Broker } from '../../worker/broker.js';
 import { LocalFanout } from '../../worker/fanout.js';
 import type { BusEvent } from '../../worker/protocol.js';
-import { bandWith, signedUpClient, startTestBackend, type Backend, type Client } from '../support/backend.js';
+import {
+  bandWith,
+  logSeqs,
+  signedUpClient,
+  startTestBackend,
+  until,
+  type Backend,
+  type Client,
+} from '../support/backend.js';
 
 let backend: Backend;
 beforeAll(async () => {
@@ -52,24 +60,6 @@ async function addSongs(writer: Client, bandId: string, count: number, prefix: s
   for (let i = 0; i < count; i++) {
     const { error } = await writer.from('songs').insert({ band_id: bandId, title: `${prefix} ${i}` });
     if (error) throw new Error(error.message);
-  }
-}
-
-async function logSeqs(reader: Client, bandId: string, after: number): Promise<number[]> {
-  const { data } = await reader
-    .from('band_events')
-    .select('seq')
-    .eq('band_id', bandId)
-    .gt('seq', after)
-    .order('seq');
-  return (data ?? []).map((row) => row.seq);
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
