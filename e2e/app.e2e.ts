@@ -169,9 +169,11 @@ test('resilience: through a blackhole then refused connections, the indicator sa
       .insert({ band_id: band!.id, title: `During the outage ${i}` });
     expect(error).toBeNull();
   }
+  await tabs[0]!.screenshot({ path: 'test-results/screenshots/reconnecting.png' });
   for (const tab of tabs) {
     await expect(indicator(tab)).toBeHidden({ timeout: 45_000 });
     await expect(toasts(tab)).toContainText('Connection restored');
+    await tab.screenshot({ path: 'test-results/screenshots/restored.png' });
     for (let i = 1; i <= 3; i++) await expect(songRows(tab, `During the outage ${i}`)).toHaveCount(1);
   }
   await context.close();
@@ -203,6 +205,7 @@ test('toast UX: own actions and connection changes toast, others’ changes do n
   await chaos(app, { action: 'drop', user_id: a.userId });
   const exhausted = toasts(page).getByRole('alert').filter({ hasText: 'Cannot reach the server' });
   await expect(exhausted).toBeVisible({ timeout: 20_000 });
+  await page.screenshot({ path: 'test-results/screenshots/retries-exhausted.png' });
   await expect(indicator(page)).toContainText("Offline – changes won't sync");
   await page.waitForTimeout(6000);
   await expect(exhausted).toBeVisible();

@@ -12,6 +12,7 @@ test.afterAll(() => app.close());
 test('a demo user signs in, opens the demo band and sees its twelve songs', async ({ page }) => {
   await page.goto(app.appUrl);
   await page.getByLabel('Email').fill('bob@example.com');
+  await page.screenshot({ path: 'test-results/screenshots/sign-in.png' });
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('link', { name: 'The Backliners' }).click();

@@ -50,9 +50,7 @@ export class ConnectionIndicator extends LitElement {
         return html`Offline – changes won't sync`;
       case 'error':
         return html`Offline – changes won't sync.
-          <span class="detail"
-            >Automatic retries stopped${state.lastError ? ` (${state.lastError.message})` : ''}.</span
-          >
+          <span class="detail">Automatic retries stopped; details on the Diagnostics page.</span>
           <button @click=${() => this.retry()}>Retry</button>`;
       default:
         return assertNever(state);
