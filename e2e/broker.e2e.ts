@@ -202,6 +202,40 @@ test('sign-out in one tab stops events in every tab of the profile', async ({ br
   await context.close();
 });
 
+test('two users in one profile get a socket each and never see each other’s events', async ({ browser }) => {
+  const alice = await member('alice');
+  const bob = await member('bob');
+  const [aliceBand, bobBand] = [await band(alice), await band(bob)];
+  const context = await newContext(browser);
+  // A session per tab (sessionStorage): two people share one browser profile.
+  const [aliceTab] = await tabs(context, 1, alice, { storage: 'session' });
+  const [bobTab] = await tabs(context, 1, bob, { storage: 'session' });
+  const aliceHead = await watch(aliceTab!, aliceBand);
+  const bobHead = await watch(bobTab!, bobBand);
+  const refused = await bobTab!.evaluate(
+    (b) =>
+      window.lab.watch(b).then(
+        () => 'watched',
+        (e: Error) => e.message,
+      ),
+    aliceBand,
+  );
+  expect(refused).toMatch(/not a member/);
+  const sockets = await serverSockets(app);
+  expect(sockets.filter((s) => s.userId === alice.userId)).toHaveLength(1);
+  expect(sockets.filter((s) => s.userId === bob.userId)).toHaveLength(1);
+
+  await addSong(alice, aliceBand, 'For Alice only');
+  await addSong(bob, bobBand, 'For Bob only');
+  await waitForSeqs(aliceTab!, aliceBand, await logSeqs(alice.client, aliceBand, aliceHead));
+  await waitForSeqs(bobTab!, bobBand, await logSeqs(bob.client, bobBand, bobHead));
+  expect(await seqs(aliceTab!, bobBand)).toEqual([]);
+  expect(await seqs(bobTab!, aliceBand)).toEqual([]);
+  const bobSaw = await bobTab!.evaluate(() => window.lab.notices.join(' '));
+  expect(bobSaw).not.toContain(aliceBand);
+  await context.close();
+});
+
 test('a worker that stops answering is replaced and events flow again', async ({ browser }) => {
   const alice = await member('alice');
   const bob = await member('bob');

@@ -14,8 +14,7 @@ export function createAppClient(url: string, anonKey: string, storage: Storage =
   const auth = new GoTrueClient({
     url: `${url}/auth/v1`,
     headers: { apikey: anonKey, Authorization: `Bearer ${anonKey}` },
-    // The key supabase-js uses, so a session survives switching between the two clients.
-    storageKey: `sb-${new URL(url).hostname.split('.')[0]}-auth-token`,
+    storageKey: storageKey(url, storage),
     storage,
     autoRefreshToken: true,
     persistSession: true,
@@ -33,4 +32,18 @@ export function createAppClient(url: string, anonKey: string, storage: Storage =
     fetch: fetchWithSession,
   });
   return { auth, db };
+}
+
+/**
+ * The key supabase-js uses, so a session survives switching between the two clients. With a
+ * session per tab (sessionStorage: two people in one profile) the key is per tab too: auth-js
+ * announces sign-ins on a BroadcastChannel named after it, and one user's sign-in must not reach
+ * another user's tab.
+ */
+function storageKey(url: string, storage: Storage): string {
+  const base = `sb-${new URL(url).hostname.split('.')[0]}-auth-token`;
+  if (typeof sessionStorage === 'undefined' || storage !== sessionStorage) return base;
+  let tab = sessionStorage.getItem('backline:tab-session');
+  if (!tab) sessionStorage.setItem('backline:tab-session', (tab = crypto.randomUUID()));
+  return `${base}:${tab}`;
 }
