@@ -55,6 +55,11 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
     if (version !== 'v1' || (service !== 'auth' && service !== 'rest')) {
       throw new HttpError(404, { message: `no route for ${req.method ?? 'GET'} ${url.pathname}` });
     }
+    if (realtime.refusingHttp()) {
+      // Chaos: the network is down for REST and auth; the client sees a failed fetch.
+      req.socket.destroy();
+      return;
+    }
     await requireApiKey(req, url, keys);
     if (service === 'auth') {
       return handleAuth(req, res, path, url, {

@@ -3,16 +3,25 @@
 export interface ChaosState {
   blackholeUntil: number;
   refuseUntil: number;
+  /** REST and auth requests have their connection cut until then (a dead network for writes). */
+  refuseHttpUntil: number;
   latencyMs: number;
   latencyUntil: number;
 }
 
-export const NO_CHAOS: ChaosState = { blackholeUntil: 0, refuseUntil: 0, latencyMs: 0, latencyUntil: 0 };
+export const NO_CHAOS: ChaosState = {
+  blackholeUntil: 0,
+  refuseUntil: 0,
+  refuseHttpUntil: 0,
+  latencyMs: 0,
+  latencyUntil: 0,
+};
 
 export type ChaosRequest =
   | { action: 'drop'; user_id?: string }
   | { action: 'blackhole'; ms: number }
-  | { action: 'refuse'; ms: number }
+  /** scope: 'realtime' (default) refuses new sockets; 'rest' cuts REST and auth requests; 'all' both. */
+  | { action: 'refuse'; ms: number; scope?: 'realtime' | 'rest' | 'all' }
   | { action: 'latency'; ms: number; duration_ms: number }
   | { action: 'reset' };
 
@@ -35,8 +44,13 @@ export function parseChaos(body: unknown): ChaosRequest {
       return userId === undefined ? { action: 'drop' } : { action: 'drop', user_id: userId };
     }
     case 'blackhole':
-    case 'refuse':
-      return { action: input['action'], ms: duration(input['ms'], 'ms') };
+      return { action: 'blackhole', ms: duration(input['ms'], 'ms') };
+    case 'refuse': {
+      const scope = input['scope'] ?? 'realtime';
+      if (scope !== 'realtime' && scope !== 'rest' && scope !== 'all')
+        throw new Error('scope must be realtime, rest or all');
+      return { action: 'refuse', ms: duration(input['ms'], 'ms'), scope };
+    }
     case 'latency':
       return {
         action: 'latency',
@@ -54,8 +68,14 @@ export function applyChaos(state: ChaosState, request: ChaosRequest, now: number
   switch (request.action) {
     case 'blackhole':
       return { ...state, blackholeUntil: now + request.ms };
-    case 'refuse':
-      return { ...state, refuseUntil: now + request.ms };
+    case 'refuse': {
+      const scope = request.scope ?? 'realtime';
+      return {
+        ...state,
+        refuseUntil: scope === 'rest' ? state.refuseUntil : now + request.ms,
+        refuseHttpUntil: scope === 'realtime' ? state.refuseHttpUntil : now + request.ms,
+      };
+    }
     case 'latency':
       return { ...state, latencyMs: request.ms, latencyUntil: now + request.duration_ms };
     case 'reset':
@@ -67,5 +87,6 @@ export function applyChaos(state: ChaosState, request: ChaosRequest, now: number
 
 export const blackholed = (state: ChaosState, now: number): boolean => now < state.blackholeUntil;
 export const refusing = (state: ChaosState, now: number): boolean => now < state.refuseUntil;
+export const refusingHttp = (state: ChaosState, now: number): boolean => now < state.refuseHttpUntil;
 export const latency = (state: ChaosState, now: number): number =>
   now < state.latencyUntil ? state.latencyMs : 0;

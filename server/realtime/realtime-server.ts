@@ -13,6 +13,7 @@ import {
   blackholed,
   latency,
   refusing,
+  refusingHttp as isRefusingHttp,
   type ChaosRequest,
   type ChaosState,
 } from './chaos.js';
@@ -115,6 +116,11 @@ export class RealtimeServer implements SessionHost {
         if (request.user_id === undefined || session.userId === request.user_id) ws.terminate();
       }
     }
+  }
+
+  /** REST and auth are cut off (chaos refuse with scope rest or all). */
+  refusingHttp(): boolean {
+    return isRefusingHttp(this.chaosState, Date.now());
   }
 
   metrics(): RealtimeMetrics {

@@ -1,0 +1,97 @@
+// Writes made while the network is down (REST and realtime refused) wait in the outbox, show as
+// pending, and land exactly once when it returns, in every tab and for every member.
+import { expect, test } from '@playwright/test';
+import { client, signedUpClient } from '../test/support/backend.js';
+import { chaos } from './support/admin.js';
+import { startApp, type RunningApp } from './support/app.js';
+
+let app: RunningApp;
+test.beforeAll(async () => {
+  app = await startApp();
+});
+test.afterAll(() => app.close());
+
+test('songs added and edited in two tabs while offline land exactly once when the network returns', async ({
+  browser,
+}) => {
+  const [a, b] = await Promise.all([signedUpClient(app.backend, 'a'), signedUpClient(app.backend, 'b')]);
+  const { data: band } = await a.client.rpc('create_band', { name: 'On the train', description: '' });
+  const { data: invite } = await a.client.rpc('create_invite', { band_id: band!.id });
+  await b.client.rpc('join_band', { code: invite!.code });
+  const { data: base } = await a.client
+    .from('songs')
+    .insert({ band_id: band!.id, title: 'Setlist opener', bpm: 100 })
+    .select()
+    .single();
+
+  const context = await browser.newContext();
+  const tabs = [await context.newPage(), await context.newPage()];
+  for (const [i, tab] of tabs.entries()) {
+    await tab.goto(`${app.appUrl}?heartbeat=1000`);
+    if (i === 0) {
+      await tab.getByLabel('Email').fill(a.email);
+      await tab.getByLabel('Password').fill(a.password);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+    }
+    await tab.getByRole('link', { name: 'On the train' }).click();
+    await expect(
+      tab.getByRole('table', { name: 'Songs' }).getByRole('row').filter({ hasText: 'Setlist opener' }),
+    ).toHaveCount(1);
+  }
+
+  // The train enters a tunnel: no REST, no realtime.
+  await chaos(app, { action: 'refuse', ms: 8000, scope: 'all' });
+  await chaos(app, { action: 'drop', user_id: a.userId });
+  const [first, second] = tabs as [(typeof tabs)[0], (typeof tabs)[0]];
+  for (const title of ['Tunnel 1', 'Tunnel 2', 'Tunnel 3']) {
+    const form = first.getByRole('form', { name: 'Add a song' });
+    await form.getByLabel('Title').fill(title);
+    await form.getByRole('button', { name: 'Add song' }).click();
+    await expect(first.getByRole('row').filter({ hasText: title })).toContainText('Waiting to sync');
+  }
+  await second.getByRole('button', { name: 'Edit Setlist opener' }).click();
+  const edit = second.getByRole('form', { name: 'Edit Setlist opener' });
+  await edit.getByLabel('BPM').fill('126');
+  await edit.getByRole('button', { name: 'Save song' }).click();
+  await expect(second.getByRole('row').filter({ hasText: 'Setlist opener' })).toContainText('126');
+  await first.screenshot({ path: 'test-results/screenshots/offline-pending.png' });
+
+  // Out of the tunnel: everything lands once, and every view agrees with the database.
+  const service = client(app.backend, app.backend.serviceRoleKey);
+  await expect
+    .poll(
+      async () =>
+        (await service.from('songs').select('title').eq('band_id', band!.id).like('title', 'Tunnel%')).data
+          ?.length,
+      {
+        timeout: 30_000,
+      },
+    )
+    .toBe(3);
+  const { data: songs } = await service
+    .from('songs')
+    .select('title, bpm, version')
+    .eq('band_id', band!.id)
+    .order('title');
+  expect(songs).toEqual([
+    { title: 'Setlist opener', bpm: 126, version: base!.version + 1 },
+    { title: 'Tunnel 1', bpm: null, version: 1 },
+    { title: 'Tunnel 2', bpm: null, version: 1 },
+    { title: 'Tunnel 3', bpm: null, version: 1 },
+  ]);
+  for (const tab of tabs) {
+    for (const title of ['Tunnel 1', 'Tunnel 2', 'Tunnel 3']) {
+      const row = tab.getByRole('table', { name: 'Songs' }).getByRole('row').filter({ hasText: title });
+      await expect(row).toHaveCount(1, { timeout: 30_000 });
+      await expect(row).not.toContainText('Waiting to sync');
+    }
+  }
+  // B, another member, sees the same songs through the API.
+  const { data: seenByB } = await b.client
+    .from('songs')
+    .select('title')
+    .eq('band_id', band!.id)
+    .like('title', 'Tunnel%');
+  expect(seenByB).toHaveLength(3);
+  await context.close();
+});
