@@ -137,10 +137,6 @@ export class UserLink {
     void this.whenLive(bandId).catch(() => undefined);
   }
 
-  hasTabs(): boolean {
-    return this.registry.tabs().size > 0;
-  }
-
   retry(): void {
     this.connection.retryNow();
   }

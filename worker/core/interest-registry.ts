@@ -89,10 +89,6 @@ export class InterestRegistry {
     return new Map([...this.bandsByTab].map(([tabId, bands]) => [tabId, [...bands]]));
   }
 
-  tabsWatching(bandId: string): string[] {
-    return [...this.bandsByTab].filter(([, bands]) => bands.has(bandId)).map(([tabId]) => tabId);
-  }
-
   private decrement(bandId: string, now: number): void {
     const left = (this.refs.get(bandId) ?? 1) - 1;
     if (left > 0) {
