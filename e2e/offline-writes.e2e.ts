@@ -95,3 +95,78 @@ test('songs added and edited in two tabs while offline land exactly once when th
   expect(seenByB).toHaveLength(3);
   await context.close();
 });
+
+test('an offline edit of a song another member changed meanwhile is a conflict: Keep mine and Refresh do what they say', async ({
+  browser,
+}) => {
+  const [a, b] = await Promise.all([signedUpClient(app.backend, 'a'), signedUpClient(app.backend, 'b')]);
+  const { data: band } = await a.client.rpc('create_band', { name: 'Two editors', description: '' });
+  const { data: invite } = await a.client.rpc('create_invite', { band_id: band!.id });
+  await b.client.rpc('join_band', { code: invite!.code });
+  await a.client.from('songs').insert([
+    { band_id: band!.id, title: 'Xylophone' },
+    { band_id: band!.id, title: 'Yodel' },
+  ]);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${app.appUrl}?heartbeat=1000`);
+  await page.getByLabel('Email').fill(a.email);
+  await page.getByLabel('Password').fill(a.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Two editors' }).click();
+  await expect(page.getByRole('table', { name: 'Songs' }).getByRole('row')).toHaveCount(3);
+
+  await chaos(app, { action: 'refuse', ms: 6000, scope: 'all' });
+  await chaos(app, { action: 'drop', user_id: a.userId });
+  for (const [song, mine] of [
+    ['Xylophone', 'Xylophone (A)'],
+    ['Yodel', 'Yodel (A)'],
+  ] as const) {
+    await page.getByRole('button', { name: `Edit ${song}` }).click();
+    const form = page.getByRole('form', { name: `Edit ${song}` });
+    await form.getByLabel('Title').fill(mine);
+    await form.getByRole('button', { name: 'Save song' }).click();
+    await expect(page.getByRole('row').filter({ hasText: mine })).toContainText('Waiting to sync');
+  }
+  // Meanwhile B, on a network that works, edits both songs first. (The chaos cuts every HTTP
+  // client of this backend, so B's edits go straight to the database, as B: RLS still applies.)
+  const asB = { role: 'authenticated' as const, sub: b.userId };
+  for (const [before, after] of [
+    ['Xylophone', 'Xylophone (B)'],
+    ['Yodel', 'Yodel (B)'],
+  ] as const) {
+    const updated = await app.backend.db.asUser(asB, (tx) =>
+      tx.query('update public.songs set title = $1 where band_id = $2 and title = $3', [
+        after,
+        band!.id,
+        before,
+      ]),
+    );
+    expect(updated.affectedRows).toBe(1);
+  }
+
+  const notifications = page.getByRole('region', { name: 'Notifications' });
+  const xConflict = notifications
+    .getByRole('status')
+    .filter({ hasText: 'Someone else changed “Xylophone (A)”' });
+  const yConflict = notifications.getByRole('status').filter({ hasText: 'Someone else changed “Yodel (A)”' });
+  await expect(xConflict).toContainText('now: “Xylophone (B)”', { timeout: 30_000 });
+  await expect(yConflict).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: 'test-results/screenshots/conflict.png' });
+  // Nothing was overwritten behind anyone's back.
+  const service = client(app.backend, app.backend.serviceRoleKey);
+  const titles = async (): Promise<string[]> =>
+    ((await service.from('songs').select('title').eq('band_id', band!.id).order('title')).data ?? []).map(
+      (s) => s.title,
+    );
+  expect(await titles()).toEqual(['Xylophone (B)', 'Yodel (B)']);
+
+  await xConflict.getByRole('button', { name: 'Keep mine' }).click();
+  await yConflict.getByRole('button', { name: 'Refresh' }).click();
+  await expect.poll(titles, { timeout: 15_000 }).toEqual(['Xylophone (A)', 'Yodel (B)']);
+  const table = page.getByRole('table', { name: 'Songs' });
+  await expect(table.getByRole('row').filter({ hasText: 'Xylophone (A)' })).not.toContainText('Conflict');
+  await expect(table.getByRole('row').filter({ hasText: 'Yodel (B)' })).toHaveCount(1);
+  await expect(table.getByRole('row').filter({ hasText: 'Yodel (A)' })).toHaveCount(0);
+  await context.close();
+});

@@ -64,6 +64,8 @@ export class ToastHost extends LitElement {
       }
       .toast {
         display: flex;
+        flex-wrap: wrap;
+        justify-content: flex-end;
         gap: 0.5rem;
         align-items: center;
         padding: 0.6rem 0.8rem;
@@ -83,7 +85,7 @@ export class ToastHost extends LitElement {
         border-left-color: var(--danger);
       }
       .message {
-        flex: 1;
+        flex: 1 1 14rem;
         color: var(--fg);
       }
       button {
