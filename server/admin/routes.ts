@@ -1,26 +1,32 @@
-// The admin API hosted Supabase does not have: metrics (JSON and Prometheus) and chaos controls.
-// service_role only, as an apikey header or a Bearer token.
+// The admin API hosted Supabase does not have: metrics (JSON and Prometheus) and chaos controls,
+// for the service_role key only (apikey header or Bearer token). Bodies: ./protocol.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JwtKeys } from '../auth/jwt.js';
 import { HttpError } from '../http/http-error.js';
 import { bearerToken, parseJson, readBody, sendJson } from '../http/io.js';
-import { parseChaos } from '../realtime/chaos.js';
 import type { RealtimeServer } from '../realtime/realtime-server.js';
+import { InvalidRequest, parseChaosRequest } from './chaos-request.js';
+import { prometheusText } from './prometheus.js';
+import type { AdminError, ChaosResponse } from './protocol.js';
 
 export interface AdminContext {
   keys: JwtKeys;
   realtime: RealtimeServer;
 }
 
+const MAX_BODY = 64 * 1024;
+
+const adminError = (status: number, error: string): HttpError =>
+  new HttpError(status, { error } satisfies AdminError);
+
 async function requireServiceRole(req: IncomingMessage, keys: JwtKeys): Promise<void> {
   const header = req.headers['apikey'];
   const token = bearerToken(req) ?? (Array.isArray(header) ? header[0] : header);
-  if (!token)
-    throw new HttpError(401, { message: 'The admin API needs the service_role key (apikey or Bearer)' });
+  if (!token) throw adminError(401, 'The admin API needs the service_role key (apikey or Bearer)');
   const verified = await keys.verify(token);
-  if (!verified.ok || verified.claims.role !== 'service_role') {
-    throw new HttpError(403, { message: 'The admin API is for the service_role key only' });
-  }
+  if (!verified.ok) throw adminError(401, `Invalid key: ${verified.message}`);
+  if (verified.claims.role !== 'service_role')
+    throw adminError(403, 'The admin API is for the service_role key only');
 }
 
 export async function handleAdmin(
@@ -35,42 +41,25 @@ export async function handleAdmin(
     case 'GET /admin/v1/metrics':
       return sendJson(res, 200, ctx.realtime.metrics());
     case 'GET /metrics':
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
-      res.end(prometheus(ctx.realtime));
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(prometheusText(ctx.realtime.metrics()));
       return;
     case 'POST /admin/v1/chaos': {
-      const body = parseJson(
-        await readBody(req, 64 * 1024),
-        (message) => new HttpError(400, { message: `invalid JSON: ${message}` }),
+      const body = parseJson(await readBody(req, MAX_BODY), (message) =>
+        adminError(400, `invalid JSON: ${message}`),
       );
       let request;
       try {
-        request = parseChaos(body);
+        request = parseChaosRequest(body);
       } catch (error) {
-        throw new HttpError(400, {
-          message: error instanceof Error ? error.message : 'invalid chaos request',
-        });
+        if (error instanceof InvalidRequest) throw adminError(400, error.message);
+        throw error;
       }
-      ctx.realtime.chaos(request);
-      return sendJson(res, 200, { ok: true, chaos: ctx.realtime.metrics().chaos });
+      const dropped = ctx.realtime.chaos(request);
+      const response: ChaosResponse = { ok: true, chaos: ctx.realtime.metrics().chaos, dropped };
+      return sendJson(res, 200, response);
     }
     default:
-      throw new HttpError(404, { message: `no admin route ${route}` });
+      throw adminError(404, `no admin route ${route}`);
   }
-}
-
-function prometheus(realtime: RealtimeServer): string {
-  const { totals, rls_checks: rlsChecks } = realtime.metrics();
-  const lines = [
-    ['backline_realtime_sockets', 'gauge', 'Open realtime sockets', totals.sockets],
-    ['backline_realtime_channels', 'gauge', 'Joined channels', totals.channels],
-    ['backline_realtime_bindings', 'gauge', 'postgres_changes bindings', totals.bindings],
-    ['backline_realtime_messages_in', 'counter', 'Frames received from open sockets', totals.messages_in],
-    ['backline_realtime_messages_out', 'counter', 'Frames sent to open sockets', totals.messages_out],
-    ['backline_realtime_changes_total', 'counter', 'Changes captured', totals.changes],
-    ['backline_realtime_rls_checks_total', 'counter', 'Per-subscriber RLS checks', rlsChecks],
-  ] as const;
-  return lines
-    .map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`)
-    .join('');
 }

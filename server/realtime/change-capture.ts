@@ -1,7 +1,8 @@
 // Change capture for tables in the supabase_realtime publication. PGlite has no logical
 // replication, so the backend (not the migrations) installs an AFTER row trigger on each published
 // table that appends the change to realtime.changes and NOTIFYs; after commit the queue is drained
-// in id order. PGlite runs one transaction at a time, so id order is commit order.
+// in id order, a batch at a time, and the drained rows are deleted. PGlite runs one transaction at
+// a time, so id order is commit order.
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from '../db/database.js';
 import type { ChangeRecord } from './protocol.js';
@@ -12,10 +13,12 @@ export interface PublishedTable {
   /** Column name → type name as realtime-js casts it (int4, uuid, timestamptz, jsonb …). */
   columns: { name: string; type: string }[];
   primaryKey: string[];
+  /** SQL type of each primary-key column (format_type), for the RLS gate's key lookups. */
+  keyTypes: string[];
   rlsEnabled: boolean;
 }
 
-const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+export const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const CHANNEL = 'backline_realtime_changes';
 const BATCH = 500;
 
@@ -50,17 +53,15 @@ export class ChangeCapture {
   private draining: Promise<void> | undefined;
   private again = false;
   private unlisten: (() => Promise<void>) | undefined;
+  private deliver: (changes: ChangeRecord[]) => Promise<void> = () => Promise.resolve();
 
   private constructor(
     private readonly pg: PGlite,
     readonly tables: Map<string, PublishedTable>,
-    private readonly deliver: (change: ChangeRecord) => Promise<void>,
   ) {}
 
-  static async install(
-    db: Database,
-    deliver: (change: ChangeRecord) => Promise<void>,
-  ): Promise<ChangeCapture> {
+  /** Creates the queue and the triggers; nothing is drained before `start`. */
+  static async install(db: Database): Promise<ChangeCapture> {
     const pg = db.pg;
     await pg.exec(SETUP);
     const tables = await publishedTables(pg);
@@ -72,9 +73,14 @@ export class ChangeCapture {
            for each row execute function realtime.capture();`,
       );
     }
-    const capture = new ChangeCapture(pg, tables, deliver);
-    capture.unlisten = await pg.listen(CHANNEL, () => capture.drain());
-    return capture;
+    return new ChangeCapture(pg, tables);
+  }
+
+  /** Drains every change committed from now on into `deliver`, a batch at a time, in order. */
+  async start(deliver: (changes: ChangeRecord[]) => Promise<void>): Promise<void> {
+    this.deliver = deliver;
+    this.unlisten = await this.pg.listen(CHANNEL, () => this.drain());
+    this.drain();
   }
 
   /** Drains the queue; a NOTIFY during a drain makes it run once more. */
@@ -83,13 +89,17 @@ export class ChangeCapture {
       this.again = true;
       return;
     }
-    this.draining = this.drainAll().finally(() => {
-      this.draining = undefined;
-      if (this.again) {
-        this.again = false;
-        this.drain();
-      }
-    });
+    this.draining = this.drainAll()
+      // A failed drain (the database closing under it) must not take the process down; the rows
+      // stay queued and the next NOTIFY drains them.
+      .catch((error: unknown) => console.error('realtime: change drain failed', error))
+      .finally(() => {
+        this.draining = undefined;
+        if (this.again) {
+          this.again = false;
+          this.drain();
+        }
+      });
   }
 
   async close(): Promise<void> {
@@ -115,15 +125,17 @@ export class ChangeCapture {
                 to_char(committed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as committed_at
          from taken order by id`,
       );
-      for (const row of batch.rows) {
-        await this.deliver({
-          schema: row.schema_name,
-          table: row.table_name,
-          type: row.type,
-          commitTimestamp: row.committed_at,
-          record: row.record,
-          oldRecord: row.old_record,
-        });
+      if (batch.rows.length > 0) {
+        await this.deliver(
+          batch.rows.map((row) => ({
+            schema: row.schema_name,
+            table: row.table_name,
+            type: row.type,
+            commitTimestamp: row.committed_at,
+            record: row.record,
+            oldRecord: row.old_record,
+          })),
+        );
       }
       if (batch.rows.length < BATCH) return;
     }
@@ -136,10 +148,12 @@ async function publishedTables(pg: PGlite): Promise<Map<string, PublishedTable>>
     table: string;
     column: string;
     type: string;
+    sql_type: string;
     pk: boolean;
     rls: boolean;
   }>(
     `select n.nspname as schema, c.relname as table, a.attname as column, t.typname as type,
+            format_type(a.atttypid, a.atttypmod) as sql_type,
             coalesce(a.attnum = any(i.indkey), false) as pk, c.relrowsecurity as rls
      from pg_publication_tables p
      join pg_namespace n on n.nspname = p.schemaname
@@ -155,17 +169,21 @@ async function publishedTables(pg: PGlite): Promise<Map<string, PublishedTable>>
     const key = `${row.schema}.${row.table}`;
     let table = tables.get(key);
     if (!table) {
-      table = { schema: row.schema, table: row.table, columns: [], primaryKey: [], rlsEnabled: row.rls };
+      table = {
+        schema: row.schema,
+        table: row.table,
+        columns: [],
+        primaryKey: [],
+        keyTypes: [],
+        rlsEnabled: row.rls,
+      };
       tables.set(key, table);
     }
     table.columns.push({ name: row.column, type: row.type });
-    if (row.pk) table.primaryKey.push(row.column);
+    if (row.pk) {
+      table.primaryKey.push(row.column);
+      table.keyTypes.push(row.sql_type);
+    }
   }
   return tables;
-}
-
-/** The SQL that asks "can these claims see this row?", keyed by primary key. */
-export function visibilitySql(table: PublishedTable): string {
-  const where = table.primaryKey.map((column, i) => `${quote(column)} = $${i + 1}`).join(' and ');
-  return `select 1 from ${quote(table.schema)}.${quote(table.table)} where ${where}`;
 }

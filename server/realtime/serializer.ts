@@ -1,32 +1,62 @@
-// Frame encoding for both serializers: vsn 1.0.0 JSON objects, vsn 2.0.0 JSON arrays plus the
-// binary broadcast frame a client pushes (kind 3). Outgoing frames are always JSON text, which
-// every client version reads.
-import { asText } from './filters.js';
-import type { Frame, Vsn } from './protocol.js';
+// Both Phoenix serializers. vsn 1.0.0: JSON objects. vsn 2.0.0: JSON arrays, plus binary frames
+// for user broadcasts: kind 3 from clients, kind 4 to them (realtime-js decodes only kind 4).
+// Decoding validates the frame's shape once, so everything past here can trust its types.
+import type { BroadcastBody, Frame, Incoming, Vsn } from './protocol.js';
 
-export class FrameError extends Error {}
+/** A frame this socket cannot read; the session closes the socket with the message. */
+export class FrameError extends Error {
+  override readonly name = 'FrameError';
+}
 
-const asRef = (value: unknown): string | null =>
-  value === null || value === undefined ? null : asText(value);
+const USER_BROADCAST_PUSH = 3;
+const USER_BROADCAST = 4;
+const BINARY_ENCODING = 0;
+const JSON_ENCODING = 1;
+const MAX_TOPIC = 255;
 
-function fromParts(joinRef: unknown, ref: unknown, topic: unknown, event: unknown, payload: unknown): Frame {
-  if (typeof topic !== 'string' || topic.length === 0 || topic.length > 512)
-    throw new FrameError('topic must be a string');
-  if (typeof event !== 'string' || event.length === 0 || event.length > 256)
-    throw new FrameError('event must be a string');
+const asRef = (value: unknown): string | null => {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  throw new FrameError('join_ref and ref must be strings or null');
+};
+
+function fromParts(
+  joinRef: unknown,
+  ref: unknown,
+  topic: unknown,
+  event: unknown,
+  payload: unknown,
+): Incoming {
+  // Topic and broadcast event go out again in kind 4 frames, whose lengths are one byte.
+  if (typeof topic !== 'string' || topic.length === 0 || Buffer.byteLength(topic) > MAX_TOPIC)
+    throw new FrameError(`topic must be a string of 1 to ${MAX_TOPIC} bytes`);
+  if (typeof event !== 'string' || event.length === 0 || event.length > MAX_TOPIC)
+    throw new FrameError('event must be a non-empty string');
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
     throw new FrameError('payload must be an object');
-  return {
+  const frame: Frame = {
     joinRef: asRef(joinRef),
     ref: asRef(ref),
     topic,
     event,
     payload: payload as Record<string, unknown>,
   };
+  if (event !== 'broadcast') return { kind: 'frame', frame };
+  const userEvent = frame.payload['event'];
+  if (typeof userEvent !== 'string' || userEvent === '' || Buffer.byteLength(userEvent) > MAX_TOPIC)
+    throw new FrameError(`a broadcast payload needs an event string of 1 to ${MAX_TOPIC} bytes`);
+  return {
+    kind: 'broadcast',
+    push: { ...frame, event: userEvent, body: { kind: 'json', value: frame.payload['payload'] ?? {} } },
+  };
 }
 
-export function decode(data: Buffer, isBinary: boolean, vsn: Vsn): Frame {
-  if (isBinary) return decodeBinary(data);
+export function decode(data: Buffer, isBinary: boolean, vsn: Vsn): Incoming {
+  if (isBinary) {
+    if (vsn !== '2.0.0') throw new FrameError('binary frames need vsn 2.0.0');
+    return decodeUserBroadcastPush(data);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(data.toString('utf8'));
@@ -39,23 +69,18 @@ export function decode(data: Buffer, isBinary: boolean, vsn: Vsn): Frame {
     return fromParts(parsed[0], parsed[1], parsed[2], parsed[3], parsed[4]);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new FrameError('vsn 1.0.0 frames are objects');
+    throw new FrameError('vsn 1.0.0 frames are {topic, event, payload, ref, join_ref} objects');
   const o = parsed as Record<string, unknown>;
   return fromParts(o['join_ref'], o['ref'], o['topic'], o['event'], o['payload']);
 }
 
-/** Kind 3 (client broadcast push): u8 kind, u8 lengths of joinRef, ref, topic, event, meta; u8 encoding; strings; payload. */
-function decodeBinary(data: Buffer): Frame {
-  if (data.length < 7 || data[0] !== 3)
-    throw new FrameError('only binary broadcast frames (kind 3) are accepted');
-  const [joinRefLen, refLen, topicLen, eventLen, metaLen] = [
-    data[1]!,
-    data[2]!,
-    data[3]!,
-    data[4]!,
-    data[5]!,
-  ];
-  const encoding = data[6]!;
+/** Kind 3: u8 kind, u8 lengths of join_ref, ref, topic, event, meta; u8 encoding; strings; payload. */
+function decodeUserBroadcastPush(data: Buffer): Incoming {
+  if (data.length < 7 || data[0] !== USER_BROADCAST_PUSH)
+    throw new FrameError('only user broadcast frames (binary kind 3) are accepted');
+  const encoding = data[6];
+  if (encoding !== BINARY_ENCODING && encoding !== JSON_ENCODING)
+    throw new FrameError('binary frame encoding must be 0 (binary) or 1 (JSON)');
   let offset = 7;
   const take = (length: number): string => {
     if (offset + length > data.length) throw new FrameError('binary frame is truncated');
@@ -63,40 +88,30 @@ function decodeBinary(data: Buffer): Frame {
     offset += length;
     return text;
   };
-  const joinRef = take(joinRefLen);
-  const ref = take(refLen);
-  const topic = take(topicLen);
-  const event = take(eventLen);
-  take(metaLen);
-  const body = data.subarray(offset);
-  let payload: unknown;
-  if (encoding === 1) {
+  const [joinRef, ref, topic, event] = [take(data[1]!), take(data[2]!), take(data[3]!), take(data[4]!)];
+  take(data[5]!); // metadata (`persist`): nothing here stores broadcasts
+  if (topic === '' || event === '') throw new FrameError('binary frame needs a topic and an event');
+  const bytes = data.subarray(offset);
+  let body: BroadcastBody;
+  if (encoding === JSON_ENCODING) {
     try {
-      payload = JSON.parse(body.toString('utf8'));
+      body = { kind: 'json', value: JSON.parse(bytes.toString('utf8')) as unknown };
     } catch {
       throw new FrameError('binary frame payload is not valid JSON');
     }
   } else {
-    payload = { binary: body.toString('base64') };
+    body = { kind: 'binary', bytes: Buffer.from(bytes) };
   }
-  return fromParts(joinRef || null, ref || null, topic, 'broadcast', { type: 'broadcast', event, payload });
+  return { kind: 'broadcast', push: { joinRef: joinRef || null, ref: ref || null, topic, event, body } };
 }
 
 export function encode(frame: Frame, vsn: Vsn): string {
-  if (vsn === '2.0.0')
-    return JSON.stringify([frame.joinRef, frame.ref, frame.topic, frame.event, frame.payload]);
-  return JSON.stringify({
-    join_ref: frame.joinRef,
-    ref: frame.ref,
-    topic: frame.topic,
-    event: frame.event,
-    payload: frame.payload,
-  });
+  return encodeWithPayload(frame, JSON.stringify(frame.payload), vsn);
 }
 
 /**
  * A frame whose payload is already JSON text: a change is encoded once and spliced into each
- * subscriber's frame, instead of being stringified once per socket.
+ * subscriber's frame instead of being stringified once per socket.
  */
 export function encodeWithPayload(frame: Omit<Frame, 'payload'>, payloadJson: string, vsn: Vsn): string {
   const [joinRef, ref, topic, event] = [frame.joinRef, frame.ref, frame.topic, frame.event].map((v) =>
@@ -104,4 +119,34 @@ export function encodeWithPayload(frame: Omit<Frame, 'payload'>, payloadJson: st
   );
   if (vsn === '2.0.0') return `[${joinRef},${ref},${topic},${event},${payloadJson}]`;
   return `{"join_ref":${joinRef},"ref":${ref},"topic":${topic},"event":${event},"payload":${payloadJson}}`;
+}
+
+/**
+ * A broadcast to one socket. vsn 2.0.0 gets kind 4 (what the real server sends); vsn 1.0.0 has no
+ * binary frames, so bytes travel there as base64 text.
+ */
+export function encodeBroadcast(
+  topic: string,
+  event: string,
+  body: BroadcastBody,
+  vsn: Vsn,
+): string | Buffer {
+  if (vsn === '1.0.0') {
+    const payload = body.kind === 'json' ? body.value : body.bytes.toString('base64');
+    return encode(
+      { joinRef: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event, payload } },
+      vsn,
+    );
+  }
+  const topicBytes = Buffer.from(topic);
+  const eventBytes = Buffer.from(event);
+  const payload = body.kind === 'json' ? Buffer.from(JSON.stringify(body.value ?? null)) : body.bytes;
+  const header = Buffer.from([
+    USER_BROADCAST,
+    topicBytes.length,
+    eventBytes.length,
+    0,
+    body.kind === 'json' ? JSON_ENCODING : BINARY_ENCODING,
+  ]);
+  return Buffer.concat([header, topicBytes, eventBytes, payload]);
 }

@@ -1,136 +1,148 @@
-// One client socket: decodes its frames, answers heartbeats, joins and leaves channels with
-// Supabase's replies and errors, tracks its access token, and sends what the server fans out.
+// One client socket: reads its frames in order, answers heartbeats, joins and leaves channels with
+// Supabase's replies and errors, follows its access tokens, and sends what the server fans out.
 // A bad frame costs only this socket (an error reply, or a close); nothing throws out of here.
 import type { WebSocket } from 'ws';
 import type { Claims, JwtKeys } from '../auth/jwt.js';
 import type { RealtimeQuotas } from '../config.js';
-import { asText, parseFilter, type ChangeFilter } from './filters.js';
-import type { Frame, PostgresBinding, Vsn } from './protocol.js';
+import {
+  BindingError,
+  claimsKey,
+  parseJoinConfig,
+  type Channel,
+  type Member,
+  type Subscriber,
+} from './channel.js';
+import type { BroadcastPush, Frame, Incoming, PresenceEntries, Vsn } from './protocol.js';
+import { FRESH_WINDOW, QUOTA_ERRORS, admit, payloadTooLarge, type RateWindow } from './quotas.js';
 import { FrameError, decode, encode } from './serializer.js';
-
-export interface Channel {
-  topic: string;
-  joinRef: string | null;
-  claims: Claims;
-  bindings: PostgresBinding[];
-  filters: (ChangeFilter | undefined)[];
-  broadcastSelf: boolean;
-  broadcastAck: boolean;
-  presenceKey: string | undefined;
-  /** Closes the channel when its token expires, as Supabase does. */
-  expiry: ReturnType<typeof setTimeout> | undefined;
-}
 
 /** What a session needs from the server it belongs to. */
 export interface SessionHost {
-  keys: JwtKeys;
-  quotas: RealtimeQuotas;
+  readonly keys: JwtKeys;
+  readonly quotas: RealtimeQuotas;
   isPublished(schema: string, table: string): boolean;
-  nextBindingId(): number;
-  /** Faults: frames are dropped while blackholed; both directions wait `latency` ms. */
+  /** Chaos: while blackholed nothing is read or sent; latency delays both directions. */
   blackholed(): boolean;
   latency(): number;
-  broadcast(from: SocketSession, channel: Channel, payload: Record<string, unknown>): void;
-  presence(
-    from: SocketSession,
-    channel: Channel,
-    change: { joins?: Record<string, unknown>; leaves?: Record<string, unknown> },
-  ): void;
-  presenceState(topic: string): Record<string, unknown>;
+  joined(member: Member): void;
+  left(member: Member): void;
+  broadcast(from: Member, push: BroadcastPush): void;
+  track(member: Member, meta: Record<string, unknown>): void;
+  untrack(member: Member): void;
+  presenceState(topic: string): PresenceEntries;
 }
 
-const SECOND = 1000;
+// Close codes: 1007 for a frame that cannot be read (RFC 6455 "inconsistent data").
+const UNREADABLE = 1007;
 
-const presenceKey = (key: unknown): string =>
-  typeof key === 'string' && key !== '' ? key : crypto.randomUUID();
-
-export class SocketSession {
-  readonly channels = new Map<string, Channel>();
+export class SocketSession implements Subscriber {
+  readonly members = new Map<string, Member>();
   readonly connectedAt = new Date();
   messagesIn = 0;
   messagesOut = 0;
-  private windowStart = 0;
-  private messagesInWindow = 0;
-  private joinsInWindow = 0;
+  private readonly expiries = new Map<string, ReturnType<typeof setTimeout>>();
+  private messages: RateWindow = FRESH_WINDOW;
+  private joins: RateWindow = FRESH_WINDOW;
+  /** Frames are handled one after another: a join verifying its token must finish before the next frame. */
+  private inbox: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
     readonly id: string,
     private readonly ws: WebSocket,
     readonly vsn: Vsn,
-    private readonly socketClaims: Claims,
+    private claims: Claims,
     private readonly host: SessionHost,
   ) {}
 
-  /** The user this socket acts for: the last access token a channel joined with, else the apikey's. */
+  /** The user this socket acts for: the newest token it presented. */
   get userId(): string | null {
-    for (const channel of [...this.channels.values()].reverse())
-      if (channel.claims.sub) return channel.claims.sub;
-    return this.socketClaims.sub ?? null;
+    return this.claims.sub ?? null;
+  }
+
+  get role(): string {
+    return this.claims.role;
   }
 
   receive(data: Buffer, isBinary: boolean): void {
+    // A blackholed link loses what arrives; it is not buffered for later.
     if (this.host.blackholed()) return;
     const delay = this.host.latency();
-    if (delay > 0) setTimeout(() => this.handle(data, isBinary), delay);
-    else this.handle(data, isBinary);
+    const enqueue = (): void => {
+      this.inbox = this.inbox.then(() => this.handle(data, isBinary));
+    };
+    if (delay > 0) setTimeout(enqueue, delay);
+    else enqueue();
   }
 
-  send(frame: Frame): void {
-    this.sendText(encode(frame, this.vsn));
-  }
-
-  /** Sends an already encoded frame (see encodeWithPayload). */
-  sendText(text: string): void {
+  sendEncoded(data: string | Buffer, binary: boolean): void {
     if (this.closed || this.host.blackholed()) return;
-    const delay = this.host.latency();
     const write = (): void => {
       if (this.ws.readyState !== this.ws.OPEN) return;
       this.messagesOut++;
-      this.ws.send(text);
+      this.ws.send(data, { binary });
     };
+    const delay = this.host.latency();
     if (delay > 0) setTimeout(write, delay);
     else write();
+  }
+
+  send(frame: Frame): void {
+    this.sendEncoded(encode(frame, this.vsn), false);
   }
 
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    // Close reasons are limited to 123 bytes.
     this.ws.close(code, reason.slice(0, 120));
   }
 
-  private handle(data: Buffer, isBinary: boolean): void {
-    let frame: Frame;
+  /** The socket is gone: leave every channel and stop every timer. */
+  dispose(): void {
+    this.closed = true;
+    for (const member of this.members.values()) this.leaveChannel(member);
+  }
+
+  private async handle(data: Buffer, isBinary: boolean): Promise<void> {
+    if (this.closed) return;
+    let incoming: Incoming;
     try {
-      frame = decode(data, isBinary, this.vsn);
+      incoming = decode(data, isBinary, this.vsn);
     } catch (error) {
       // Phoenix cannot reply to a frame it cannot read: close this socket with the reason.
-      this.close(1007, error instanceof FrameError ? error.message : 'malformed frame');
+      this.close(UNREADABLE, error instanceof FrameError ? error.message : 'malformed frame');
       return;
     }
     this.messagesIn++;
+    if (incoming.kind === 'broadcast') {
+      if (this.withinMessageRate()) this.broadcast(incoming.push, data.length);
+      return;
+    }
+    const frame = incoming.frame;
     if (frame.topic === 'phoenix' && frame.event === 'heartbeat') return this.reply(frame, 'ok', {});
-    if (this.overMessageRate()) return;
+    if (!this.withinMessageRate()) return;
     try {
-      this.dispatch(frame);
+      await this.dispatch(frame);
     } catch (error) {
-      this.reply(frame, 'error', { reason: error instanceof Error ? error.message : 'error' });
+      // A bug here must cost this frame, not the process.
+      console.error('realtime: frame failed', error);
+      this.reply(frame, 'error', { reason: 'Internal error' });
     }
   }
 
-  private overMessageRate(): boolean {
-    const now = Date.now();
-    if (now - this.windowStart >= SECOND) {
-      this.windowStart = now;
-      this.messagesInWindow = 0;
-      this.joinsInWindow = 0;
+  /** Over the quota, every channel of the socket ends (as on Supabase) and the frame is dropped. */
+  private withinMessageRate(): boolean {
+    const limit = this.host.quotas.maxMessagesPerSecond;
+    const { window, allowed } = admit(this.messages, Date.now(), limit);
+    this.messages = window;
+    if (!allowed && window.count === limit + 1) {
+      for (const member of [...this.members.values()]) this.shutDown(member, QUOTA_ERRORS.messages);
     }
-    if (++this.messagesInWindow <= this.host.quotas.maxMessagesPerSecond) return false;
-    for (const channel of [...this.channels.values()]) this.shutDown(channel, 'Too many messages per second');
-    return true;
+    return allowed;
   }
 
-  private dispatch(frame: Frame): void {
+  private dispatch(frame: Frame): Promise<void> | void {
     switch (frame.event) {
       case 'phx_join':
         return this.join(frame);
@@ -138,146 +150,115 @@ export class SocketSession {
         return this.leave(frame);
       case 'access_token':
         return this.accessToken(frame);
-      case 'broadcast':
-        return this.broadcast(frame);
       case 'presence':
         return this.presence(frame);
       default:
-        return this.reply(frame, 'error', { reason: `unknown event "${frame.event}"` });
+        return this.reply(frame, 'error', { reason: `Unknown event "${frame.event}"` });
     }
   }
 
-  private join(frame: Frame): void {
-    if (++this.joinsInWindow > this.host.quotas.maxJoinsPerSecond) {
-      return this.reply(frame, 'error', { reason: 'ClientJoinRateLimitReached: Too many joins per second' });
-    }
-    if (!this.channels.has(frame.topic) && this.channels.size >= this.host.quotas.maxChannelsPerConnection) {
-      return this.reply(frame, 'error', { reason: 'ChannelRateLimitReached: Too many channels' });
-    }
-    const token = frame.payload['access_token'];
-    void this.claimsFor(token).then((claims) => {
-      if (typeof claims === 'string') return this.reply(frame, 'error', { reason: claims });
-      this.joinWith(frame, claims);
-    });
+  /** The member a non-join frame is for; frames under an old join_ref are dropped, as Phoenix does. */
+  private memberFor(frame: Pick<Frame, 'topic' | 'joinRef'>): Member | undefined {
+    const member = this.members.get(frame.topic);
+    if (member && frame.joinRef !== null && frame.joinRef !== member.channel.joinRef) return undefined;
+    return member;
   }
 
-  private joinWith(frame: Frame, claims: Claims): void {
-    const config = (frame.payload['config'] ?? {}) as Record<string, unknown>;
-    const requested = Array.isArray(config['postgres_changes'])
-      ? (config['postgres_changes'] as unknown[])
-      : [];
-    const bindings: PostgresBinding[] = [];
-    const filters: (ChangeFilter | undefined)[] = [];
-    for (const item of requested) {
-      const binding = (item ?? {}) as Record<string, unknown>;
-      const event = binding['event'];
-      const schema = binding['schema'] ?? 'public';
-      const table = binding['table'];
-      const filter = binding['filter'];
-      if (event !== '*' && event !== 'INSERT' && event !== 'UPDATE' && event !== 'DELETE') {
-        return this.reply(frame, 'error', { reason: `Invalid postgres_changes event: ${asText(event)}` });
-      }
-      if (typeof schema !== 'string' || typeof table !== 'string' || !this.host.isPublished(schema, table)) {
-        return this.reply(frame, 'error', {
-          reason: `Unable to subscribe to changes: ${asText(schema)}.${asText(table)} is not in the supabase_realtime publication`,
-        });
-      }
-      if (filter !== undefined && filter !== null && typeof filter !== 'string') {
-        return this.reply(frame, 'error', { reason: 'filter must be a string' });
-      }
-      try {
-        filters.push(typeof filter === 'string' && filter !== '' ? parseFilter(filter) : undefined);
-      } catch (error) {
-        return this.reply(frame, 'error', {
-          reason: error instanceof Error ? error.message : 'invalid filter',
-        });
-      }
-      bindings.push({
-        id: this.host.nextBindingId(),
-        event,
-        schema,
-        table,
-        filter: typeof filter === 'string' && filter !== '' ? filter : undefined,
-      });
+  private async join(frame: Frame): Promise<void> {
+    const { window, allowed } = admit(this.joins, Date.now(), this.host.quotas.maxJoinsPerSecond);
+    this.joins = window;
+    if (!allowed) return this.reply(frame, 'error', { reason: QUOTA_ERRORS.joins });
+    const rejoin = this.members.get(frame.topic);
+    if (!rejoin && this.members.size >= this.host.quotas.maxChannelsPerConnection)
+      return this.reply(frame, 'error', { reason: QUOTA_ERRORS.channels });
+    if (!frame.topic.startsWith('realtime:'))
+      return this.reply(frame, 'error', { reason: 'Topics must start with "realtime:"' });
+    let config;
+    try {
+      config = parseJoinConfig(frame.payload, (schema, table) => this.host.isPublished(schema, table));
+    } catch (error) {
+      if (error instanceof BindingError) return this.reply(frame, 'error', { reason: error.message });
+      throw error;
     }
-    const broadcast = (config['broadcast'] ?? {}) as Record<string, unknown>;
-    const presence = (config['presence'] ?? {}) as Record<string, unknown>;
+    const claims = await this.claimsFor(frame.payload['access_token']);
+    if (typeof claims === 'string') return this.reply(frame, 'error', { reason: claims });
+    if (this.closed) return;
+    // The socket acts for whoever presented a token last (metrics, drops by user).
+    this.claims = claims;
+    if (rejoin) this.leaveChannel(rejoin);
     const channel: Channel = {
       topic: frame.topic,
       joinRef: frame.joinRef ?? frame.ref,
+      config,
       claims,
-      bindings,
-      filters,
-      broadcastSelf: broadcast['self'] === true,
-      broadcastAck: broadcast['ack'] === true,
-      presenceKey: presence['enabled'] === true ? presenceKey(presence['key']) : undefined,
-      expiry: undefined,
+      claimsKey: claimsKey(claims),
     };
-    const previous = this.channels.get(frame.topic);
-    if (previous) clearTimeout(previous.expiry);
-    this.channels.set(frame.topic, channel);
-    this.watchExpiry(channel);
+    const member: Member = { subscriber: this, channel };
+    this.members.set(channel.topic, member);
+    this.host.joined(member);
+    this.watchExpiry(member);
     this.reply(frame, 'ok', {
-      postgres_changes: bindings.map((b) => ({
+      postgres_changes: config.bindings.map((b) => ({
         id: b.id,
         event: b.event,
         schema: b.schema,
         table: b.table,
-        ...(b.filter ? { filter: b.filter } : {}),
+        ...(b.filter !== undefined ? { filter: b.filter } : {}),
       })),
     });
-    if (channel.presenceKey !== undefined) {
-      this.send({
-        joinRef: channel.joinRef,
-        ref: null,
-        topic: channel.topic,
-        event: 'presence_state',
-        payload: this.host.presenceState(channel.topic),
-      });
+    if (config.presenceEnabled) {
+      this.send(this.toChannel(channel, 'presence_state', this.host.presenceState(channel.topic)));
     }
-    // Subscriptions are registered synchronously above: changes committed from now on flow.
-    if (bindings.length > 0) this.system(channel, 'ok', 'Subscribed to PostgreSQL');
+    // The member is registered above, synchronously, so changes committed from here on reach it.
+    if (config.bindings.length > 0)
+      this.system(channel, 'ok', 'postgres_changes', 'Subscribed to PostgreSQL');
   }
 
   private leave(frame: Frame): void {
-    const channel = this.channels.get(frame.topic);
+    const member = this.memberFor(frame);
     this.reply(frame, 'ok', {});
-    if (!channel) return;
-    clearTimeout(channel.expiry);
-    this.channels.delete(frame.topic);
-    if (channel.presenceKey !== undefined)
-      this.host.presence(this, channel, { leaves: { [channel.presenceKey]: { metas: [] } } });
+    if (member) this.leaveChannel(member);
   }
 
-  private accessToken(frame: Frame): void {
-    const channel = this.channels.get(frame.topic);
-    if (!channel) return;
-    void this.claimsFor(frame.payload['access_token']).then((claims) => {
-      if (typeof claims === 'string') return this.shutDown(channel, claims);
-      channel.claims = claims;
-      this.watchExpiry(channel);
-    });
+  private leaveChannel(member: Member): void {
+    clearTimeout(this.expiries.get(member.channel.topic));
+    this.expiries.delete(member.channel.topic);
+    if (this.members.get(member.channel.topic) === member) this.members.delete(member.channel.topic);
+    this.host.left(member);
   }
 
-  private watchExpiry(channel: Channel): void {
-    clearTimeout(channel.expiry);
-    const exp = channel.claims.exp;
-    if (exp === undefined || channel.claims.role !== 'authenticated') return;
-    const ms = Math.min(exp * 1000 - Date.now(), 2 ** 31 - 1);
-    channel.expiry = setTimeout(
-      () => {
-        if (this.channels.get(channel.topic) === channel)
-          this.shutDown(channel, 'InvalidJWTToken: Token has expired');
-      },
-      Math.max(0, ms),
+  /** realtime-js sends this for every joined channel on setAuth; no reply when the token is good. */
+  private async accessToken(frame: Frame): Promise<void> {
+    const member = this.memberFor(frame);
+    if (!member) return;
+    const claims = await this.claimsFor(frame.payload['access_token']);
+    if (this.members.get(member.channel.topic) !== member) return;
+    if (typeof claims === 'string') return this.shutDown(member, claims);
+    this.claims = claims;
+    member.channel.claims = claims;
+    member.channel.claimsKey = claimsKey(claims);
+    this.watchExpiry(member);
+  }
+
+  private watchExpiry(member: Member): void {
+    const { topic, claims } = member.channel;
+    clearTimeout(this.expiries.get(topic));
+    if (claims.exp === undefined) return;
+    // setTimeout holds at most 2^31-1 ms; the apikeys expire years away.
+    const ms = Math.min(Math.max(0, claims.exp * 1000 - Date.now()), 2 ** 31 - 1);
+    this.expiries.set(
+      topic,
+      setTimeout(() => {
+        if (this.members.get(topic) === member) this.shutDown(member, 'InvalidJWTToken: Token has expired');
+      }, ms),
     );
   }
 
   /** A system error, then phx_close: the channel ends and the client must join again. */
-  private shutDown(channel: Channel, reason: string): void {
-    clearTimeout(channel.expiry);
-    this.system(channel, 'error', reason);
-    this.channels.delete(channel.topic);
+  private shutDown(member: Member, reason: string): void {
+    const { channel } = member;
+    this.leaveChannel(member);
+    this.system(channel, 'error', 'system', reason);
     this.send({
       joinRef: channel.joinRef,
       ref: channel.joinRef,
@@ -287,47 +268,43 @@ export class SocketSession {
     });
   }
 
-  /** The socket closed: stop every timer it owns. */
-  dispose(): void {
-    for (const channel of this.channels.values()) clearTimeout(channel.expiry);
-  }
-
-  private broadcast(frame: Frame): void {
-    const channel = this.channels.get(frame.topic);
-    if (!channel) return this.reply(frame, 'error', { reason: 'join the channel before broadcasting' });
-    const size = Buffer.byteLength(JSON.stringify(frame.payload));
-    if (size > this.host.quotas.maxBroadcastBytes) {
+  private broadcast(push: BroadcastPush, size: number): void {
+    const member = this.memberFor(push);
+    const frame = {
+      joinRef: push.joinRef,
+      ref: push.ref,
+      topic: push.topic,
+      event: 'broadcast',
+      payload: {},
+    };
+    if (!member) return this.reply(frame, 'error', { reason: 'Join the channel before broadcasting' });
+    if (size > this.host.quotas.maxBroadcastBytes)
       return this.reply(frame, 'error', {
-        reason: `Payload too large: ${size} bytes (limit ${this.host.quotas.maxBroadcastBytes})`,
+        reason: payloadTooLarge(size, this.host.quotas.maxBroadcastBytes),
       });
-    }
-    this.host.broadcast(this, channel, frame.payload);
-    if (channel.broadcastAck && frame.ref) this.reply(frame, 'ok', {});
+    this.host.broadcast(member, push);
+    if (member.channel.config.broadcastAck && push.ref !== null) this.reply(frame, 'ok', {});
   }
 
   private presence(frame: Frame): void {
-    const channel = this.channels.get(frame.topic);
-    if (!channel || channel.presenceKey === undefined)
-      return this.reply(frame, 'error', { reason: 'presence is not enabled on this channel' });
-    const key = channel.presenceKey;
-    const event = frame.payload['event'];
+    const member = this.memberFor(frame);
+    if (!member) return this.reply(frame, 'error', { reason: 'Join the channel before tracking presence' });
+    const { event, payload } = frame.payload;
     if (event === 'track') {
-      const meta = {
-        ...((frame.payload['payload'] ?? {}) as Record<string, unknown>),
-        phx_ref: crypto.randomUUID(),
-      };
-      this.host.presence(this, channel, { joins: { [key]: { metas: [meta] } } });
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+        return this.reply(frame, 'error', { reason: 'presence payload must be an object' });
+      this.host.track(member, payload as Record<string, unknown>);
     } else if (event === 'untrack') {
-      this.host.presence(this, channel, { leaves: { [key]: { metas: [] } } });
+      this.host.untrack(member);
     } else {
       return this.reply(frame, 'error', { reason: 'presence event must be track or untrack' });
     }
-    if (frame.ref) this.reply(frame, 'ok', {});
+    this.reply(frame, 'ok', {});
   }
 
-  /** Claims from a user's access token, or the socket's own; a string is Supabase's refusal. */
+  /** Claims from an access token, or the socket's own; a string is Supabase's refusal. */
   private async claimsFor(token: unknown): Promise<Claims | string> {
-    if (token === undefined || token === null) return this.socketClaims;
+    if (token === undefined || token === null) return this.claims;
     if (typeof token !== 'string') return 'InvalidJWTToken: access_token must be a string';
     const verified = await this.host.keys.verify(token);
     if (verified.ok) return verified.claims;
@@ -336,7 +313,11 @@ export class SocketSession {
       : `InvalidJWTToken: The token provided is not a valid JWT (${verified.message})`;
   }
 
-  private reply(frame: Frame, status: 'ok' | 'error', response: Record<string, unknown>): void {
+  private reply(
+    frame: Pick<Frame, 'joinRef' | 'ref' | 'topic'>,
+    status: 'ok' | 'error',
+    response: Record<string, unknown>,
+  ): void {
     this.send({
       joinRef: frame.joinRef,
       ref: frame.ref,
@@ -346,18 +327,12 @@ export class SocketSession {
     });
   }
 
-  private system(channel: Channel, status: 'ok' | 'error', message: string): void {
-    this.send({
-      joinRef: channel.joinRef,
-      ref: null,
-      topic: channel.topic,
-      event: 'system',
-      payload: {
-        status,
-        extension: 'postgres_changes',
-        message,
-        channel: channel.topic.replace(/^realtime:/, ''),
-      },
-    });
+  private toChannel(channel: Channel, event: string, payload: Record<string, unknown>): Frame {
+    return { joinRef: channel.joinRef, ref: null, topic: channel.topic, event, payload };
+  }
+
+  private system(channel: Channel, status: 'ok' | 'error', extension: string, message: string): void {
+    const name = channel.topic.replace(/^realtime:/, '');
+    this.send(this.toChannel(channel, 'system', { status, extension, message, channel: name }));
   }
 }

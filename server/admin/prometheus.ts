@@ -1,0 +1,33 @@
+// The metrics snapshot in Prometheus' text exposition format (version 0.0.4).
+import type { MetricsResponse } from './protocol.js';
+
+export function prometheusText(metrics: MetricsResponse): string {
+  const { totals } = metrics;
+  const lines: [name: string, type: 'gauge' | 'counter', help: string, value: number][] = [
+    ['backline_realtime_sockets', 'gauge', 'Open realtime sockets', totals.sockets],
+    ['backline_realtime_channels', 'gauge', 'Joined channels', totals.channels],
+    ['backline_realtime_bindings', 'gauge', 'postgres_changes bindings', totals.bindings],
+    ['backline_realtime_messages_in', 'gauge', 'Frames received by open sockets', totals.messages_in],
+    ['backline_realtime_messages_out', 'gauge', 'Frames sent to open sockets', totals.messages_out],
+    ['backline_realtime_changes_total', 'counter', 'Changes captured', totals.changes],
+    ['backline_realtime_deliveries_total', 'counter', 'Change frames sent', totals.deliveries],
+    ['backline_realtime_rls_checks_total', 'counter', 'Per-subscriber RLS row checks', metrics.rls_checks],
+    [
+      'backline_realtime_rls_queries_total',
+      'counter',
+      'Transactions the RLS checks took',
+      metrics.rls_queries,
+    ],
+    ['backline_process_cpu_user_ms', 'counter', 'User CPU time of the backend', metrics.process.cpu_user_ms],
+    [
+      'backline_process_cpu_system_ms',
+      'counter',
+      'System CPU time of the backend',
+      metrics.process.cpu_system_ms,
+    ],
+    ['backline_process_rss_bytes', 'gauge', 'Resident memory of the backend', metrics.process.rss_bytes],
+  ];
+  return lines
+    .map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`)
+    .join('');
+}

@@ -1,0 +1,77 @@
+// Bodies of the admin API (/admin/v1/*), which hosted Supabase does not have. Types only.
+
+/** POST /admin/v1/chaos. Every timed fault ends by itself; `reset` ends them all at once. */
+export type ChaosRequest =
+  /** Terminate every realtime socket, or only the sockets acting for one user. */
+  | { action: 'drop'; user_id?: string }
+  /** Sockets stay open but nothing is read, answered or delivered (a half-open link). */
+  | { action: 'blackhole'; ms: number }
+  /** scope: 'realtime' (default) refuses new sockets; 'rest' cuts REST and auth requests; 'all' both. */
+  | { action: 'refuse'; ms: number; scope?: 'realtime' | 'rest' | 'all' }
+  /** Every frame waits `ms` in each direction, for `duration_ms`. */
+  | { action: 'latency'; ms: number; duration_ms: number }
+  | { action: 'reset' };
+
+/** Faults in force, as epoch milliseconds they end at (0: off). */
+export interface ChaosState {
+  blackholeUntil: number;
+  refuseUntil: number;
+  /** REST and auth requests have their connection cut until then (a dead network for writes). */
+  refuseHttpUntil: number;
+  latencyMs: number;
+  latencyUntil: number;
+}
+
+export interface ChaosResponse {
+  ok: true;
+  chaos: ChaosState;
+  /** Sockets a drop terminated. */
+  dropped: number;
+}
+
+export interface BindingMetrics {
+  id: number;
+  event: string;
+  schema: string;
+  table: string;
+  filter?: string;
+}
+
+export interface SocketMetrics {
+  id: string;
+  user_id: string | null;
+  role: string;
+  vsn: '1.0.0' | '2.0.0';
+  connected_at: string;
+  messages_in: number;
+  messages_out: number;
+  channels: { topic: string; bindings: BindingMetrics[] }[];
+}
+
+/** GET /admin/v1/metrics */
+export interface MetricsResponse {
+  sockets: SocketMetrics[];
+  totals: {
+    sockets: number;
+    channels: number;
+    bindings: number;
+    messages_in: number;
+    messages_out: number;
+    /** Changes captured and drained since start. */
+    changes: number;
+    /** Change frames sent (one per subscriber a change reached). */
+    deliveries: number;
+  };
+  /** Per-subscriber RLS checks: one per distinct claims and change. */
+  rls_checks: number;
+  /** Database transactions those checks took (batched across claims' changes). */
+  rls_queries: number;
+  chaos: ChaosState;
+  /** The backend process: CPU time used so far and resident memory. */
+  process: { cpu_user_ms: number; cpu_system_ms: number; rss_bytes: number };
+}
+
+/** Every admin error: 400 invalid body, 401 no key, 403 not service_role, 404 no route. */
+export interface AdminError {
+  error: string;
+}

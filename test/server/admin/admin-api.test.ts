@@ -1,0 +1,125 @@
+// The admin API: service_role only, metrics as JSON and Prometheus text, chaos bodies validated.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdminError, MetricsResponse } from '../../../server/admin/protocol.js';
+import { bandWith, signedUpClient, startTestBackend, until, type Backend } from '../../support/backend.js';
+import { collect, signedInRealtime, subscribedToChanges } from '../realtime/support.js';
+
+let backend: Backend;
+beforeAll(async () => {
+  backend = await startTestBackend();
+});
+afterAll(() => backend.close());
+
+function admin(path: string, headers: Record<string, string>, body?: unknown): Promise<Response> {
+  return fetch(`${backend.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+}
+
+const asService = (): Record<string, string> => ({ apikey: backend.serviceRoleKey });
+
+describe('admin API access', () => {
+  it.each(['/admin/v1/metrics', '/metrics'])(
+    'refuses %s without a key, and with anon or user keys',
+    async (path) => {
+      const alice = await signedUpClient(backend, 'alice');
+      const userToken = (await alice.client.auth.getSession()).data.session!.access_token;
+      expect((await admin(path, {})).status).toBe(401);
+      expect((await admin(path, { apikey: backend.anonKey })).status).toBe(403);
+      expect(
+        (await admin(path, { apikey: backend.anonKey, Authorization: `Bearer ${userToken}` })).status,
+      ).toBe(403);
+      const refused = await admin(path, { apikey: userToken });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as AdminError).error).toMatch(/service_role/);
+      expect((await admin(path, { Authorization: `Bearer ${backend.serviceRoleKey}` })).status).toBe(200);
+    },
+  );
+
+  it('refuses chaos with an anon key and changes nothing', async () => {
+    const response = await admin(
+      '/admin/v1/chaos',
+      { apikey: backend.anonKey },
+      { action: 'refuse', ms: 60_000 },
+    );
+    expect(response.status).toBe(403);
+    expect(backend.realtime.metrics().chaos.refuseUntil).toBe(0);
+  });
+});
+
+describe('metrics', () => {
+  it('lists each socket with its user, role, channels, bindings and message counts, and RLS checks', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bandId = await bandWith(alice.client);
+    const { channel, changes } = collect(await signedInRealtime(alice), 'watched', {
+      event: 'INSERT',
+      table: 'band_events',
+      filter: `band_id=eq.${bandId}`,
+    });
+    await subscribedToChanges(channel);
+    const before = ((await (await admin('/admin/v1/metrics', asService())).json()) as MetricsResponse)
+      .rls_checks;
+    await alice.client.from('songs').insert({ band_id: bandId, title: 'Counted' });
+    await until(() => changes.length === 1);
+    const metrics = (await (await admin('/admin/v1/metrics', asService())).json()) as MetricsResponse;
+    const socket = metrics.sockets.find((s) => s.user_id === alice.userId);
+    expect(socket).toMatchObject({
+      role: 'authenticated',
+      vsn: '2.0.0',
+      channels: [
+        {
+          topic: 'realtime:watched',
+          bindings: [
+            { event: 'INSERT', schema: 'public', table: 'band_events', filter: `band_id=eq.${bandId}` },
+          ],
+        },
+      ],
+    });
+    expect(socket!.messages_in).toBeGreaterThan(0);
+    expect(socket!.messages_out).toBeGreaterThan(0);
+    expect(Date.parse(socket!.connected_at)).toBeLessThanOrEqual(Date.now());
+    expect(metrics.totals.sockets).toBe(metrics.sockets.length);
+    expect(metrics.totals.channels).toBeGreaterThanOrEqual(1);
+    expect(metrics.rls_checks).toBe(before + 1);
+    await alice.client.removeAllChannels();
+  });
+
+  it('serves the same figures as Prometheus text', async () => {
+    const response = await admin('/metrics', asService());
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    expect(text).toMatch(/^# TYPE backline_realtime_sockets gauge$/m);
+    expect(text).toMatch(/^backline_realtime_rls_checks_total \d+$/m);
+    expect(text).toMatch(/^backline_realtime_changes_total \d+$/m);
+  });
+});
+
+describe('chaos bodies', () => {
+  it.each([
+    ['not JSON', '{', /invalid JSON/],
+    ['no action', {}, /action must be one of/],
+    ['an unknown action', { action: 'explode' }, /action must be one of/],
+    ['a negative duration', { action: 'blackhole', ms: -1 }, /ms must be an integer/],
+    ['a duration that is not a number', { action: 'refuse', ms: '100' }, /ms must be an integer/],
+    ['latency without duration_ms', { action: 'latency', ms: 100 }, /duration_ms must be an integer/],
+    ['an unknown field', { action: 'drop', user: 'x' }, /unknown field\(s\) for drop: user/],
+    ['a bad scope', { action: 'refuse', ms: 1, scope: 'everything' }, /scope must be/],
+  ])('answers 400 to %s', async (_name, body, message) => {
+    const response = await admin('/admin/v1/chaos', asService(), body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as AdminError).error).toMatch(message);
+  });
+
+  it('answers with the faults in force, and reset ends them', async () => {
+    const set = await admin('/admin/v1/chaos', asService(), {
+      action: 'latency',
+      ms: 5,
+      duration_ms: 60_000,
+    });
+    expect(((await set.json()) as { chaos: { latencyMs: number } }).chaos.latencyMs).toBe(5);
+    const reset = await admin('/admin/v1/chaos', asService(), { action: 'reset' });
+    expect(((await reset.json()) as { chaos: { latencyMs: number } }).chaos.latencyMs).toBe(0);
+  });
+});
