@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { percentile } from './stats.js';
 import WebSocket from 'ws';
 import { JwtKeys } from '../server/auth/jwt.js';
 import { DEV_JWT_SECRET } from '../server/config.js';
@@ -115,9 +116,6 @@ function subscribe(endpoint: Endpoint, token: string, bandId: string): Promise<S
     });
   });
 }
-
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
   const { endpoint, stop } = await startBackendProcess();

@@ -1,9 +1,21 @@
 // The original analysis's manual test plans, automated: a person's clicks and reads, by roles
 // and labels, against the local backend; the backend's metrics and chaos as the outside world.
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { signedUpClient, type Client } from '../test/support/backend.js';
+import { signedUpClient } from '../test/support/backend.js';
 import { chaos, serverSockets } from './support/admin.js';
 import { startApp, type RunningApp } from './support/app.js';
+import {
+  addSong,
+  createBand,
+  createInvite,
+  indicator,
+  joinBand,
+  openApp as openAppAs,
+  openBand,
+  songRows,
+  toasts,
+  type Person,
+} from './support/ui.js';
 
 let app: RunningApp;
 test.beforeAll(async () => {
@@ -11,69 +23,9 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => app.close());
 
-interface Person {
-  email: string;
-  password: string;
-  userId: string;
-  client: Client;
-}
-
 const person = (name: string): Promise<Person> => signedUpClient(app.backend, name);
-
-async function openApp(context: BrowserContext, who: Person, query = ''): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${app.appUrl}${query}`);
-  const signInButton = page.getByRole('button', { name: 'Sign in' });
-  const bands = page.getByRole('heading', { name: 'Your bands' });
-  await expect(signInButton.or(bands)).toBeVisible();
-  if (await signInButton.isVisible()) {
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-  await expect(bands).toBeVisible();
-  return page;
-}
-
-async function createBand(page: Page, name: string): Promise<string> {
-  const form = page.getByRole('form', { name: 'Create a band' });
-  await form.getByLabel('Band name').fill(name);
-  await form.getByRole('button', { name: 'Create band' }).click();
-  await expect(page.getByRole('heading', { name })).toBeVisible();
-  return /#\/band\/(.+)$/.exec(page.url())![1]!;
-}
-
-async function createInvite(page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'Create invite code' }).click();
-  const code = page.getByLabel('Invite code');
-  await expect(code).toHaveText(/^[A-Z0-9]{12}$/);
-  return (await code.textContent())!;
-}
-
-async function joinBand(page: Page, code: string, name: string): Promise<void> {
-  const form = page.getByRole('form', { name: 'Join a band' });
-  await form.getByLabel('Invite code').fill(code);
-  await form.getByRole('button', { name: 'Join band' }).click();
-  await expect(page.getByRole('heading', { name })).toBeVisible();
-}
-
-async function addSong(page: Page, title: string, artist = ''): Promise<void> {
-  const form = page.getByRole('form', { name: 'Add a song' });
-  await form.getByLabel('Title').fill(title);
-  await form.getByLabel('Artist').fill(artist);
-  await form.getByRole('button', { name: 'Add song' }).click();
-}
-
-const songRows = (page: Page, title: string) =>
-  page.getByRole('table', { name: 'Songs' }).getByRole('row').filter({ hasText: title });
-
-const toasts = (page: Page) => page.getByRole('region', { name: 'Notifications' });
-const indicator = (page: Page) => page.locator('connection-indicator').getByRole('status');
-
-async function openBand(page: Page, name: string): Promise<void> {
-  await page.getByRole('link', { name }).click();
-  await expect(page.getByRole('heading', { name })).toBeVisible();
-}
+const openApp = (context: BrowserContext, who: Person, query = ''): Promise<Page> =>
+  openAppAs(context, app.appUrl, who, query);
 
 /** Test 1 of the analysis: a new band is live at once for everyone, in every tab. */
 async function newBandScenario(browser: Browser, phone = false): Promise<void> {
@@ -206,7 +158,7 @@ test('toast UX: own actions and connection changes toast, others’ changes do n
   const exhausted = toasts(page).getByRole('alert').filter({ hasText: 'Cannot reach the server' });
   await expect(exhausted).toBeVisible({ timeout: 20_000 });
   await page.screenshot({ path: 'test-results/screenshots/retries-exhausted.png' });
-  await expect(indicator(page)).toContainText("Offline – changes won't sync");
+  await expect(indicator(page)).toContainText('Offline – changes will sync when you reconnect');
   await page.waitForTimeout(6000);
   await expect(exhausted).toBeVisible();
   await chaos(app, { action: 'reset' });

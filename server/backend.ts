@@ -1,5 +1,6 @@
 // The local backend: one HTTP server on 127.0.0.1 that speaks Supabase's wire protocols
 // (/auth/v1, /rest/v1) on embedded Postgres. `startBackend` is what tests and `npm start` call.
+import type { HttpCounts } from './admin/protocol.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAuth } from './auth/routes.js';
@@ -40,6 +41,7 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
   const realtime = await RealtimeServer.start(db, keys, options.realtime);
 
   let issuer = '';
+  const httpCounts: HttpCounts = { rest: 0, auth: 0, refused: 0 };
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     applyCors(req, res);
@@ -50,16 +52,18 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
       return sendJson(res, 200, { name: 'backline-local-backend', status: 'ok' });
     }
     if (url.pathname === '/metrics' || url.pathname.startsWith('/admin/v1/')) {
-      return handleAdmin(req, res, url.pathname, { keys, realtime });
+      return handleAdmin(req, res, url.pathname, { keys, realtime, http: httpCounts });
     }
     if (version !== 'v1' || (service !== 'auth' && service !== 'rest')) {
       throw new HttpError(404, { message: `no route for ${req.method ?? 'GET'} ${url.pathname}` });
     }
     if (realtime.refusingHttp()) {
       // Chaos: the network is down for REST and auth; the client sees a failed fetch.
+      httpCounts.refused++;
       req.socket.destroy();
       return;
     }
+    httpCounts[service]++;
     await requireApiKey(req, url, keys);
     if (service === 'auth') {
       return handleAuth(req, res, path, url, {

@@ -237,6 +237,9 @@ export class Broker implements BrokerApi {
   }
 }
 
+/** Inserts per request when the outbox drains: large enough to drain fast, small enough to stay under body limits. */
+const DEFAULT_OUTBOX_BATCH = 250;
+
 /** A user's connection settings: defaults, then the broker's, then what the tabs configured. */
 function linkOptions(config: BrokerConfig, settings: BrokerSettings): LinkOptions {
   const base = { ...DEFAULT_CONNECTION_OPTIONS, ...settings.connection };
@@ -253,5 +256,6 @@ function linkOptions(config: BrokerConfig, settings: BrokerSettings): LinkOption
       ...(config.backoffBaseMs === undefined ? {} : { baseMs: config.backoffBaseMs }),
     },
     graceMs: config.graceMs ?? settings.graceMs,
+    outboxBatchSize: config.outboxBatchSize ?? DEFAULT_OUTBOX_BATCH,
   };
 }

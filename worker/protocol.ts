@@ -79,6 +79,14 @@ export interface BrokerConfig {
   maxAttempts?: number;
   /** First backoff ceiling (default 1 s); doubles per attempt up to 30 s. */
   backoffBaseMs?: number;
+  /** Queued inserts sent in one request at most (default 250; 1 sends each alone). */
+  outboxBatchSize?: number;
+}
+
+/** An outbox entry as it is now; `removed` once it left the outbox (confirmed or dismissed). */
+export interface OutboxChange {
+  entry: OutboxEntry;
+  removed: boolean;
 }
 
 /** The API a broker exposes to tabs. Every argument is validated on arrival. */
@@ -120,7 +128,10 @@ export type BusEvent =
   | { type: 'realtime:state-changed'; userId: string; state: ConnectionState }
   | { type: 'realtime:max-retries-exceeded'; userId: string; state: ConnectionState }
   | { type: 'session:ended'; userId: string }
-  | { type: 'outbox:changed'; userId: string; entry: OutboxEntry; removed: boolean };
+  /** The broker's token has expired and it has writes to send: a tab should refresh the session. */
+  | { type: 'session:refresh-needed'; userId: string }
+  /** Entries that changed together (a batch sent, a write queued); tabs see one event per entry. */
+  | { type: 'outbox:changed'; userId: string; changes: OutboxChange[] };
 
 /** Name of the BroadcastChannel that carries one user's events in shared mode. */
 export const busName = (userId: string): string => `backline:user:${userId}`;

@@ -11,6 +11,7 @@ import type { ConnectionState } from './core/connection-state.js';
 import { InterestRegistry } from './core/interest-registry.js';
 import type { Fanout } from './fanout.js';
 import { OutboxDrainer } from './outbox/drainer.js';
+import { tokenExpiresAt, tokenFresh } from './core/token-expiry.js';
 import { OutboxStore } from './outbox/outbox-store.js';
 import type {
   BandDiagnostics,
@@ -26,12 +27,15 @@ import { BrokerFailure } from './validate.js';
 
 export interface LinkOptions extends ConnectionOptions {
   graceMs: number;
+  outboxBatchSize: number;
 }
 
 interface BandState {
   status: BandStatus;
   sequence: BandSequence<BandEvent>;
   catchUps: number;
+  /** Catch-ups in a row that could not reach the log; sets the pause before the next try. */
+  catchUpFailures: number;
   delivered: number;
   duplicates: number;
   waiters: { resolve(live: BandLive): void; reject(error: Error): void }[];
@@ -40,6 +44,7 @@ interface BandState {
 const HISTORY_LIMIT = 50;
 /** Pause before catching up again when a pass left a hole, so a stuck hole cannot spin. */
 const CATCH_UP_RETRY_MS = 250;
+const CATCH_UP_MAX_PAUSE_MS = 10_000;
 
 export class UserLink {
   private readonly registry: InterestRegistry;
@@ -47,6 +52,7 @@ export class UserLink {
   private readonly channels: BandChannels;
   private readonly connection: Connection;
   private rest: Rest;
+  private tokenExpiresAt: number | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly history: StateChange[] = [];
   private stopped = false;
@@ -62,6 +68,7 @@ export class UserLink {
   ) {
     this.registry = new InterestRegistry(options.graceMs);
     this.rest = this.restClient(token);
+    this.tokenExpiresAt = tokenExpiresAt(token);
     this.channels = new BandChannels(userId, {
       bandEvent: (event) => this.receive(event.band_id, [event], false),
       membership: (change) =>
@@ -85,8 +92,11 @@ export class UserLink {
                 userId,
                 store,
                 () => this.rest,
-                (entry, removed) => this.fanout.publish({ type: 'outbox:changed', userId, entry, removed }),
+                () => tokenFresh(this.tokenExpiresAt, Date.now()),
+                () => this.fanout.publish({ type: 'session:refresh-needed', userId }),
+                (changes) => this.fanout.publish({ type: 'outbox:changed', userId, changes }),
                 options.policy,
+                options.outboxBatchSize,
               ),
           );
   }
@@ -110,7 +120,10 @@ export class UserLink {
 
   setToken(token: string): void {
     this.rest = this.restClient(token);
+    this.tokenExpiresAt = tokenExpiresAt(token);
     this.connection.setToken(token);
+    // Writes held back by an expired token (or backing off after a 401) may go now.
+    void this.drainer?.then((drainer) => drainer.wake());
   }
 
   async watch(tabId: string, bandId: string): Promise<BandLive> {
@@ -137,12 +150,16 @@ export class UserLink {
     void this.whenLive(bandId).catch(() => undefined);
   }
 
+  /** The user asked to retry: the socket and any writes waiting out a backoff go now. */
   retry(): void {
     this.connection.retryNow();
+    void this.drainer?.then((drainer) => drainer.wake());
   }
 
   networkChanged(online: boolean): void {
     this.connection.networkChanged(online);
+    // The socket may never have noticed the outage (REST alone was down): wake the outbox too.
+    if (online) void this.drainer?.then((drainer) => drainer.wake());
   }
 
   get state(): ConnectionState {
@@ -186,6 +203,9 @@ export class UserLink {
   private restClient(token: string): Rest {
     return new PostgrestClient<Database>(`${this.options.supabaseUrl}/rest/v1`, {
       headers: { apikey: this.options.anonKey, Authorization: `Bearer ${token}` },
+      // The broker retries on its own terms (catch-up, outbox backoff); postgrest-js's own
+      // retries would hide an outage for seconds and delay a drain when the network returns.
+      retry: false,
     });
   }
 
@@ -225,6 +245,7 @@ export class UserLink {
       status: 'joining',
       sequence: new BandSequence(head),
       catchUps: 0,
+      catchUpFailures: 0,
       delivered: 0,
       duplicates: 0,
       waiters: [waiter],
@@ -253,6 +274,7 @@ export class UserLink {
     if (band.status !== 'live') band.status = 'catching-up';
     void (async () => {
       let count = 0;
+      let reached = true;
       try {
         for (let after = from; ;) {
           const page = await eventsAfter(this.rest, bandId, after);
@@ -262,9 +284,19 @@ export class UserLink {
           after = page[page.length - 1]!.seq;
         }
       } catch {
-        // The log was unreachable (network, expired token): the hole stays and the next pass retries.
+        reached = false;
       }
       if (this.bands.get(bandId) !== band) return;
+      if (!reached) {
+        // The log was unreachable (REST down, expired token) while the socket may be fine: events
+        // missed meanwhile would never be fetched if the band went live now. Stay catching up
+        // and try again, from what did arrive.
+        band.catchUpFailures++;
+        const pause = Math.min(CATCH_UP_RETRY_MS * 2 ** band.catchUpFailures, CATCH_UP_MAX_PAUSE_MS);
+        setTimeout(() => this.catchUp(bandId, band.sequence.last), pause);
+        return;
+      }
+      band.catchUpFailures = 0;
       band.catchUps++;
       if (count > 0) this.fanout.publish({ type: 'band:caught-up', userId: this.userId, bandId, count });
       if (band.status !== 'live' && band.sequence.buffered === 0) this.markLive(bandId, band);

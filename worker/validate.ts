@@ -62,6 +62,8 @@ export function brokerConfig(value: unknown): BrokerConfig {
   if (grace !== undefined) config.graceMs = grace;
   if (attempts !== undefined) config.maxAttempts = attempts;
   if (backoff !== undefined) config.backoffBaseMs = backoff;
+  const batch = optionalInt(input['outboxBatchSize'], 'outboxBatchSize', 1, 1000);
+  if (batch !== undefined) config.outboxBatchSize = batch;
   return config;
 }
 

@@ -1,5 +1,6 @@
 // Driving the lab page (window.lab) and reading the backend's admin metrics, for broker e2e tests.
 import type { BrowserContext, Page } from '@playwright/test';
+import type { BacklineClient } from '../../src/client/index.js';
 import type { RunningApp } from './app.js';
 
 export interface LabOptions {
@@ -7,6 +8,8 @@ export interface LabOptions {
   storage?: 'local' | 'session';
   heartbeat?: number;
   grace?: number;
+  /** Outbox inserts per request. */
+  batch?: number;
 }
 
 type Lab = {
@@ -22,7 +25,7 @@ type Lab = {
   createBand(name: string): Promise<string>;
   states: string[];
   notices: string[];
-  backline: { bandAdded(bandId: string): Promise<void>; diagnostics(): Promise<unknown> };
+  backline: Pick<BacklineClient, 'bandAdded' | 'diagnostics' | 'write' | 'outbox' | 'retry' | 'on'>;
 };
 
 declare global {

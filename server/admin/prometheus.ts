@@ -26,6 +26,9 @@ export function prometheusText(metrics: MetricsResponse): string {
       metrics.process.cpu_system_ms,
     ],
     ['backline_process_rss_bytes', 'gauge', 'Resident memory of the backend', metrics.process.rss_bytes],
+    ['backline_http_rest_requests_total', 'counter', 'REST requests served', metrics.http.rest],
+    ['backline_http_auth_requests_total', 'counter', 'Auth requests served', metrics.http.auth],
+    ['backline_http_refused_total', 'counter', 'Requests cut off by chaos', metrics.http.refused],
   ];
   return lines
     .map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`)

@@ -69,6 +69,17 @@ export interface MetricsResponse {
   chaos: ChaosState;
   /** The backend process: CPU time used so far and resident memory. */
   process: { cpu_user_ms: number; cpu_system_ms: number; rss_bytes: number };
+  /** HTTP requests since start: served by REST and auth, and cut off by chaos. */
+  http: HttpCounts;
+}
+
+/** What the realtime server reports; the backend adds its HTTP counts. */
+export type RealtimeMetrics = Omit<MetricsResponse, 'http'>;
+
+export interface HttpCounts {
+  rest: number;
+  auth: number;
+  refused: number;
 }
 
 /** Every admin error: 400 invalid body, 401 no key, 403 not service_role, 404 no route. */

@@ -7,11 +7,12 @@ import { bearerToken, parseJson, readBody, sendJson } from '../http/io.js';
 import type { RealtimeServer } from '../realtime/realtime-server.js';
 import { InvalidRequest, parseChaosRequest } from './chaos-request.js';
 import { prometheusText } from './prometheus.js';
-import type { AdminError, ChaosResponse } from './protocol.js';
+import type { AdminError, ChaosResponse, HttpCounts, MetricsResponse } from './protocol.js';
 
 export interface AdminContext {
   keys: JwtKeys;
   realtime: RealtimeServer;
+  http: Readonly<HttpCounts>;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -29,6 +30,11 @@ async function requireServiceRole(req: IncomingMessage, keys: JwtKeys): Promise<
     throw adminError(403, 'The admin API is for the service_role key only');
 }
 
+const metrics = (ctx: AdminContext): MetricsResponse => ({
+  ...ctx.realtime.metrics(),
+  http: { ...ctx.http },
+});
+
 export async function handleAdmin(
   req: IncomingMessage,
   res: ServerResponse,
@@ -39,10 +45,10 @@ export async function handleAdmin(
   const route = `${req.method ?? 'GET'} ${path}`;
   switch (route) {
     case 'GET /admin/v1/metrics':
-      return sendJson(res, 200, ctx.realtime.metrics());
+      return sendJson(res, 200, metrics(ctx));
     case 'GET /metrics':
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(prometheusText(ctx.realtime.metrics()));
+      res.end(prometheusText(metrics(ctx)));
       return;
     case 'POST /admin/v1/chaos': {
       const body = parseJson(await readBody(req, MAX_BODY), (message) =>

@@ -1,6 +1,6 @@
 // The metrics snapshot the admin API serves: every open socket with its channels and bindings,
 // totals, RLS work and faults in force.
-import type { ChaosState, MetricsResponse, SocketMetrics } from '../admin/protocol.js';
+import type { ChaosState, RealtimeMetrics, SocketMetrics } from '../admin/protocol.js';
 import type { SocketSession } from './socket-session.js';
 
 export interface Counters {
@@ -36,7 +36,7 @@ export function metricsSnapshot(
   sessions: Iterable<SocketSession>,
   counters: Counters,
   chaos: ChaosState,
-): MetricsResponse {
+): RealtimeMetrics {
   const sockets = [...sessions].map(socketMetrics);
   const sum = (f: (s: SocketMetrics) => number): number => sockets.reduce((n, s) => n + f(s), 0);
   const cpu = process.cpuUsage();

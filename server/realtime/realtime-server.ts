@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { JwtKeys } from '../auth/jwt.js';
 import type { RealtimeQuotas } from '../config.js';
 import type { Database } from '../db/database.js';
-import type { ChaosRequest, MetricsResponse } from '../admin/protocol.js';
+import type { ChaosRequest, RealtimeMetrics } from '../admin/protocol.js';
 import {
   NO_CHAOS,
   applyChaos,
@@ -116,7 +116,7 @@ export class RealtimeServer implements SessionHost {
     return refusingHttp(this.chaosState, Date.now());
   }
 
-  metrics(): MetricsResponse {
+  metrics(): RealtimeMetrics {
     const now = Date.now();
     const chaos = this.chaosState;
     return metricsSnapshot(

@@ -29,6 +29,8 @@ export interface BacklineOptions {
   graceMs?: number;
   maxAttempts?: number;
   backoffBaseMs?: number;
+  /** Queued inserts sent in one request at most (default 250). */
+  outboxBatchSize?: number;
   /** How often the tab checks that the worker answers, and how long it waits. */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
@@ -93,6 +95,9 @@ export class BacklineClient {
   private readonly emitter = new Emitter<BacklineEvents>();
   private transport!: Transport;
   private session: SessionInfo | null = null;
+  /** Settles when the broker first holds a session: a page that renders before auth has loaded waits here. */
+  private sessionWasSet: () => void = () => undefined;
+  private readonly sessionSet = new Promise<void>((resolve) => (this.sessionWasSet = resolve));
   private readonly watched = new Map<string, number>();
   private stopListening: (() => void) | undefined;
   private current: ConnectionState = INITIAL_STATE;
@@ -142,6 +147,7 @@ export class BacklineClient {
       this.current = INITIAL_STATE;
     }
     unwrap(await this.transport.broker.setSession(this.tabId, session));
+    if (session) this.sessionWasSet();
     if (userChanged && session) {
       // A tab that joins late learns the socket's state now rather than at its next change.
       const user = (await this.diagnostics()).users.find((u) => u.userId === session.userId);
@@ -184,7 +190,9 @@ export class BacklineClient {
     return entries[0] ?? { ...PLACEHOLDER_ENTRY, write, status: 'confirmed' };
   }
 
+  /** The signed-in user's queued writes, oldest first. Waits for the first session (setSession). */
   async outbox(): Promise<OutboxEntry[]> {
+    await this.sessionSet;
     return unwrap(await this.transport.broker.outbox(this.tabId));
   }
 
@@ -240,6 +248,7 @@ export class BacklineClient {
     if (this.options.graceMs !== undefined) config.graceMs = this.options.graceMs;
     if (this.options.maxAttempts !== undefined) config.maxAttempts = this.options.maxAttempts;
     if (this.options.backoffBaseMs !== undefined) config.backoffBaseMs = this.options.backoffBaseMs;
+    if (this.options.outboxBatchSize !== undefined) config.outboxBatchSize = this.options.outboxBatchSize;
     const timeout = this.options.pingTimeoutMs ?? 3000;
     try {
       unwrap(await withTimeout(transport.broker.configure(config), timeout));
@@ -360,7 +369,10 @@ export class BacklineClient {
       case 'realtime:max-retries-exceeded':
         return this.emitter.emit('realtime:max-retries-exceeded', event.state);
       case 'outbox:changed':
-        return this.emitter.emit('outbox:changed', { entry: event.entry, removed: event.removed });
+        for (const change of event.changes) this.emitter.emit('outbox:changed', change);
+        return;
+      case 'session:refresh-needed':
+        return this.emitter.emit('session:refresh-needed', { userId: event.userId });
       case 'session:ended':
         this.current = INITIAL_STATE;
         return this.emitter.emit('session:ended', { userId: event.userId });

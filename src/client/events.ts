@@ -34,6 +34,8 @@ export interface BacklineEvents {
   'realtime:max-retries-exceeded': ConnectionState;
   /** The user signed out in some tab: events stopped for this profile. */
   'session:ended': { userId: string };
+  /** The broker holds an expired token and writes wait for a fresh one (bindSupabaseAuth refreshes). */
+  'session:refresh-needed': { userId: string };
   /** A queued write changed status (pending → sending → confirmed | conflict | failed); `removed` once it left the outbox. */
   'outbox:changed': { entry: OutboxEntry; removed: boolean };
   /** The transport changed (a dead worker replaced, or fallback to per-tab mode). */

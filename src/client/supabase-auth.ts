@@ -9,8 +9,16 @@ const toSession = (session: Session | null) =>
 /** Takes supabase-js's client or a bare auth-js client: anything with `auth.onAuthStateChange`. */
 export function bindSupabaseAuth(
   backline: BacklineClient,
-  supabase: { auth: Pick<GoTrueClient, 'onAuthStateChange'> },
+  supabase: { auth: Pick<GoTrueClient, 'onAuthStateChange' | 'getSession'> },
 ): () => void {
+  // The broker's token expired while writes wait (long offline): getSession refreshes an expired
+  // session (firing TOKEN_REFRESHED below); a session another tab already refreshed is handed over.
+  const stopRefresh = backline.on('session:refresh-needed', () => {
+    void supabase.auth
+      .getSession()
+      .then(({ data: current }) => backline.setSession(toSession(current.session)))
+      .catch((error: unknown) => console.error(error));
+  });
   const { data } = supabase.auth.onAuthStateChange((event, session) => {
     if (
       event === 'INITIAL_SESSION' ||
@@ -24,5 +32,8 @@ export function bindSupabaseAuth(
       );
     }
   });
-  return () => data.subscription.unsubscribe();
+  return () => {
+    stopRefresh();
+    data.subscription.unsubscribe();
+  };
 }

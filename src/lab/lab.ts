@@ -1,5 +1,5 @@
 // A page that exposes the Backline client to end-to-end tests and benchmarks as `window.lab`.
-// Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms
+// Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms&batch=n
 import { BacklineClient, bindSupabaseAuth, type ConnectionKind, type Watch } from '../client/index.js';
 import { supabaseConfig } from '../config.js';
 import { createAppClient } from '../data/app-client.js';
@@ -21,10 +21,12 @@ const transport = (params.get('transport') ?? 'auto') as 'auto' | 'shared' | 'ta
 const options = { supabaseUrl: url, anonKey, transport };
 const heartbeatIntervalMs = numberParam('heartbeat');
 const graceMs = numberParam('grace');
+const outboxBatchSize = numberParam('batch');
 const backline = await BacklineClient.connect({
   ...options,
   ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
   ...(graceMs === undefined ? {} : { graceMs }),
+  ...(outboxBatchSize === undefined ? {} : { outboxBatchSize }),
   pingIntervalMs: numberParam('ping') ?? 2000,
   pingTimeoutMs: 1500,
 });

@@ -59,6 +59,14 @@ describe('broker boundary', () => {
       'a config with an absurd heartbeat',
       (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', heartbeatIntervalMs: -5 }),
     ],
+    [
+      'a config with an outbox batch of zero',
+      (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', outboxBatchSize: 0 }),
+    ],
+    [
+      'a config with a fractional outbox batch',
+      (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', outboxBatchSize: 2.5 }),
+    ],
   ])('answers %s with invalid_argument', async (_name, call) => {
     const { broker: b } = broker();
     await b.hello('tab-1', 'lock-1');

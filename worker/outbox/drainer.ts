@@ -6,10 +6,12 @@ import type { BackoffPolicy } from '../core/backoff.js';
 import type { Rest } from '../catch-up.js';
 import { afterOutcome, keepMine, type OutboxEntry, type Write } from './outbox-queue.js';
 import type { OutboxStore } from './outbox-store.js';
-import { replay } from './replay.js';
-import type { ConflictChoice } from '../protocol.js';
+import { replayBatch } from './replay.js';
+import type { ConflictChoice, OutboxChange } from '../protocol.js';
 
-type OutboxMessage = { type: 'changed' } | { type: 'entry'; entry: OutboxEntry; removed: boolean };
+/** `enqueued`: a new write; `changed`: backoffs cleared or entries resolved, so drain now. */
+type OutboxMessage =
+  { type: 'enqueued' } | { type: 'changed' } | { type: 'entries'; changes: OutboxChange[] };
 
 export class OutboxDrainer {
   private readonly channel: BroadcastChannel;
@@ -18,19 +20,29 @@ export class OutboxDrainer {
   private draining: Promise<void> | undefined;
   private again = false;
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the oldest write's backoff ends; until then new writes wait behind it. */
+  private backoffUntil = 0;
+  /** Some entry may carry a backoff (from a failed send, or stored before this context started). */
+  private backedOff = true;
 
   constructor(
     private readonly userId: string,
     private readonly store: OutboxStore,
     private readonly rest: () => Rest,
-    /** Tells this context's tabs about an entry (the bus); other contexts hear the channel. */
-    private readonly notify: (entry: OutboxEntry, removed: boolean) => void,
+    /** False once the token has expired: then nothing is sent until a fresh one arrives (wake). */
+    private readonly tokenFresh: () => boolean,
+    private readonly needToken: () => void,
+    /** Tells this context's tabs about entries (the bus); other contexts hear the channel. */
+    private readonly notify: (changes: OutboxChange[]) => void,
     private readonly policy: BackoffPolicy,
+    /** Inserts sent in one request at most; a batch is also one IndexedDB transaction each way. */
+    private readonly batchSize: number,
   ) {
     this.channel = new BroadcastChannel(`backline:outbox:${userId}`);
     this.channel.onmessage = (message: MessageEvent<OutboxMessage>) => {
       if (message.data.type === 'changed') this.kick();
-      else this.notify(message.data.entry, message.data.removed);
+      else if (message.data.type === 'enqueued') this.kickUnlessBackingOff();
+      else this.notify(message.data.changes);
     };
     void navigator.locks
       .request(`backline:outbox:${userId}`, { signal: this.abort.signal }, () => {
@@ -56,9 +68,9 @@ export class OutboxDrainer {
       theirs: undefined,
       createdAt: now,
     }));
-    for (const entry of changed) this.announce(entry, false);
-    this.channel.postMessage({ type: 'changed' } satisfies OutboxMessage);
-    this.kick();
+    this.announce(changed.map((entry) => ({ entry, removed: false })));
+    this.channel.postMessage({ type: 'enqueued' } satisfies OutboxMessage);
+    this.kickUnlessBackingOff();
     return changed;
   }
 
@@ -68,6 +80,7 @@ export class OutboxDrainer {
 
   /** Back online, or the socket reconnected: retry backed-off writes now. */
   async wake(): Promise<void> {
+    this.backoffUntil = 0;
     await this.store.clearBackoff(this.userId);
     this.channel.postMessage({ type: 'changed' } satisfies OutboxMessage);
     this.kick();
@@ -79,11 +92,11 @@ export class OutboxDrainer {
     const next = choice === 'keep-mine' ? keepMine(entry) : undefined;
     if (next) {
       await this.store.apply([next]);
-      this.announce(next, false);
+      this.announce([{ entry: next, removed: false }]);
     } else {
       // Refresh (drop mine, keep theirs) or dismiss: the user chose; the entry goes.
       await this.store.apply([], [entry.id]);
-      this.announce(entry, true);
+      this.announce([{ entry, removed: true }]);
     }
     this.channel.postMessage({ type: 'changed' } satisfies OutboxMessage);
     this.kick();
@@ -93,6 +106,16 @@ export class OutboxDrainer {
     this.abort.abort();
     clearTimeout(this.wakeTimer);
     this.channel.close();
+  }
+
+  /**
+   * A new write cannot go before the oldest one, which is waiting out a backoff (the network is
+   * down): the wake timer drains them in order. Skipping the pass here keeps queueing offline
+   * cheap (no read of the whole queue per write).
+   */
+  private kickUnlessBackingOff(): void {
+    if (Date.now() < this.backoffUntil) return;
+    this.kick();
   }
 
   private kick(): void {
@@ -114,22 +137,52 @@ export class OutboxDrainer {
     clearTimeout(this.wakeTimer);
     for (;;) {
       if (this.abort.signal.aborted) return;
-      const entry = await this.store.takeNext(this.userId, Date.now());
-      if (!entry) break;
-      this.announce(entry, false);
-      const outcome = await replay(this.rest(), entry.write, this.userId);
-      const settled = afterOutcome(entry, outcome, Date.now(), Math.random(), this.policy);
+      if (!this.tokenFresh()) {
+        // Sending now would only earn 401s and backoff; the tabs refresh the session, setSession wakes us.
+        if ((await this.store.load(this.userId)).some((e) => e.status === 'pending')) this.needToken();
+        return;
+      }
+      const batch = await this.store.takeBatch(this.userId, Date.now(), this.batchSize);
+      if (batch.length === 0) break;
+      this.announce(batch.map((entry) => ({ entry, removed: false })));
+      const outcomes = await replayBatch(
+        this.rest(),
+        batch.map((entry) => entry.write),
+        this.userId,
+      );
+      const now = Date.now();
+      const settled = batch.map((entry, i) =>
+        afterOutcome(
+          entry,
+          outcomes[i] ?? { kind: 'retry', message: 'not sent' },
+          now,
+          Math.random(),
+          this.policy,
+        ),
+      );
       // Confirmed writes leave the outbox; everything else stays visible until it lands or the user dismisses it.
-      if (settled.status === 'confirmed') await this.store.apply([], [settled.id]);
-      else await this.store.apply([settled]);
-      this.announce(settled, settled.status === 'confirmed');
+      const confirmed = settled.filter((entry) => entry.status === 'confirmed');
+      await this.store.apply(
+        settled.filter((entry) => entry.status !== 'confirmed'),
+        confirmed.map((entry) => entry.id),
+      );
+      this.announce(settled.map((entry) => ({ entry, removed: entry.status === 'confirmed' })));
+      if (outcomes.some((outcome) => outcome.kind === 'retry')) this.backedOff = true;
+      else if (this.backedOff) {
+        // The server answered: the network is back, so writes backing off need not wait any longer.
+        this.backedOff = false;
+        await this.store.clearBackoff(this.userId);
+      }
     }
     const wake = await this.store.wakeTime(this.userId, Date.now());
+    this.backoffUntil = wake ?? 0;
     if (wake !== undefined) this.wakeTimer = setTimeout(() => this.kick(), Math.max(0, wake - Date.now()));
   }
 
-  private announce(entry: OutboxEntry, removed: boolean): void {
-    this.notify(entry, removed);
-    this.channel.postMessage({ type: 'entry', entry, removed } satisfies OutboxMessage);
+  /** One message per batch, not per entry: a drain of 1,000 writes is ten of them, not 2,000. */
+  private announce(changes: OutboxChange[]): void {
+    if (changes.length === 0) return;
+    this.notify(changes);
+    this.channel.postMessage({ type: 'entries', changes } satisfies OutboxMessage);
   }
 }

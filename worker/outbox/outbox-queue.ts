@@ -93,25 +93,76 @@ function chainAfter(queue: readonly OutboxEntry[], entry: OutboxEntry): OutboxEn
 }
 
 /**
- * The next entry to send: the oldest pending one whose backoff has passed and that no earlier
- * open or conflicted write to the same record is waiting in front of. Failed entries block
- * nothing; a conflict blocks only its own record until the user chooses.
+ * The next entry to send: the oldest pending one that no earlier open or conflicted write to the
+ * same record is waiting in front of. Failed entries block nothing; a conflict blocks only its
+ * own record until the user chooses. A write backing off after a network error holds the whole
+ * queue: the network is down for all of them, and the first to go when it returns must be the
+ * oldest, or writes would land in the order their backoffs happened to end.
  */
 export function nextToSend(queue: readonly OutboxEntry[], now: number): OutboxEntry | undefined {
+  const head = headOf(queue);
+  return head && head.notBefore <= now ? head : undefined;
+}
+
+/** The entry that goes next once its backoff (if any) is over. */
+function headOf(queue: readonly OutboxEntry[]): OutboxEntry | undefined {
   const sorted = [...queue].sort((a, b) => a.order - b.order);
   const blocked = new Set<string>();
   for (const entry of sorted) {
     const record = recordOf(entry.write);
-    if (entry.status === 'pending' && !blocked.has(record) && entry.notBefore <= now) return entry;
+    if (entry.status === 'pending' && !blocked.has(record)) return entry;
     if (isOpen(entry) || entry.status === 'conflict') blocked.add(record);
   }
   return undefined;
 }
 
+/**
+ * Entries to send in one request: the next one and, when it is an insert, the inserts that would
+ * be sent right after it (PostgREST takes many rows in one upsert). Updates and deletes go alone:
+ * each carries its own version check.
+ */
+export function nextBatch(queue: readonly OutboxEntry[], now: number, max: number): OutboxEntry[] {
+  const builder = new BatchBuilder(now, max);
+  for (const entry of [...queue].sort((a, b) => a.order - b.order)) if (!builder.offer(entry)) break;
+  return builder.batch;
+}
+
+/**
+ * nextBatch one entry at a time, in enqueue order, so the store can walk its order index and stop
+ * early instead of reading the whole queue. Same rules as nextToSend: an entry taken into the
+ * batch blocks its record like any write in flight, and the batch ends where nextToSend would
+ * stop or the kind changes.
+ */
+export class BatchBuilder {
+  readonly batch: OutboxEntry[] = [];
+  private readonly blocked = new Set<string>();
+
+  constructor(
+    private readonly now: number,
+    private readonly max: number,
+  ) {}
+
+  /** False once the batch is complete: offer nothing more. */
+  offer(entry: OutboxEntry): boolean {
+    const record = recordOf(entry.write);
+    if (entry.status === 'pending' && !this.blocked.has(record)) {
+      if (entry.notBefore > this.now) return false;
+      const isInsert = entry.write.kind === 'song.insert';
+      if (this.batch.length > 0 && !isInsert) return false;
+      this.batch.push(entry);
+      if (!isInsert || this.batch.length >= this.max) return false;
+      this.blocked.add(record);
+    } else if (isOpen(entry) || entry.status === 'conflict') {
+      this.blocked.add(record);
+    }
+    return true;
+  }
+}
+
 /** The earliest time a backed-off entry may be sent, for the drainer's one timer. */
 export function nextWake(queue: readonly OutboxEntry[], now: number): number | undefined {
-  const times = queue.filter((e) => e.status === 'pending' && e.notBefore > now).map((e) => e.notBefore);
-  return times.length ? Math.min(...times) : undefined;
+  const head = headOf(queue);
+  return head && head.notBefore > now ? head.notBefore : undefined;
 }
 
 export function afterOutcome(

@@ -3,25 +3,39 @@
 // back through `parseEntry`: a corrupt or older-format entry becomes a visible failed entry,
 // never a silent drop.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { enqueue, nextToSend, nextWake, type OutboxEntry, type Write } from './outbox-queue.js';
+import { BatchBuilder, enqueue, nextWake, type OutboxEntry, type Write } from './outbox-queue.js';
 
 interface OutboxSchema extends DBSchema {
-  entries: { key: string; value: OutboxEntry; indexes: { byUser: string } };
+  entries: {
+    key: string;
+    value: OutboxEntry;
+    indexes: { byUser: string; byRecord: [string, string]; byOrder: [string, number] };
+  };
   counters: { key: string; value: number };
 }
 
 const DB_NAME = 'backline-outbox';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
+/** Entries read beyond a full batch per page: room for ones that are skipped (in flight, failed). */
+const TAKE_PAGE_SLACK = 16;
 
 export class OutboxStore {
   private constructor(private readonly db: IDBPDatabase<OutboxSchema>) {}
 
   static async open(): Promise<OutboxStore> {
     const db = await openDB<OutboxSchema>(DB_NAME, DB_VERSION, {
-      upgrade(database) {
-        const entries = database.createObjectStore('entries', { keyPath: 'id' });
-        entries.createIndex('byUser', 'userId');
-        database.createObjectStore('counters');
+      upgrade(database, oldVersion, _newVersion, transaction) {
+        if (oldVersion < 1) {
+          database.createObjectStore('entries', { keyPath: 'id' }).createIndex('byUser', 'userId');
+          database.createObjectStore('counters');
+        }
+        // v2: enqueue reads only the write's record (folding and chaining look nowhere else), and
+        // the drainer walks the queue in order and stops at a full batch: neither reads it all.
+        if (oldVersion < 2) {
+          const entries = transaction.objectStore('entries');
+          entries.createIndex('byRecord', ['userId', 'write.songId']);
+          entries.createIndex('byOrder', ['userId', 'order']);
+        }
       },
     });
     return new OutboxStore(db);
@@ -33,8 +47,8 @@ export class OutboxStore {
   }
 
   /**
-   * Queues a write in one transaction (read, fold into an unsent write, store), so tabs
-   * enqueueing at once and the drainer taking the next entry never interleave.
+   * Queues a write in one transaction (read the record's entries, fold into an unsent write,
+   * store), so tabs enqueueing at once and the drainer taking the next entry never interleave.
    */
   async enqueue(userId: string, make: (order: number) => OutboxEntry): Promise<OutboxEntry[]> {
     const tx = this.db.transaction(['entries', 'counters'], 'readwrite');
@@ -42,25 +56,40 @@ export class OutboxStore {
     const counters = tx.objectStore('counters');
     const order = ((await counters.get('order')) ?? 0) + 1;
     await counters.put(order, 'order');
-    const queue = ((await entries.index('byUser').getAll(userId)) as unknown[]).map((v) =>
-      parseEntry(v, userId),
+    const entry = make(order);
+    const sameRecord = (await entries.index('byRecord').getAll([userId, entry.write.songId])) as unknown[];
+    const { put, remove } = enqueue(
+      sameRecord.map((v) => parseEntry(v, userId)),
+      entry,
     );
-    const { put, remove } = enqueue(queue, make(order));
     await Promise.all([...put.map((entry) => entries.put(entry)), ...remove.map((id) => entries.delete(id))]);
     await tx.done;
     return put;
   }
 
-  /** Marks the next sendable entry `sending` and returns it, atomically. */
-  async takeNext(userId: string, now: number): Promise<OutboxEntry | undefined> {
+  /** Marks the next batch of sendable entries (see nextBatch) `sending` and returns it, atomically. */
+  async takeBatch(userId: string, now: number, max: number): Promise<OutboxEntry[]> {
     const tx = this.db.transaction('entries', 'readwrite');
-    const queue = ((await tx.store.index('byUser').getAll(userId)) as unknown[]).map((v) =>
-      parseEntry(v, userId),
-    );
-    const next = nextToSend(queue, now);
-    const taken = next && { ...next, status: 'sending' as const };
-    if (taken) await tx.store.put(taken);
-    await tx.done;
+    const builder = new BatchBuilder(now, max);
+    // Pages in enqueue order (getAll: one round trip per page, where a cursor costs one per entry).
+    // Entries without a readable order are not in this index; they parse as failed, which blocks nothing.
+    const index = tx.store.index('byOrder');
+    const pageSize = max + TAKE_PAGE_SLACK;
+    for (let after = -Infinity, more = true; more;) {
+      const range = IDBKeyRange.bound([userId, after], [userId, Infinity], true);
+      const page = (await index.getAll(range, pageSize)) as unknown[];
+      more = page.length === pageSize;
+      for (const value of page) {
+        const entry = parseEntry(value, userId);
+        after = entry.order;
+        if (!builder.offer(entry)) {
+          more = false;
+          break;
+        }
+      }
+    }
+    const taken = builder.batch.map((entry) => ({ ...entry, status: 'sending' as const }));
+    await Promise.all([...taken.map((entry) => tx.store.put(entry)), tx.done]);
     return taken;
   }
 

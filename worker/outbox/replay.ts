@@ -5,7 +5,7 @@
 import type { PostgrestError } from '@supabase/postgrest-js';
 import type { Song } from '../../src/data/database.js';
 import type { Rest } from '../catch-up.js';
-import type { Outcome, Write } from './outbox-queue.js';
+import type { Outcome, SongFields, Write } from './outbox-queue.js';
 
 /** Errors that say "not now" rather than "never": the network, the server, an expired token. */
 function classify(error: PostgrestError, status: number): Outcome {
@@ -18,7 +18,7 @@ export async function replay(rest: Rest, write: Write, userId: string): Promise<
   try {
     switch (write.kind) {
       case 'song.insert':
-        return await insert(rest, write);
+        return (await insert(rest, [write]))?.[0] ?? { kind: 'retry', message: 'no answer' };
       case 'song.update':
         return await versioned(rest, write, write.fields, userId);
       case 'song.delete':
@@ -30,25 +30,86 @@ export async function replay(rest: Rest, write: Write, userId: string): Promise<
   }
 }
 
-async function insert(rest: Rest, write: Extract<Write, { kind: 'song.insert' }>): Promise<Outcome> {
-  const { error, status } = await rest
+type Insert = Extract<Write, { kind: 'song.insert' }>;
+
+/**
+ * A new song's fields as the schema's defaults make them. Every row of a batch names the same
+ * columns, so PostgREST inserts the batch as one statement (with `missing=default` it runs one
+ * statement per row).
+ */
+const NEW_SONG = {
+  artist: '',
+  key: null,
+  bpm: null,
+  duration_seconds: null,
+  notes: '',
+  deleted_at: null,
+} as const satisfies Required<Omit<SongFields, 'title'>>;
+
+/**
+ * Sends writes taken together (see nextBatch): many inserts go as one upsert, one request and one
+ * transaction. The outcomes line up with `writes`.
+ */
+export async function replayBatch(rest: Rest, writes: readonly Write[], userId: string): Promise<Outcome[]> {
+  const [first] = writes;
+  if (!first) return [];
+  if (writes.length === 1 || !writes.every((w): w is Insert => w.kind === 'song.insert'))
+    return [await replay(rest, first, userId)];
+  try {
+    const outcomes = await insert(rest, writes);
+    if (outcomes) return outcomes;
+  } catch (error) {
+    const outcome: Outcome = {
+      kind: 'retry',
+      message: error instanceof Error ? error.message : String(error),
+    };
+    return writes.map(() => outcome);
+  }
+  // One refused row refuses the whole statement: send each alone, so only that one fails.
+  const outcomes: Outcome[] = [];
+  for (const write of writes) outcomes.push(await replay(rest, write, userId));
+  return outcomes;
+}
+
+/**
+ * Upserts the rows, ignoring ones already there, and reads back the skipped ones: whether a row
+ * was inserted now or by an earlier send whose answer was lost, it must be there. Undefined when the server
+ * refused the statement for a reason one of the rows may carry alone.
+ */
+async function insert(rest: Rest, writes: readonly Insert[]): Promise<Outcome[] | undefined> {
+  const {
+    data: inserted,
+    error,
+    status,
+  } = await rest
     .from('songs')
     .upsert(
-      { id: write.songId, band_id: write.bandId, ...write.fields },
+      writes.map((write) => ({ id: write.songId, band_id: write.bandId, ...NEW_SONG, ...write.fields })),
       { onConflict: 'id', ignoreDuplicates: true },
-    );
-  if (error) return classify(error, status);
-  // Whether it was inserted now or by an earlier send whose answer was lost, it must be there.
-  const {
-    data,
-    error: readError,
-    status: readStatus,
-  } = await rest.from('songs').select('*').eq('id', write.songId);
-  if (readError) return classify(readError, readStatus);
-  const [row] = data;
-  return row
-    ? { kind: 'confirmed', row }
-    : { kind: 'failed', code: '42501', message: 'the song is not visible after insert' };
+    )
+    .select('*');
+  if (error) {
+    const outcome = classify(error, status);
+    return outcome.kind === 'retry' || writes.length === 1 ? writes.map(() => outcome) : undefined;
+  }
+  const rows = new Map(inserted.map((row) => [row.id, row]));
+  // Rows the upsert skipped were there already (an earlier send whose answer was lost): read them.
+  const skipped = writes.map((write) => write.songId).filter((id) => !rows.has(id));
+  if (skipped.length > 0) {
+    const {
+      data,
+      error: readError,
+      status: readStatus,
+    } = await rest.from('songs').select('*').in('id', skipped);
+    if (readError) return writes.map(() => classify(readError, readStatus));
+    for (const row of data) rows.set(row.id, row);
+  }
+  return writes.map((write): Outcome => {
+    const row = rows.get(write.songId);
+    return row
+      ? { kind: 'confirmed', row }
+      : { kind: 'failed', code: '42501', message: 'the song is not visible after insert' };
+  });
 }
 
 async function versioned(

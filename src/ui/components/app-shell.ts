@@ -4,6 +4,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { Session } from '@supabase/supabase-js';
 import type { ConnectionState } from '../../../worker/core/connection-state.js';
 import type { Services } from '../services.js';
+import type { OutboxEntry } from '../../client/index.js';
+import { waitingToSync } from '../state/outbox-summary.js';
 import { toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 import './band-list-page.js';
@@ -27,17 +29,22 @@ export class AppShell extends LitElement {
     session: { state: true },
     route: { state: true },
     connection: { state: true },
+    outbox: { state: true },
   };
   declare services: Services;
   declare session: Session | null | undefined;
   declare route: Route;
   declare connection: ConnectionState | undefined;
+  /** The signed-in user's queued writes, every band: for the pending count. */
+  declare outbox: ReadonlyMap<string, OutboxEntry>;
+  private outboxLoadedFor: string | undefined;
   private lost = false;
   private readonly stop: (() => void)[] = [];
 
   constructor() {
     super();
     this.route = parseRoute(location.hash);
+    this.outbox = new Map();
   }
 
   override connectedCallback(): void {
@@ -52,6 +59,16 @@ export class AppShell extends LitElement {
     const { backline } = this.services;
     this.stop.push(
       backline.on('realtime:state-changed', (state) => this.connectionChanged(state)),
+      backline.on('outbox:changed', ({ entry, removed }) => {
+        const next = new Map(this.outbox);
+        if (removed) next.delete(entry.id);
+        else next.set(entry.id, entry);
+        this.outbox = next;
+      }),
+      backline.on('session:ended', () => {
+        this.outbox = new Map();
+        this.outboxLoadedFor = undefined;
+      }),
       backline.on('realtime:max-retries-exceeded', () =>
         this.services.toasts.show(toasts.retriesExhausted(() => void backline.retry())),
       ),
@@ -63,8 +80,20 @@ export class AppShell extends LitElement {
     this.stop.splice(0).forEach((undo) => undo());
   }
 
+  /** The broker has this user's session once it reports a state: read the outbox kept on disk. */
+  private loadOutbox(): void {
+    const userId = this.session?.user.id;
+    if (!userId || this.outboxLoadedFor === userId) return;
+    this.outboxLoadedFor = userId;
+    void this.services.backline.outbox().then(
+      (entries) => (this.outbox = new Map([...entries.map((e) => [e.id, e] as const), ...this.outbox])),
+      () => (this.outboxLoadedFor = undefined),
+    );
+  }
+
   private connectionChanged(state: ConnectionState): void {
     this.connection = state;
+    this.loadOutbox();
     const down = state.kind === 'reconnecting' || state.kind === 'offline' || state.kind === 'error';
     if (down && !this.lost) {
       this.lost = true;
@@ -80,7 +109,10 @@ export class AppShell extends LitElement {
   }
 
   private async signOut(): Promise<void> {
-    await this.services.supabase.auth.signOut();
+    const { auth } = this.services.supabase;
+    // Offline (a train), the server cannot revoke the session: sign out of this browser anyway.
+    const { error } = await auth.signOut();
+    if (error) await auth.signOut({ scope: 'local' });
     location.hash = '#/';
   }
 
@@ -117,6 +149,7 @@ export class AppShell extends LitElement {
               ${this.page()}
               <connection-indicator
                 .state=${this.connection}
+                .waiting=${waitingToSync(this.outbox.values(), this.connection?.kind === 'connected')}
                 @retry=${() => void this.services.backline.retry()}
               ></connection-indicator>`
           : html`<sign-in-page .services=${this.services}></sign-in-page>`

@@ -2,6 +2,7 @@
 // toast; other members' changes just appear. Saving an edit checks the version it was based on,
 // so two members editing one song get a conflict, never a silent overwrite.
 import { LitElement, css, html, nothing } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import type { Band, Song } from '../../data/database.js';
 import { LiveSongs } from '../controllers/live-songs.js';
 import type { Services } from '../services.js';
@@ -35,7 +36,11 @@ const SYNC_LABELS: Record<Exclude<SongRow['sync'], 'synced' | 'confirmed'>, stri
 function syncBadge(row: SongRow): unknown {
   if (row.sync === 'synced' || row.sync === 'confirmed') return nothing;
   const title = row.entry?.error?.message ?? SYNC_LABELS[row.sync];
-  return html`<span class="badge ${row.sync}" title=${title}>${SYNC_LABELS[row.sync]}</span>`;
+  const badge = html`<span class="badge ${row.sync}" title=${title}>${SYNC_LABELS[row.sync]}</span>`;
+  // The server's reason stays on the row until dismissed, also after a reload (no toast then).
+  return row.sync === 'failed' && row.entry?.error
+    ? html`${badge} <span class="why">${row.entry.error.message}</span>`
+    : badge;
 }
 
 export class BandPage extends LitElement {
@@ -134,7 +139,11 @@ export class BandPage extends LitElement {
             : toasts.songDeleted(mine.title),
       );
     } else if (entry.status === 'failed' && entry.error) {
-      toaster.show(toasts.failed(`${mine.verb} “${mine.title}”`, entry.error.message));
+      // The server refused it: the user must see that, so this one stays until dismissed.
+      toaster.show({
+        ...toasts.failed(`${mine.verb} “${mine.title}”`, entry.error.message),
+        persistent: true,
+      });
     } else if (entry.status === 'conflict') {
       const theirs = entry.theirs
         ? entry.theirs.deleted_at
@@ -201,6 +210,18 @@ export class BandPage extends LitElement {
     );
   }
 
+  /** On the row as well as in the toast: the choice outlives the tab that made the edit. */
+  private conflictActions(row: SongRow): unknown {
+    const entry = row.entry;
+    if (!entry) return nothing;
+    const choose = (choice: 'refresh' | 'keep-mine'): void =>
+      void this.services.backline.resolveWrite(entry.id, choice);
+    return html`<button aria-label="Refresh ${row.song.title}" @click=${() => choose('refresh')}>
+        Refresh
+      </button>
+      ${entry.theirs ? html`<button aria-label="Keep mine: ${row.song.title}" @click=${() => choose('keep-mine')}>Keep mine</button>` : nothing}`;
+  }
+
   private dismiss(row: SongRow): void {
     if (row.entry) void this.services.backline.resolveWrite(row.entry.id, 'dismiss');
   }
@@ -252,7 +273,10 @@ export class BandPage extends LitElement {
             </div>`
           : nothing
       }
-      ${this.editing ? this.songForm(this.editing) : this.songForm(undefined)}
+      ${
+        // A fresh form per song (and for "add"): what was typed into one never shows up in the next.
+        keyed(this.editing?.id ?? 'new', this.songForm(this.editing))
+      }
       ${
         status === 'loading'
           ? html`<p class="muted">Loading songs…</p>`
@@ -280,19 +304,21 @@ export class BandPage extends LitElement {
                           ${
                             row.sync === 'failed'
                               ? html`<button @click=${() => this.dismiss(row)}>Dismiss</button>`
-                              : html`<button
-                                    aria-label="Edit ${row.song.title}"
-                                    @click=${() => (this.editing = { ...row.song })}
-                                  >
-                                    Edit
-                                  </button>
-                                  <button
-                                    class="danger"
-                                    aria-label="Delete ${row.song.title}"
-                                    @click=${() => void this.deleteSong(row.song)}
-                                  >
-                                    Delete
-                                  </button>`
+                              : row.sync === 'conflict'
+                                ? this.conflictActions(row)
+                                : html`<button
+                                      aria-label="Edit ${row.song.title}"
+                                      @click=${() => (this.editing = { ...row.song })}
+                                    >
+                                      Edit
+                                    </button>
+                                    <button
+                                      class="danger"
+                                      aria-label="Delete ${row.song.title}"
+                                      @click=${() => void this.deleteSong(row.song)}
+                                    >
+                                      Delete
+                                    </button>`
                           }
                         </td>
                       </tr>`,
@@ -309,6 +335,11 @@ export class BandPage extends LitElement {
     css`
       a {
         color: var(--accent);
+      }
+      .why {
+        display: block;
+        color: var(--danger, #b91c1c);
+        font-size: 0.85rem;
       }
       .invite {
         margin-bottom: 1rem;

@@ -5,8 +5,14 @@ import { assertNever, type ConnectionState } from '../../../worker/core/connecti
 import { base } from '../styles.js';
 
 export class ConnectionIndicator extends LitElement {
-  static override properties = { state: { attribute: false }, now: { state: true } };
+  static override properties = {
+    state: { attribute: false },
+    waiting: { attribute: false },
+    now: { state: true },
+  };
   declare state: ConnectionState | undefined;
+  /** "3 changes waiting to sync", or undefined when there is nothing worth saying. */
+  declare waiting: string | undefined;
   declare now: number;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
@@ -47,9 +53,9 @@ export class ConnectionIndicator extends LitElement {
             >${nextTry}</span
           >`;
       case 'offline':
-        return html`Offline – changes won't sync`;
+        return html`Offline – changes will sync when you reconnect`;
       case 'error':
-        return html`Offline – changes won't sync.
+        return html`Offline – changes will sync when you reconnect.
           <span class="detail">Automatic retries stopped; details on the Diagnostics page.</span>
           <button @click=${() => this.retry()}>Retry</button>`;
       default:
@@ -59,12 +65,12 @@ export class ConnectionIndicator extends LitElement {
 
   override render(): unknown {
     const content = this.state ? this.content(this.state) : nothing;
-    return html`<div
-      role="status"
-      aria-live="polite"
-      class=${content === nothing ? 'hidden' : `bar ${this.state?.kind ?? ''}`}
-    >
-      ${content}
+    const waiting = this.waiting ? html`<span class="waiting">${this.waiting}</span>` : nothing;
+    const shown = content !== nothing || waiting !== nothing;
+    // Connected with writes still held up (REST failing): a quiet bar with the count alone.
+    const kind = content === nothing ? 'quiet' : (this.state?.kind ?? '');
+    return html`<div role="status" aria-live="polite" class=${shown ? `bar ${kind}` : 'hidden'}>
+      ${content} ${waiting}
     </div>`;
   }
 
@@ -99,6 +105,13 @@ export class ConnectionIndicator extends LitElement {
       }
       .detail {
         opacity: 0.85;
+      }
+      .bar.quiet {
+        background: #374151;
+      }
+      .waiting {
+        opacity: 0.9;
+        font-size: 0.9em;
       }
       button {
         min-height: 2rem;

@@ -5,6 +5,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { unsafeCSS } from 'lit';
+import type { OutboxEntry } from '../../client/index.js';
 import type { Diagnostics } from '../../../worker/protocol.js';
 import type { Services } from '../services.js';
 import { base } from '../styles.js';
@@ -13,9 +14,14 @@ const SAMPLE_MS = 1000;
 const WINDOW = 120;
 
 export class DiagnosticsPage extends LitElement {
-  static override properties = { services: { attribute: false }, snapshot: { state: true } };
+  static override properties = {
+    services: { attribute: false },
+    snapshot: { state: true },
+    outbox: { state: true },
+  };
   declare services: Services;
   declare snapshot: Diagnostics | undefined;
+  declare outbox: OutboxEntry[];
   private timer: ReturnType<typeof setInterval> | undefined;
   private chart: uPlot | undefined;
   private readonly series: [number[], (number | null)[], number[]] = [[], [], []];
@@ -36,6 +42,8 @@ export class DiagnosticsPage extends LitElement {
   private async sample(): Promise<void> {
     const snapshot = await this.services.backline.diagnostics();
     this.snapshot = snapshot;
+    // Signed out, the broker has no outbox to show.
+    this.outbox = await this.services.backline.outbox().catch(() => []);
     const [times, rtt, rate] = this.series;
     times.push(Date.now() / 1000);
     rtt.push(snapshot.users[0]?.heartbeatRttMs ?? null);
@@ -142,6 +150,38 @@ export class DiagnosticsPage extends LitElement {
                     </ol>
                   </section>`,
               )}
+              <section aria-label="Outbox">
+                <h2>Outbox</h2>
+                ${
+                  this.outbox?.length
+                    ? html`<table>
+                        <thead>
+                          <tr>
+                            <th>Change</th>
+                            <th>Song</th>
+                            <th>Status</th>
+                            <th>Attempts</th>
+                            <th>Queued</th>
+                            <th>Last error</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          ${this.outbox.map(
+                            (entry) =>
+                              html`<tr>
+                                <td>${entry.write.kind}</td>
+                                <td><code>${entry.write.songId.slice(0, 8)}</code></td>
+                                <td>${entry.status}</td>
+                                <td>${entry.attempts}</td>
+                                <td>${new Date(entry.createdAt).toLocaleTimeString()}</td>
+                                <td>${entry.error ? `${entry.error.code}: ${entry.error.message}` : ''}</td>
+                              </tr>`,
+                          )}
+                        </tbody>
+                      </table>`
+                    : html`<p class="muted">Every change is synced.</p>`
+                }
+              </section>
               <h2>Tabs</h2>
               <ul>
                 ${d.tabs.map((tab) => html`<li><code>${tab.tabId.slice(0, 12)}</code>: ${tab.bands.length} bands</li>`)}

@@ -86,6 +86,21 @@ describe('metrics', () => {
     await alice.client.removeAllChannels();
   });
 
+  it('counts REST and auth requests served, and those chaos cut off', async () => {
+    const before = (await (await admin('/admin/v1/metrics', asService())).json()) as MetricsResponse;
+    const alice = await signedUpClient(backend, 'alice');
+    await alice.client.from('bands').select('id');
+    await admin('/admin/v1/chaos', asService(), { action: 'refuse', ms: 60_000, scope: 'rest' });
+    // One request: postgrest-js would otherwise retry a failed GET three times.
+    const cut = await alice.client.from('bands').select('id').retry(false);
+    await admin('/admin/v1/chaos', asService(), { action: 'reset' });
+    expect(cut.error).not.toBeNull();
+    const after = (await (await admin('/admin/v1/metrics', asService())).json()) as MetricsResponse;
+    expect(after.http.rest - before.http.rest).toBe(1);
+    expect(after.http.auth - before.http.auth).toBeGreaterThanOrEqual(1);
+    expect(after.http.refused - before.http.refused).toBe(1);
+  });
+
   it('serves the same figures as Prometheus text', async () => {
     const response = await admin('/metrics', asService());
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Song } from '../../../src/data/database.js';
 import {
   afterOutcome,
   enqueue,
   keepMine,
+  nextBatch,
   nextToSend,
   nextWake,
   type OutboxEntry,
@@ -85,6 +87,64 @@ describe('outbox queue', () => {
     const c = entry(insert('s2'));
     expect(nextToSend([a, b, c], 0)).toBe(c);
     expect(nextToSend([{ ...a, status: 'confirmed' }, b, c], 0)).toBe(b);
+  });
+
+  it('sends consecutive inserts together, and an update or delete alone', () => {
+    const inserts = [entry(insert('s1')), entry(insert('s2')), entry(insert('s3'))];
+    const edit = entry(update('s9', 4));
+    const later = entry(insert('s4'));
+    const queue = [...inserts, edit, later];
+    expect(nextBatch(queue, 0, 100)).toEqual(inserts);
+    expect(nextBatch(queue, 0, 2)).toEqual(inserts.slice(0, 2));
+    const sent = inserts.map((e) => ({ ...e, status: 'confirmed' as const }));
+    expect(nextBatch([...sent, edit, later], 0, 100)).toEqual([edit]);
+    // An edit of a song whose insert is in the batch waits for that insert.
+    const editOfFirst = entry(update('s1', 1));
+    expect(nextBatch([inserts[0]!, editOfFirst, later], 0, 100)).toEqual([inserts[0], later]);
+  });
+
+  it('batches exactly what sending one entry at a time would send next, for any queue', () => {
+    const entryArb = fc.record({
+      kind: fc.constantFrom('song.insert', 'song.update', 'song.delete'),
+      song: fc.integer({ min: 0, max: 5 }),
+      status: fc.constantFrom('pending', 'pending', 'pending', 'sending', 'conflict', 'failed'),
+      notBefore: fc.constantFrom(0, 0, 0, 500),
+    });
+    fc.assert(
+      fc.property(fc.array(entryArb, { maxLength: 25 }), fc.integer({ min: 1, max: 8 }), (specs, max) => {
+        const queue = specs.map((s) => {
+          const write =
+            s.kind === 'song.insert'
+              ? insert(`s${s.song}`)
+              : s.kind === 'song.update'
+                ? update(`s${s.song}`, 1)
+                : remove(`s${s.song}`, 1);
+          return entry(write, { status: s.status as OutboxEntry['status'], notBefore: s.notBefore });
+        });
+        // The definition: take nextToSend, mark it sending, repeat while it is an insert.
+        const expected: OutboxEntry[] = [];
+        let rest = queue;
+        for (;;) {
+          const next = nextToSend(rest, 100);
+          if (!next || (expected.length > 0 && next.write.kind !== 'song.insert')) break;
+          expected.push(next);
+          if (expected.length >= max || next.write.kind !== 'song.insert') break;
+          rest = rest.map((e) => (e.id === next.id ? { ...e, status: 'sending' as const } : e));
+        }
+        expect(nextBatch(queue, 100, max)).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('holds the whole queue while its oldest write backs off, so writes land in the order made', () => {
+    const first = entry(insert('s1'), { attempts: 3, notBefore: 5000 });
+    const second = entry(update('s2', 1), { attempts: 1, notBefore: 1000 });
+    const third = entry(insert('s3'));
+    expect(nextToSend([first, second, third], 2000)).toBeUndefined();
+    expect(nextWake([first, second, third], 2000)).toBe(5000);
+    expect(nextToSend([first, second, third], 5000)).toBe(first);
+    expect(nextToSend([{ ...first, status: 'confirmed' }, second, third], 2000)).toBe(second);
   });
 
   it('lets a failed write block nothing, and a conflict block only its own record', () => {

@@ -2,7 +2,7 @@
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/data/database.js';
-import { replay } from '../../../worker/outbox/replay.js';
+import { replay, replayBatch } from '../../../worker/outbox/replay.js';
 import {
   bandWith,
   signedUpClient,
@@ -105,5 +105,39 @@ describe('outbox replay', () => {
       alice.userId,
     );
     expect(offline.kind).toBe('retry');
+  });
+
+  it('sends many inserts as one upsert, and fails only the row RLS refuses', async () => {
+    const { alice, bandId, rest } = await setup();
+    const strangers = await bandWith((await signedUpClient(backend, 'dave')).client);
+    const write = (band: string, title: string) => ({
+      kind: 'song.insert' as const,
+      songId: crypto.randomUUID(),
+      bandId: band,
+      fields: { title },
+    });
+    const batch = [write(bandId, 'One'), write(bandId, 'Two'), write(bandId, 'Three')];
+    const first = await replayBatch(rest, batch, alice.userId);
+    expect(first.map((o) => o.kind)).toEqual(['confirmed', 'confirmed', 'confirmed']);
+    // Sent again (the answer was lost) with a refused row among them: nothing doubles, one fails.
+    const again = await replayBatch(
+      rest,
+      [batch[0]!, write(strangers, 'Not mine'), batch[1]!, write(bandId, 'Four')],
+      alice.userId,
+    );
+    expect(again.map((o) => o.kind)).toEqual(['confirmed', 'failed', 'confirmed', 'confirmed']);
+    expect(again[1]).toMatchObject({ code: '42501' });
+    const { data } = await alice.client
+      .from('songs')
+      .select('title, artist')
+      .eq('band_id', bandId)
+      .order('title');
+    // A row without an artist takes the column's default ('').
+    expect(data).toEqual([
+      { title: 'Four', artist: '' },
+      { title: 'One', artist: '' },
+      { title: 'Three', artist: '' },
+      { title: 'Two', artist: '' },
+    ]);
   });
 });

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { tokenExpiresAt, tokenFresh } from '../../worker/core/token-expiry.js';
+
+const jwt = (claims: object): string =>
+  ['e30', Buffer.from(JSON.stringify(claims)).toString('base64url'), 'sig'].join('.');
+
+describe('token expiry', () => {
+  it('reads exp from a JWT, whatever its base64url padding', () => {
+    for (const sub of ['a', 'ab', 'abc', 'ü-?>']) {
+      expect(tokenExpiresAt(jwt({ sub, exp: 1_900_000_000 }))).toBe(1_900_000_000_000);
+    }
+  });
+
+  it('treats a token without a readable exp as fresh, so the server decides', () => {
+    for (const token of ['', 'not-a-jwt', 'a.%%%.c', jwt({ exp: 'soon' })]) {
+      expect(tokenExpiresAt(token)).toBeUndefined();
+      expect(tokenFresh(tokenExpiresAt(token), Date.now())).toBe(true);
+    }
+  });
+
+  it('is stale a few seconds before exp, so a write never leaves with a token about to lapse', () => {
+    const exp = 1_000_000;
+    expect(tokenFresh(exp, exp - 10_000)).toBe(true);
+    expect(tokenFresh(exp, exp - 1_000)).toBe(false);
+    expect(tokenFresh(exp, exp + 1)).toBe(false);
+  });
+});
