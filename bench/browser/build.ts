@@ -1,0 +1,59 @@
+// The production build the benchmark serves, and what each mode's tab downloads (gzip).
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+import { BENCH_PAGES, benchViteConfig } from '../vite.bench.config.js';
+import type { Mode } from './modes.js';
+
+interface ManifestChunk {
+  file: string;
+  imports?: string[];
+  dynamicImports?: string[];
+}
+
+export interface BundleSize {
+  /** JS a tab loads before it runs (the entry and its static imports), gzip bytes. */
+  tab_js_gzip_bytes: number;
+  tab_js_files: string[];
+  /** The SharedWorker's script (shared mode only), gzip bytes. */
+  worker_js_gzip_bytes: number;
+}
+
+export async function buildPages(backend: { url: string; anonKey: string }, outDir: string): Promise<void> {
+  await build(benchViteConfig(backend, outDir));
+}
+
+export async function bundleSizes(outDir: string): Promise<Record<Mode, BundleSize>> {
+  const manifest = JSON.parse(await readFile(join(outDir, '.vite/manifest.json'), 'utf8')) as Record<
+    string,
+    ManifestChunk
+  >;
+  const gzip = async (file: string): Promise<number> => gzipSync(await readFile(join(outDir, file))).length;
+  const closure = (key: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(key)) return seen;
+    seen.add(key);
+    for (const next of manifest[key]?.imports ?? []) closure(next, seen);
+    return seen;
+  };
+  const sizeOf = async (keys: Iterable<string>): Promise<{ bytes: number; files: string[] }> => {
+    const files = [...keys].map((key) => manifest[key]!.file).filter((file) => file.endsWith('.js'));
+    const sizes = await Promise.all(files.map(gzip));
+    return { bytes: sizes.reduce((a, b) => a + b, 0), files };
+  };
+  // The worker is bundled on its own into one asset the manifest does not list.
+  const workerFile = (await readdir(join(outDir, 'assets'))).find((file) =>
+    /^shared-worker-.*\.js$/.test(file),
+  );
+  const workerBytes = workerFile ? await gzip(join('assets', workerFile)) : 0;
+  const result: Partial<Record<Mode, BundleSize>> = {};
+  for (const [mode, page] of Object.entries(BENCH_PAGES) as [Mode, string][]) {
+    const tab = await sizeOf(closure(page));
+    result[mode] = {
+      tab_js_gzip_bytes: tab.bytes,
+      tab_js_files: tab.files,
+      worker_js_gzip_bytes: mode === 'shared' ? workerBytes : 0,
+    };
+  }
+  return result as Record<Mode, BundleSize>;
+}

@@ -1,0 +1,63 @@
+// JS heap and main-thread time through the DevTools protocol: per page, and for the SharedWorker,
+// which Playwright does not expose, through the browser's own target session.
+import type { Browser, CDPSession, Page } from '@playwright/test';
+
+export async function pageSession(page: Page): Promise<CDPSession> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Performance.enable');
+  return session;
+}
+
+/** Live JS heap after a full GC, so garbage not yet collected does not count. */
+export async function heapUsed(session: CDPSession): Promise<number> {
+  await session.send('HeapProfiler.collectGarbage');
+  return (await session.send('Runtime.getHeapUsage')).usedSize;
+}
+
+/** Seconds the page's main thread has spent running tasks since it started. */
+export async function taskSeconds(session: CDPSession): Promise<number> {
+  const { metrics } = await session.send('Performance.getMetrics');
+  return metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? 0;
+}
+
+/** The heap of the profile's SharedWorker (null if there is none), after a full GC. */
+export async function sharedWorkerHeap(browser: Browser): Promise<number | null> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const worker = targetInfos.find((target) => target.type === 'shared_worker');
+    if (!worker) return null;
+    // Not flattened: the browser session relays the worker's protocol messages to us.
+    const { sessionId } = await cdp.send('Target.attachToTarget', {
+      targetId: worker.targetId,
+      flatten: false,
+    });
+    let nextId = 0;
+    const call = (method: string): Promise<Record<string, unknown>> =>
+      new Promise((resolve, reject) => {
+        const id = ++nextId;
+        const onMessage = (event: { sessionId: string; message: string }): void => {
+          if (event.sessionId !== sessionId) return;
+          const reply = JSON.parse(event.message) as {
+            id?: number;
+            result?: Record<string, unknown>;
+            error?: { message: string };
+          };
+          if (reply.id !== id) return;
+          cdp.off('Target.receivedMessageFromTarget', onMessage);
+          if (reply.error) reject(new Error(`${method}: ${reply.error.message}`));
+          else resolve(reply.result ?? {});
+        };
+        cdp.on('Target.receivedMessageFromTarget', onMessage);
+        cdp
+          .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) })
+          .catch(reject);
+      });
+    await call('HeapProfiler.collectGarbage');
+    const { usedSize } = (await call('Runtime.getHeapUsage')) as { usedSize: number };
+    await cdp.send('Target.detachFromTarget', { sessionId });
+    return usedSize;
+  } finally {
+    await cdp.detach();
+  }
+}

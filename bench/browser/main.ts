@@ -1,0 +1,40 @@
+// `npm run bench`: shared broker vs leader tab vs supabase-js per tab, side by side in one run.
+// `npm run bench -- --full` for N up to 50 and three repetitions of every cell; --out DIR.
+import { parseArgs } from 'node:util';
+import { runBrowserBench, type BenchOptions } from './harness.js';
+import { writeResults } from './write-results.js';
+
+const { values } = parseArgs({
+  options: { full: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results' } },
+});
+
+const QUICK: BenchOptions = {
+  profile: 'quick',
+  tabs: [1, 5, 20],
+  repeats: 1,
+  latencyRounds: 3,
+  latencyWrites: 10,
+  latencyIntervalMs: 100,
+  rampRates: [10, 20, 40, 80],
+  rampSeconds: 2,
+  chaosWrites: 5,
+  settleMs: 10_000,
+};
+
+const FULL: BenchOptions = {
+  ...QUICK,
+  profile: 'full',
+  tabs: [1, 5, 20, 50],
+  repeats: 3,
+  latencyWrites: 20,
+  rampRates: [10, 20, 30, 45, 60, 90, 120],
+  rampSeconds: 5,
+};
+
+const started = Date.now();
+const results = await runBrowserBench({
+  ...(values.full ? FULL : QUICK),
+  log: (line) => console.log(`${Math.round((Date.now() - started) / 1000)}s ${line}`),
+});
+const { markdown, files } = await writeResults(results, values.out);
+console.log(`\n${markdown}\nWrote ${files.join(', ')} in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -1,0 +1,71 @@
+// The shape of `bench/results/<date>-browser-<mode>.json`.
+import type { ServerLoad } from './admin.js';
+import type { BundleSize } from './build.js';
+import type { Mode } from './modes.js';
+import type { RateResult } from './writer.js';
+
+export interface LatencyRound {
+  writes: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  /** commit → receive per tab and event, ms. */
+  samples_ms: number[];
+}
+
+export interface RampStep extends RateResult {
+  delivered_all: boolean;
+  p99_ms: number;
+  passed: boolean;
+}
+
+export interface Delivery {
+  committed: number;
+  /** Tabs whose received seq list equals the committed list exactly. */
+  tabs_exactly_once: number;
+  tabs: number;
+  lost: number;
+  duplicated: number;
+  exactly_once: boolean;
+}
+
+export interface CellResult {
+  mode: Mode;
+  tabs: number;
+  repeat: number;
+  /** After every tab is live: the reader's sockets, channels and band bindings on the server. */
+  server: ServerLoad;
+  /** Navigation → live per tab, in opening order (index 1 is the second tab). */
+  live_ms: number[];
+  heap: { tabs_bytes: number[]; worker_bytes: number | null; total_bytes: number };
+  latency_rounds: LatencyRound[];
+  /** Main-thread task time per delivered event per tab (all tasks, timers and polling included). */
+  main_thread_us_per_event: number;
+  ramp: RampStep[];
+  /** Highest achieved write rate of a passing ramp step. */
+  sustained_per_s: number;
+  /** Why the next step failed: 'backend write rate', 'delivery', 'latency', or 'not reached'. */
+  above_sustained: string;
+  /** Drop of every socket of the user, writes meanwhile, until every tab has every seq. */
+  recovery: { writes: number; ms: number } | null;
+  delivery: Delivery;
+}
+
+export interface Environment {
+  cpu: string;
+  cores: number;
+  memory_gb: number;
+  chromium: string;
+  node: string;
+  platform: string;
+}
+
+export interface ModeResults {
+  mode: Mode;
+  date: string;
+  profile: string;
+  environment: Environment;
+  settings: Record<string, unknown>;
+  bundle: BundleSize;
+  cells: CellResult[];
+}

@@ -1,0 +1,65 @@
+// Per (mode, N) figures with their spread over repetitions and rounds, from the raw cells: what
+// the table, the charts and the ratios quote.
+import type { Mode } from './modes.js';
+import type { CellResult, ModeResults } from './results.js';
+import { spread, type Spread } from './stats.js';
+
+export interface Row {
+  mode: Mode;
+  tabs: number;
+  sockets: Spread;
+  channels: Spread;
+  band_bindings: Spread;
+  p50_ms: Spread;
+  p99_ms: Spread;
+  max_ms: Spread;
+  second_tab_live_ms: Spread;
+  later_tabs_live_ms: Spread;
+  sustained_per_s: Spread;
+  above_sustained: string;
+  heap_mb: Spread;
+  main_thread_us_per_event: Spread;
+  recovery_ms: Spread;
+  exactly_once: boolean;
+  tab_js_gzip_kb: number;
+  worker_js_gzip_kb: number;
+}
+
+const kb = (bytes: number): number => Math.round(bytes / 102.4) / 10;
+
+function row(results: ModeResults, tabs: number, cells: CellResult[]): Row {
+  const rounds = cells.flatMap((cell) => cell.latency_rounds);
+  return {
+    mode: results.mode,
+    tabs,
+    sockets: spread(cells.map((c) => c.server.sockets)),
+    channels: spread(cells.map((c) => c.server.channels)),
+    band_bindings: spread(cells.map((c) => c.server.band_bindings)),
+    p50_ms: spread(rounds.map((r) => r.p50_ms)),
+    p99_ms: spread(rounds.map((r) => r.p99_ms)),
+    max_ms: spread(rounds.map((r) => r.max_ms)),
+    second_tab_live_ms: spread(cells.map((c) => c.live_ms[1] ?? NaN)),
+    later_tabs_live_ms: spread(cells.flatMap((c) => c.live_ms.slice(1))),
+    sustained_per_s: spread(cells.map((c) => c.sustained_per_s)),
+    above_sustained: [...new Set(cells.map((c) => c.above_sustained))].join(', '),
+    heap_mb: spread(cells.map((c) => Math.round(c.heap.total_bytes / 1e4) / 100)),
+    main_thread_us_per_event: spread(cells.map((c) => c.main_thread_us_per_event)),
+    recovery_ms: spread(cells.map((c) => c.recovery?.ms ?? NaN)),
+    exactly_once: cells.every((c) => c.delivery.exactly_once),
+    tab_js_gzip_kb: kb(results.bundle.tab_js_gzip_bytes),
+    worker_js_gzip_kb: kb(results.bundle.worker_js_gzip_bytes),
+  };
+}
+
+export function summarize(all: readonly ModeResults[]): Row[] {
+  const tabs = [...new Set(all.flatMap((r) => r.cells.map((c) => c.tabs)))].sort((a, b) => a - b);
+  return tabs.flatMap((n) =>
+    all.map((results) =>
+      row(
+        results,
+        n,
+        results.cells.filter((cell) => cell.tabs === n),
+      ),
+    ),
+  );
+}

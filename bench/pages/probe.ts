@@ -1,0 +1,31 @@
+// What the harness reads from every benchmark tab, whatever the mode: `window.benchProbe`.
+import type { BandEvent } from '../../src/data/database.js';
+
+export interface Probe {
+  /** [seq, band_events.at in epoch ms, Date.now() on receipt] per delivered event. */
+  received: [number, number, number][];
+  /** performance.now() (ms since navigation start) when the band was live in this tab. */
+  liveAt: number | null;
+  error: string | null;
+  role: string;
+}
+
+declare global {
+  interface Window {
+    benchProbe: Probe;
+  }
+}
+
+export function installProbe(role: string): Probe {
+  const probe: Probe = { received: [], liveAt: null, error: null, role };
+  window.benchProbe = probe;
+  return probe;
+}
+
+export function record(probe: Probe, event: BandEvent): void {
+  probe.received.push([event.seq, Date.parse(event.at), Date.now()]);
+}
+
+export function fail(probe: Probe, error: unknown): void {
+  probe.error = error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,34 @@
+// Production build for `npm run bench`: the lab page (shared mode) and the two baseline pages, with
+// the benchmark's backend baked in the way e2e/support/app.ts injects it into the dev server.
+import { resolve } from 'node:path';
+import type { InlineConfig } from 'vite';
+
+const root = resolve(import.meta.dirname, '..');
+
+export const BENCH_PAGES = {
+  shared: 'lab.html',
+  'leader-tab': 'bench/pages/leader-tab.html',
+  'per-tab': 'bench/pages/per-tab.html',
+} as const;
+
+export function benchViteConfig(backend: { url: string; anonKey: string }, outDir: string): InlineConfig {
+  return {
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    define: {
+      'import.meta.env.VITE_SUPABASE_URL': JSON.stringify(backend.url),
+      'import.meta.env.VITE_SUPABASE_ANON_KEY': JSON.stringify(backend.anonKey),
+    },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      manifest: true,
+      rollupOptions: {
+        input: Object.fromEntries(Object.entries(BENCH_PAGES).map(([k, v]) => [k, resolve(root, v)])),
+      },
+    },
+    worker: { format: 'es' },
+  };
+}

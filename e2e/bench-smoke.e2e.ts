@@ -1,0 +1,75 @@
+// A smoke run of `npm run bench`'s harness: two tabs, a handful of writes, every mode. Proves
+// each mode delivers every event exactly once and the results are written whole; measures nothing.
+import { expect, test } from '@playwright/test';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBrowserBench } from '../bench/browser/harness.js';
+import { MODES } from '../bench/browser/modes.js';
+import type { CellResult, ModeResults } from '../bench/browser/results.js';
+import { writeResults } from '../bench/browser/write-results.js';
+
+const CELL_FIELDS: (keyof CellResult)[] = [
+  'mode',
+  'tabs',
+  'repeat',
+  'server',
+  'live_ms',
+  'heap',
+  'latency_rounds',
+  'main_thread_us_per_event',
+  'ramp',
+  'sustained_per_s',
+  'above_sustained',
+  'recovery',
+  'delivery',
+];
+
+test('the browser benchmark delivers every event exactly once in every mode and writes its results', async () => {
+  test.setTimeout(90_000);
+  const dir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
+  try {
+    const results = await runBrowserBench({
+      profile: 'smoke',
+      tabs: [2],
+      repeats: 1,
+      latencyRounds: 1,
+      latencyWrites: 3,
+      latencyIntervalMs: 20,
+      rampRates: [10],
+      rampSeconds: 1,
+      chaosWrites: 2,
+      settleMs: 10_000,
+    });
+    const { files } = await writeResults(results, dir);
+    expect(files.filter((file) => file.endsWith('.svg'))).toHaveLength(3);
+    expect(
+      await readFile(
+        files.find((file) => file.endsWith('.md'))!,
+        'utf8',
+      ),
+    ).toContain('| 2 | per-tab |');
+
+    for (const mode of MODES) {
+      const json = files.find((file) => file.endsWith(`-browser-${mode}.json`))!;
+      const written = JSON.parse(await readFile(json, 'utf8')) as ModeResults;
+      expect(written.mode).toBe(mode);
+      expect(Object.keys(written.environment).sort()).toEqual(
+        ['chromium', 'cores', 'cpu', 'memory_gb', 'node', 'platform'].sort(),
+      );
+      expect(written.bundle.tab_js_gzip_bytes).toBeGreaterThan(0);
+      const [cell] = written.cells;
+      expect(written.cells).toHaveLength(1);
+      expect(Object.keys(cell!).sort()).toEqual([...CELL_FIELDS].sort());
+      expect(cell!.live_ms).toHaveLength(2);
+      expect(cell!.latency_rounds[0]!.samples_ms).toHaveLength(2 * 3);
+      expect(cell!.recovery?.ms).toBeGreaterThan(0);
+      expect(cell!.delivery).toMatchObject({ tabs: 2, tabs_exactly_once: 2, lost: 0, duplicated: 0 });
+      expect(cell!.delivery.committed).toBeGreaterThanOrEqual(3 + 2);
+    }
+    const sockets = Object.fromEntries(results.map((r) => [r.mode, r.cells[0]!.server.sockets]));
+    expect(sockets).toEqual({ shared: 1, 'leader-tab': 1, 'per-tab': 2 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
