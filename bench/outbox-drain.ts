@@ -2,7 +2,7 @@
 // returns: how long the outbox takes to drain and confirm them all, how many requests that took,
 // and whether anything was lost or doubled; then online write → confirmed latency. Batched
 // inserts (the default) and one write per request (the baseline) run side by side in one run.
-// Options: --writes 1000 --tabs 5 --online 200 --repeat 3
+// Options: --writes 1000 --tabs 5 --online 200 --repeat 3 --batch 250 [--no-baseline]
 import { chromium, type Page } from '@playwright/test';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -16,11 +16,14 @@ import { client, signedUpClient, until } from '../test/support/backend.js';
 import { percentile } from './stats.js';
 
 const { values } = parseArgs({
+  allowNegative: true,
   options: {
     writes: { type: 'string', default: '1000' },
     tabs: { type: 'string', default: '5' },
     online: { type: 'string', default: '200' },
     repeat: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '250' },
+    baseline: { type: 'boolean', default: true },
   },
 });
 const WRITES = Number(values.writes);
@@ -28,9 +31,9 @@ const TABS = Number(values.tabs);
 const ONLINE = Number(values.online);
 const REPEAT = Number(values.repeat);
 const MODES = [
-  { name: 'batched (default)', batch: 250 },
-  { name: 'one write per request', batch: 1 },
-] as const;
+  { name: `batched (${values.batch} per request)`, batch: Number(values.batch) },
+  ...(values.baseline ? [{ name: 'one write per request', batch: 1 }] : []),
+];
 
 interface ModeResult {
   mode: string;

@@ -22,6 +22,8 @@ export class OutboxDrainer {
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the oldest write's backoff ends; until then new writes wait behind it. */
   private backoffUntil = 0;
+  /** When the network last came back (wake): sends that failed before then do not back off. */
+  private wokeAt = 0;
   /** Some entry may carry a backoff (from a failed send, or stored before this context started). */
   private backedOff = true;
 
@@ -80,6 +82,7 @@ export class OutboxDrainer {
 
   /** Back online, or the socket reconnected: retry backed-off writes now. */
   async wake(): Promise<void> {
+    this.wokeAt = Date.now();
     this.backoffUntil = 0;
     await this.store.clearBackoff(this.userId);
     this.channel.postMessage({ type: 'changed' } satisfies OutboxMessage);
@@ -142,7 +145,8 @@ export class OutboxDrainer {
         if ((await this.store.load(this.userId)).some((e) => e.status === 'pending')) this.needToken();
         return;
       }
-      const batch = await this.store.takeBatch(this.userId, Date.now(), this.batchSize);
+      const takenAt = Date.now();
+      const batch = await this.store.takeBatch(this.userId, takenAt, this.batchSize);
       if (batch.length === 0) break;
       this.announce(batch.map((entry) => ({ entry, removed: false })));
       const outcomes = await replayBatch(
@@ -151,15 +155,19 @@ export class OutboxDrainer {
         this.userId,
       );
       const now = Date.now();
-      const settled = batch.map((entry, i) =>
-        afterOutcome(
+      // A send that failed before a wake (online, reconnect, retry) failed on the old network:
+      // it goes again at once instead of backing off the whole queue.
+      const stale = this.wokeAt >= takenAt;
+      const settled = batch.map((entry, i) => {
+        const next = afterOutcome(
           entry,
           outcomes[i] ?? { kind: 'retry', message: 'not sent' },
           now,
           Math.random(),
           this.policy,
-        ),
-      );
+        );
+        return stale && next.status === 'pending' ? { ...next, notBefore: 0 } : next;
+      });
       // Confirmed writes leave the outbox; everything else stays visible until it lands or the user dismisses it.
       const confirmed = settled.filter((entry) => entry.status === 'confirmed');
       await this.store.apply(
