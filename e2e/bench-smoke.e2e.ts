@@ -22,6 +22,7 @@ const CELL_FIELDS: (keyof CellResult)[] = [
   'sustained_per_s',
   'above_sustained',
   'recovery',
+  'owner_loss',
   'delivery',
 ];
 
@@ -39,6 +40,7 @@ test('the browser benchmark delivers every event exactly once in every mode and 
       rampRates: [10],
       rampSeconds: 1,
       chaosWrites: 2,
+      ownerLoss: false,
       settleMs: 10_000,
     });
     const { files } = await writeResults(results, dir);
@@ -64,6 +66,7 @@ test('the browser benchmark delivers every event exactly once in every mode and 
       expect(cell!.live_ms).toHaveLength(2);
       expect(cell!.latency_rounds[0]!.samples_ms).toHaveLength(2 * 3);
       expect(cell!.recovery?.ms).toBeGreaterThan(0);
+      expect(cell!.owner_loss).toBeNull();
       expect(cell!.delivery).toMatchObject({ tabs: 2, tabs_exactly_once: 2, lost: 0, duplicated: 0 });
       expect(cell!.delivery.committed).toBeGreaterThanOrEqual(3 + 2);
     }

@@ -61,3 +61,16 @@ export async function sharedWorkerHeap(browser: Browser): Promise<number | null>
     await cdp.detach();
   }
 }
+
+/** Kills the profile's SharedWorker, as a crash would; false if there is none. */
+export async function closeSharedWorker(browser: Browser): Promise<boolean> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const worker = targetInfos.find((target) => target.type === 'shared_worker');
+    if (worker) await cdp.send('Target.closeTarget', { targetId: worker.targetId });
+    return worker !== undefined;
+  } finally {
+    await cdp.detach();
+  }
+}

@@ -4,7 +4,7 @@
 import type { Browser } from '@playwright/test';
 import { dropSockets, serverLoad } from './admin.js';
 import type { BenchBackend, BenchBand } from './backend.js';
-import { heapUsed, sharedWorkerHeap, taskSeconds } from './cdp.js';
+import { closeSharedWorker, heapUsed, sharedWorkerHeap, taskSeconds } from './cdp.js';
 import type { Mode } from './modes.js';
 import type { CellResult, Delivery, LatencyRound, RampStep } from './results.js';
 import { percentile } from './stats.js';
@@ -19,6 +19,8 @@ export interface CellSettings {
   rampSeconds: number;
   /** Writes made while the sockets are down; 0 skips the drop. */
   chaosWrites: number;
+  /** Also kill the SharedWorker / the leader tab (after the exactly-once check). */
+  ownerLoss: boolean;
   /** How long tabs may take to receive a phase's writes before it counts as not delivered. */
   settleMs: number;
 }
@@ -84,6 +86,34 @@ async function recovery(ctx: CellContext, tabs: Tab[]): Promise<CellResult['reco
   return { writes: settings.chaosWrites, ms: recovered ? Math.max(...received) - dropped : NaN };
 }
 
+/**
+ * Kills what holds the socket for the others (the SharedWorker, or the leader tab), writes, and
+ * times until every remaining tab has every seq, or `settleMs` passes. Per-tab mode has no such
+ * owner. Counted on its own: the cell's exactly-once check ends before it.
+ */
+async function ownerLoss(ctx: CellContext, mode: Mode, tabs: Tab[]): Promise<CellResult['owner_loss']> {
+  const { writer, band, browser, settings } = ctx;
+  if (!settings.ownerLoss || mode === 'per-tab' || tabs.length < 2) return null;
+  const head = await headSeq(band.readerClient, band.bandId);
+  const killed = Date.now();
+  let survivors = tabs;
+  if (mode === 'shared') await closeSharedWorker(browser);
+  else {
+    const roles = await Promise.all(tabs.map((tab) => tab.page.evaluate(() => window.benchProbe.role)));
+    const leader = tabs[roles.indexOf('leader')]!;
+    await leader.page.close({ runBeforeUnload: false });
+    survivors = tabs.filter((tab) => tab !== leader);
+  }
+  for (let i = 0; i < settings.chaosWrites; i++) await writer.write();
+  const recovered = await allReceived(survivors, head, settings.chaosWrites, settings.settleMs);
+  const received = (await receivedByAll(survivors, head)).flat().map(([, , at]) => at);
+  return {
+    writes: settings.chaosWrites,
+    ms: recovered ? Math.max(...received) - killed : NaN,
+    delivery: await delivery(ctx, survivors, head),
+  };
+}
+
 async function delivery(ctx: CellContext, tabs: Tab[], head: number): Promise<Delivery> {
   const committed = await committedSeqs(ctx.band.readerClient, ctx.band.bandId, head);
   const want = new Set(committed);
@@ -136,6 +166,7 @@ export async function runCell(ctx: CellContext, mode: Mode, n: number, repeat: n
     }
     const passed = ramp.filter((step) => step.passed);
     const recovered = await recovery(ctx, tabs);
+    const delivered = await delivery(ctx, tabs, head);
     return {
       mode,
       tabs: n,
@@ -153,7 +184,8 @@ export async function runCell(ctx: CellContext, mode: Mode, n: number, repeat: n
       sustained_per_s: passed.at(-1)?.achieved_per_s ?? 0,
       above_sustained: whyFailed(ramp.find((step) => !step.passed)),
       recovery: recovered,
-      delivery: await delivery(ctx, tabs, head),
+      delivery: delivered,
+      owner_loss: await ownerLoss(ctx, mode, tabs),
     };
   } finally {
     await context.close();

@@ -18,6 +18,7 @@ const QUICK: BenchOptions = {
   rampRates: [10, 20, 40, 80],
   rampSeconds: 2,
   chaosWrites: 5,
+  ownerLoss: true,
   settleMs: 10_000,
 };
 

@@ -30,6 +30,7 @@ function ratios(rows: Row[]): string {
     ['JS heap, tabs + worker', (r) => r.heap_mb.median],
     ['main thread per event per tab', (r) => r.main_thread_us_per_event.median],
     ['recovery after a drop', (r) => r.recovery_ms.median],
+    ['worker / leader killed → caught up', (r) => r.owner_loss_ms.median],
     ['tab bundle (gzip)', (r) => r.tab_js_gzip_kb],
   ];
   const others = at.filter((r) => r.mode !== 'shared');
@@ -56,8 +57,8 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
       `Cells repeated ${String(settings['repeats'])}×, ${String(settings['latencyRounds'])} latency rounds of ` +
       `${String(settings['latencyWrites'])} writes each per cell; spread is min–max over them.`,
     '',
-    '| N | mode | sockets | channels (band bindings) | p50 ms | p99 ms | max ms | 2nd tab → live ms | later tabs → live ms | sustained writes/s (above it) | heap MB | main thread µs/event/tab | recovery ms | exactly once |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| N | mode | sockets | channels (band bindings) | p50 ms | p99 ms | max ms | 2nd tab → live ms | later tabs → live ms | sustained writes/s (above it) | heap MB | main thread µs/event/tab | recovery after drop ms | worker / leader killed → caught up ms | exactly once |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows
       .map((r) =>
         [
@@ -74,6 +75,9 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
           show(r.heap_mb),
           show(r.main_thread_us_per_event),
           show(r.recovery_ms),
+          r.owner_loss_ok === false
+            ? `${show(r.owner_loss_ms)}, **lost ${r.owner_loss_lost}, dup ${r.owner_loss_duplicated}**`
+            : show(r.owner_loss_ms),
           r.exactly_once ? 'yes' : '**NO**',
         ].join(' | '),
       )

@@ -48,7 +48,10 @@ export interface CellResult {
   above_sustained: string;
   /** Drop of every socket of the user, writes meanwhile, until every tab has every seq. */
   recovery: { writes: number; ms: number } | null;
+  /** Every phase above: each tab's seqs equal the committed log. */
   delivery: Delivery;
+  /** The SharedWorker or the leader tab killed, writes meanwhile: time until every other tab has them, and their delivery. */
+  owner_loss: { writes: number; ms: number; delivery: Delivery } | null;
 }
 
 export interface Environment {

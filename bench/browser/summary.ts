@@ -20,6 +20,11 @@ export interface Row {
   heap_mb: Spread;
   main_thread_us_per_event: Spread;
   recovery_ms: Spread;
+  owner_loss_ms: Spread;
+  /** null when not measured. */
+  owner_loss_ok: boolean | null;
+  owner_loss_lost: number;
+  owner_loss_duplicated: number;
   exactly_once: boolean;
   tab_js_gzip_kb: number;
   worker_js_gzip_kb: number;
@@ -45,6 +50,12 @@ function row(results: ModeResults, tabs: number, cells: CellResult[]): Row {
     heap_mb: spread(cells.map((c) => Math.round(c.heap.total_bytes / 1e4) / 100)),
     main_thread_us_per_event: spread(cells.map((c) => c.main_thread_us_per_event)),
     recovery_ms: spread(cells.map((c) => c.recovery?.ms ?? NaN)),
+    owner_loss_ms: spread(cells.map((c) => c.owner_loss?.ms ?? NaN)),
+    owner_loss_ok: cells.some((c) => c.owner_loss)
+      ? cells.every((c) => c.owner_loss?.delivery.exactly_once !== false)
+      : null,
+    owner_loss_lost: cells.reduce((n, c) => n + (c.owner_loss?.delivery.lost ?? 0), 0),
+    owner_loss_duplicated: cells.reduce((n, c) => n + (c.owner_loss?.delivery.duplicated ?? 0), 0),
     exactly_once: cells.every((c) => c.delivery.exactly_once),
     tab_js_gzip_kb: kb(results.bundle.tab_js_gzip_bytes),
     worker_js_gzip_kb: kb(results.bundle.worker_js_gzip_bytes),

@@ -46,25 +46,27 @@ export class Writer {
     }
   }
 
-  /** Writes at `rate` per second for `seconds`, concurrently within each 50 ms tick, as bench:server does. */
+  /**
+   * Writes at `rate` per second for `seconds`: each 50 ms tick sends, concurrently, what the
+   * schedule owes by now, so a late tick catches up and only a slow backend lowers the rate.
+   */
   async atRate(rate: number, seconds: number): Promise<RateResult> {
     const tickMs = 50;
     const started = Date.now();
     const deadline = started + seconds * 1000;
-    let owed = 0;
+    let sent = 0;
     let writes = 0;
     let failed = 0;
     while (Date.now() < deadline) {
       const tick = Date.now();
-      owed += (rate * tickMs) / 1000;
-      const batch = Math.floor(owed);
-      owed -= batch;
-      const results = await Promise.allSettled(Array.from({ length: batch }, () => this.write()));
+      const owed = Math.max(0, Math.floor((rate * (tick - started)) / 1000) + 1 - sent);
+      sent += owed;
+      const results = await Promise.allSettled(Array.from({ length: owed }, () => this.write()));
       writes += results.filter((r) => r.status === 'fulfilled').length;
       failed += results.filter((r) => r.status === 'rejected').length;
       await sleep(Math.max(0, tickMs - (Date.now() - tick)));
     }
-    const elapsed = (Date.now() - started) / 1000;
+    const elapsed = (Math.max(Date.now(), deadline) - started) / 1000;
     return { asked_per_s: rate, achieved_per_s: Math.round((writes / elapsed) * 10) / 10, writes, failed };
   }
 }
