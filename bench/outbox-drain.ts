@@ -146,7 +146,7 @@ async function onlineLatency(app: RunningApp, batch: number): Promise<number[]> 
         const latencies: number[] = [];
         const done = new Promise<void>((resolve) => {
           window.lab.backline.on('outbox:changed', ({ entry, removed }) => {
-            const at = started.get(entry.write.songId);
+            const at = entry.write.kind === 'song.insert' ? started.get(entry.write.songId) : undefined;
             if (!removed || at === undefined || entry.status !== 'confirmed') return;
             latencies.push(performance.now() - at);
             if (latencies.length === count) resolve();

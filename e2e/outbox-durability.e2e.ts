@@ -303,3 +303,44 @@ test('queued writes belong to their user: kept over a sign-out, never sent as th
     ]);
   await context.close();
 });
+
+test('a band created and a band joined offline wait in the list, then exist once, and the first opens', async ({
+  browser,
+}) => {
+  const [a, b] = await Promise.all([person('a'), person('b')]);
+  const { data: theirs } = await b.client.rpc('create_band', { name: 'Their band', description: '' });
+  const { data: invite } = await b.client.rpc('create_invite', { band_id: theirs!.id });
+  const context = await browser.newContext();
+  const page = await openApp(context, app.appUrl, a);
+  await tunnel();
+  const create = page.getByRole('form', { name: 'Create a band' });
+  await create.getByLabel('Band name').fill('Made on the train');
+  await create.getByRole('button', { name: 'Create band' }).click();
+  const join = page.getByRole('form', { name: 'Join a band' });
+  await join.getByLabel('Invite code').fill(invite!.code);
+  await join.getByRole('button', { name: 'Join band' }).click();
+  const bands = page.getByRole('list', { name: 'Bands' });
+  await expect(bands.getByRole('listitem').filter({ hasText: 'Made on the train' })).toContainText(
+    'Waiting to sync',
+  );
+  await expect(bands.getByRole('listitem').filter({ hasText: invite!.code })).toContainText(
+    'Waiting to sync',
+  );
+
+  await outOfTunnel();
+  // The first to land opens (the user is still on the list); the second then waits in the list.
+  await expect(page.getByRole('heading', { name: 'Made on the train' })).toBeVisible({ timeout: 30_000 });
+  await page.getByRole('link', { name: '← Your bands' }).click();
+  for (const name of ['Made on the train', 'Their band'])
+    await expect(bands.getByRole('link', { name })).toHaveCount(1);
+  await expect(bands).not.toContainText('Waiting to sync');
+  const { data: mine } = await service().from('band_memberships').select('role').eq('user_id', a.userId);
+  expect(mine).toHaveLength(2);
+  const { count } = await service()
+    .from('bands')
+    .select('id', { count: 'exact', head: true })
+    .eq('name', 'Made on the train')
+    .eq('created_by', a.userId);
+  expect(count).toBe(1);
+  await context.close();
+});

@@ -94,7 +94,12 @@ export class UserLink {
                 () => this.rest,
                 () => tokenFresh(this.tokenExpiresAt, Date.now()),
                 () => this.fanout.publish({ type: 'session:refresh-needed', userId }),
-                (changes) => this.fanout.publish({ type: 'outbox:changed', userId, changes }),
+                (changes) => {
+                  this.fanout.publish({ type: 'outbox:changed', userId, changes });
+                  // A band created or joined from the outbox is live at once, as one made online.
+                  for (const { entry, removed } of changes)
+                    if (removed && entry.band) this.bandAdded(entry.band.id);
+                },
                 options.policy,
                 options.outboxBatchSize,
               ),

@@ -130,9 +130,27 @@ function songFields(value: unknown): SongFields {
   return fields;
 }
 
+/** The same limits as the schema's checks, so a bad write is refused here and never queued. */
+function bandWrite(input: Record<string, unknown>): Write {
+  if (input['kind'] === 'band.join') {
+    const code = input['code'];
+    if (typeof code !== 'string' || !/^[A-Za-z0-9]{4,32}$/.test(code.trim()))
+      throw new InvalidArgument('code must be an invite code (letters and digits)');
+    return { kind: 'band.join', code: code.trim().toUpperCase() };
+  }
+  const name = input['name'];
+  const description = input['description'] ?? '';
+  if (typeof name !== 'string' || name.trim().length < 1 || name.trim().length > 100)
+    throw new InvalidArgument('name must be 1 to 100 characters');
+  if (typeof description !== 'string' || description.length > 2000)
+    throw new InvalidArgument('description must be at most 2000 characters');
+  return { kind: 'band.create', bandId: uuid(input['bandId'], 'bandId'), name: name.trim(), description };
+}
+
 export function write(value: unknown): Write {
   if (typeof value !== 'object' || value === null) throw new InvalidArgument('write must be an object');
   const input = value as Record<string, unknown>;
+  if (input['kind'] === 'band.create' || input['kind'] === 'band.join') return bandWrite(input);
   const songId = uuid(input['songId'], 'songId');
   const bandId = uuid(input['bandId'], 'bandId');
   const baseVersion = (): number => {
@@ -159,7 +177,9 @@ export function write(value: unknown): Write {
     case 'song.delete':
       return { kind: 'song.delete', songId, bandId, baseVersion: baseVersion() };
     default:
-      throw new InvalidArgument('write.kind must be song.insert, song.update or song.delete');
+      throw new InvalidArgument(
+        'write.kind must be song.insert, song.update, song.delete, band.create or band.join',
+      );
   }
 }
 

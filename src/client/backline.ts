@@ -56,6 +56,7 @@ const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'write' | 'status'> = {
   id: '',
   order: 0,
   userId: '',
+  record: '',
   attempts: 0,
   notBefore: 0,
   error: undefined,

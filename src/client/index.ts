@@ -12,3 +12,4 @@ export type {
   TransportMode,
   Write,
 } from '../../worker/protocol.js';
+export { isSongWrite, type BandWrite, type SongWrite } from '../../worker/outbox/outbox-queue.js';

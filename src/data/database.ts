@@ -81,7 +81,7 @@ export type Database = {
     };
     Views: { [_ in never]: never };
     Functions: {
-      create_band: { Args: { name: string; description?: string }; Returns: Band };
+      create_band: { Args: { name: string; description?: string; id?: string }; Returns: Band };
       create_invite: {
         Args: { band_id: string; max_uses?: number; valid_for?: string };
         Returns: InviteCode;

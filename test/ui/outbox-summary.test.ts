@@ -6,6 +6,7 @@ const entry = (status: OutboxEntry['status'], attempts = 0): OutboxEntry => ({
   id: crypto.randomUUID(),
   order: 1,
   userId: 'u',
+  record: 's',
   write: { kind: 'song.insert', songId: 's', bandId: 'b', fields: { title: 't' } },
   status,
   attempts,

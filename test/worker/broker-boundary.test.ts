@@ -59,6 +59,25 @@ describe('broker boundary', () => {
       'a config with an absurd heartbeat',
       (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', heartbeatIntervalMs: -5 }),
     ],
+    ['a write of an unknown kind', (b: Broker) => b.write('tab-1', { kind: 'band.drop', bandId: 'x' })],
+    [
+      'a band created without a name',
+      (b: Broker) => b.write('tab-1', { kind: 'band.create', bandId: crypto.randomUUID(), name: '  ' }),
+    ],
+    [
+      'a join with a code that is not one',
+      (b: Broker) => b.write('tab-1', { kind: 'band.join', code: "x' or 1=1" }),
+    ],
+    [
+      'a new song without a title',
+      (b: Broker) =>
+        b.write('tab-1', {
+          kind: 'song.insert',
+          songId: crypto.randomUUID(),
+          bandId: crypto.randomUUID(),
+          fields: {},
+        }),
+    ],
     [
       'a config with an outbox batch of zero',
       (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', outboxBatchSize: 0 }),

@@ -4,7 +4,7 @@
 // on a BroadcastChannel so every context of the profile hears them.
 import type { BackoffPolicy } from '../core/backoff.js';
 import type { Rest } from '../catch-up.js';
-import { afterOutcome, keepMine, type OutboxEntry, type Write } from './outbox-queue.js';
+import { afterOutcome, keepMine, recordOf, type OutboxEntry, type Write } from './outbox-queue.js';
 import type { OutboxStore } from './outbox-store.js';
 import { replayBatch } from './replay.js';
 import type { ConflictChoice, OutboxChange } from '../protocol.js';
@@ -63,6 +63,7 @@ export class OutboxDrainer {
       order,
       userId: this.userId,
       write,
+      record: recordOf(write),
       status: 'pending',
       attempts: 0,
       notBefore: 0,

@@ -2,16 +2,25 @@
 // record, which entry drains next, and what each replay outcome does to the entry. Storage
 // (IndexedDB) and the network live elsewhere and call in here.
 import { nextRetryDelay, type BackoffPolicy } from '../core/backoff.js';
-import type { Song } from '../../src/data/database.js';
+import type { Band, Song } from '../../src/data/database.js';
 
 export type SongFields = Partial<
   Pick<Song, 'title' | 'artist' | 'key' | 'bpm' | 'duration_seconds' | 'notes' | 'deleted_at'>
 >;
 
-export type Write =
+export type SongWrite =
   | { kind: 'song.insert'; songId: string; bandId: string; fields: SongFields & { title: string } }
   | { kind: 'song.update'; songId: string; bandId: string; baseVersion: number; fields: SongFields }
   | { kind: 'song.delete'; songId: string; bandId: string; baseVersion: number };
+
+/** The band RPCs: create_band with a client-made id, join_band with an invite code. */
+export type BandWrite =
+  | { kind: 'band.create'; bandId: string; name: string; description: string }
+  | { kind: 'band.join'; code: string };
+
+export type Write = SongWrite | BandWrite;
+
+export const isSongWrite = (write: Write): write is SongWrite => write.kind.startsWith('song.');
 
 export type OutboxStatus = 'pending' | 'sending' | 'confirmed' | 'conflict' | 'failed';
 
@@ -21,6 +30,8 @@ export interface OutboxEntry {
   order: number;
   userId: string;
   write: Write;
+  /** recordOf(write), stored so IndexedDB can index it. */
+  record: string;
   status: OutboxStatus;
   attempts: number;
   /** Epoch ms before which a retry is not sent (network backoff). */
@@ -30,17 +41,29 @@ export interface OutboxEntry {
   theirs: Song | null | undefined;
   /** Once confirmed: the row as the server stored it, so views need not wait for its event. */
   result?: Song | undefined;
+  /** Once a band write is confirmed: the band created or joined. */
+  band?: Band | undefined;
   createdAt: number;
 }
 
 export type Outcome =
-  | { kind: 'confirmed'; row: Song | undefined }
+  | { kind: 'confirmed'; row: Song | undefined; band?: Band }
   | { kind: 'conflict'; theirs: Song | null }
   | { kind: 'failed'; code: string; message: string }
   /** Network error, 5xx, expired token: try again later. */
   | { kind: 'retry'; message: string };
 
-const recordOf = (write: Write): string => write.songId;
+/** What a write is to: writes to one record apply in order, one at a time. */
+export function recordOf(write: Write): string {
+  switch (write.kind) {
+    case 'band.create':
+      return `band:${write.bandId}`;
+    case 'band.join':
+      return `join:${write.code}`;
+    default:
+      return write.songId;
+  }
+}
 const isOpen = (entry: OutboxEntry): boolean => entry.status === 'pending' || entry.status === 'sending';
 
 /**
@@ -65,6 +88,10 @@ export function enqueue(
     // Created and deleted before either left the device: nothing to send.
     return { put: [], remove: [earlier.id] };
   }
+  if (earlier && write.kind === 'band.join') {
+    // The same code twice before it was sent: one join.
+    return { put: [earlier], remove: [] };
+  }
   if (earlier && write.kind === 'song.delete' && earlier.write.kind === 'song.update') {
     return { put: [{ ...earlier, write: { ...write, baseVersion: earlier.write.baseVersion } }], remove: [] };
   }
@@ -73,7 +100,7 @@ export function enqueue(
 
 /** The version a record will have once its open writes apply: inserts make 1, updates add 1. */
 function expectedVersion(write: Write): number {
-  return write.kind === 'song.insert' ? 1 : write.baseVersion + 1;
+  return write.kind === 'song.update' || write.kind === 'song.delete' ? write.baseVersion + 1 : 1;
 }
 
 /**
@@ -84,6 +111,7 @@ function expectedVersion(write: Write): number {
 function chainAfter(queue: readonly OutboxEntry[], entry: OutboxEntry): OutboxEntry {
   const write = entry.write;
   if (write.kind === 'song.insert') return entry;
+  if (!isSongWrite(write)) return entry;
   const open = [...queue].reverse().find((e) => recordOf(e.write) === write.songId && isOpen(e));
   if (!open) return entry;
   return {
@@ -175,7 +203,14 @@ export function afterOutcome(
   const attempts = entry.attempts + 1;
   switch (outcome.kind) {
     case 'confirmed':
-      return { ...entry, attempts, status: 'confirmed', error: undefined, result: outcome.row };
+      return {
+        ...entry,
+        attempts,
+        status: 'confirmed',
+        error: undefined,
+        result: outcome.row,
+        band: outcome.band,
+      };
     case 'conflict':
       return { ...entry, attempts, status: 'conflict', theirs: outcome.theirs, error: undefined };
     case 'failed':
@@ -206,7 +241,7 @@ export function afterOutcome(
  */
 export function keepMine(entry: OutboxEntry): OutboxEntry | undefined {
   const { write, theirs } = entry;
-  if (write.kind === 'song.insert' || !theirs) return undefined;
+  if (!isSongWrite(write) || write.kind === 'song.insert' || !theirs) return undefined;
   const baseVersion = theirs.version;
   const rebased: Write =
     write.kind === 'song.delete'

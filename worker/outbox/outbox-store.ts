@@ -3,7 +3,7 @@
 // back through `parseEntry`: a corrupt or older-format entry becomes a visible failed entry,
 // never a silent drop.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { BatchBuilder, enqueue, nextWake, type OutboxEntry, type Write } from './outbox-queue.js';
+import { BatchBuilder, enqueue, nextWake, recordOf, type OutboxEntry, type Write } from './outbox-queue.js';
 
 interface OutboxSchema extends DBSchema {
   entries: {
@@ -33,7 +33,7 @@ export class OutboxStore {
         // the drainer walks the queue in order and stops at a full batch: neither reads it all.
         if (oldVersion < 2) {
           const entries = transaction.objectStore('entries');
-          entries.createIndex('byRecord', ['userId', 'write.songId']);
+          entries.createIndex('byRecord', ['userId', 'record']);
           entries.createIndex('byOrder', ['userId', 'order']);
         }
       },
@@ -57,7 +57,7 @@ export class OutboxStore {
     const order = ((await counters.get('order')) ?? 0) + 1;
     await counters.put(order, 'order');
     const entry = make(order);
-    const sameRecord = (await entries.index('byRecord').getAll([userId, entry.write.songId])) as unknown[];
+    const sameRecord = (await entries.index('byRecord').getAll([userId, entry.record])) as unknown[];
     const { put, remove } = enqueue(
       sameRecord.map((v) => parseEntry(v, userId)),
       entry,
@@ -125,32 +125,50 @@ export class OutboxStore {
   }
 }
 
-const WRITE_KINDS = new Set(['song.insert', 'song.update', 'song.delete']);
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+/** The shape of every write kind, as the current version stores it. */
+function isWrite(value: unknown): value is Write {
+  if (typeof value !== 'object' || value === null) return false;
+  const w = value as Record<string, unknown>;
+  switch (w['kind']) {
+    case 'song.insert':
+      return isString(w['songId']) && isString(w['bandId']) && typeof w['fields'] === 'object';
+    case 'song.update':
+      return (
+        isString(w['songId']) &&
+        isString(w['bandId']) &&
+        typeof w['baseVersion'] === 'number' &&
+        typeof w['fields'] === 'object'
+      );
+    case 'song.delete':
+      return isString(w['songId']) && isString(w['bandId']) && typeof w['baseVersion'] === 'number';
+    case 'band.create':
+      return isString(w['bandId']) && isString(w['name']) && isString(w['description']);
+    case 'band.join':
+      return isString(w['code']);
+    default:
+      return false;
+  }
+}
 
 /** Trusts nothing read from disk: another version of the app, or a broken browser, wrote it. */
 export function parseEntry(value: unknown, userId: string): OutboxEntry {
   const input = (typeof value === 'object' && value !== null ? value : {}) as Partial<OutboxEntry>;
   const id = typeof input.id === 'string' ? input.id : `corrupt-${crypto.randomUUID()}`;
-  const write = input.write as Partial<Write> | undefined;
-  const valid =
-    typeof input.order === 'number' &&
-    input.userId === userId &&
-    typeof write?.kind === 'string' &&
-    WRITE_KINDS.has(write.kind) &&
-    typeof write.songId === 'string' &&
-    typeof write.bandId === 'string' &&
-    (write.kind === 'song.insert' || typeof (write as { baseVersion?: unknown }).baseVersion === 'number');
+  const valid = typeof input.order === 'number' && input.userId === userId && isWrite(input.write);
   if (valid) {
+    const entry = { ...(input as OutboxEntry), record: recordOf(input.write as Write) };
     // A write cut off mid-send (the worker died) is sent again; replay makes that safe.
-    return input.status === 'sending'
-      ? { ...(input as OutboxEntry), status: 'pending' }
-      : (input as OutboxEntry);
+    return entry.status === 'sending' ? { ...entry, status: 'pending' } : entry;
   }
   return {
     id,
     order: typeof input.order === 'number' ? input.order : 0,
     userId,
-    write: (write ?? { kind: 'song.insert', songId: '', bandId: '', fields: { title: '' } }) as Write,
+    // What it was cannot be trusted; the entry stays visible (failed) until dismissed.
+    write: { kind: 'song.insert', songId: '', bandId: '', fields: { title: '(unreadable change)' } },
+    record: `corrupt:${id}`,
     status: 'failed',
     attempts: typeof input.attempts === 'number' ? input.attempts : 0,
     notBefore: 0,

@@ -5,7 +5,7 @@
 import type { PostgrestError } from '@supabase/postgrest-js';
 import type { Song } from '../../src/data/database.js';
 import type { Rest } from '../catch-up.js';
-import type { Outcome, SongFields, Write } from './outbox-queue.js';
+import type { BandWrite, Outcome, SongFields, Write } from './outbox-queue.js';
 
 /** Errors that say "not now" rather than "never": the network, the server, an expired token. */
 function classify(error: PostgrestError, status: number): Outcome {
@@ -23,6 +23,9 @@ export async function replay(rest: Rest, write: Write, userId: string): Promise<
         return await versioned(rest, write, write.fields, userId);
       case 'song.delete':
         return await versioned(rest, write, { deleted_at: new Date().toISOString() }, userId);
+      case 'band.create':
+      case 'band.join':
+        return await bandCall(rest, write);
     }
   } catch (error) {
     // fetch itself failed: offline, refused, reset.
@@ -31,6 +34,20 @@ export async function replay(rest: Rest, write: Write, userId: string): Promise<
 }
 
 type Insert = Extract<Write, { kind: 'song.insert' }>;
+
+/**
+ * The band RPCs are replay-safe in the database: create_band with the same client id returns the
+ * band this user already created, and join_band answers a member with the band, whatever became
+ * of the code since.
+ */
+async function bandCall(rest: Rest, write: BandWrite): Promise<Outcome> {
+  const { data, error, status } =
+    write.kind === 'band.create'
+      ? await rest.rpc('create_band', { name: write.name, description: write.description, id: write.bandId })
+      : await rest.rpc('join_band', { code: write.code });
+  if (error) return classify(error, status);
+  return { kind: 'confirmed', row: undefined, band: data };
+}
 
 /**
  * A new song's fields as the schema's defaults make them. Every row of a batch names the same

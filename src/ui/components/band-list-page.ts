@@ -1,6 +1,7 @@
 // The user's bands: create one, join one with an invite code. Live: a band created or joined in
 // another tab or device appears without a reload (the broker's band:* events).
 import { LitElement, css, html, nothing } from 'lit';
+import { isSongWrite, type BandWrite, type OutboxEntry } from '../../client/index.js';
 import type { Band } from '../../data/database.js';
 import type { Services } from '../services.js';
 import { toasts } from '../state/toast-policy.js';
@@ -11,19 +12,71 @@ export class BandListPage extends LitElement {
     services: { attribute: false },
     bands: { state: true },
     error: { state: true },
+    queued: { state: true },
   };
   declare services: Services;
   declare bands: Band[] | undefined;
   declare error: string | undefined;
+  /** Band writes in the outbox (created or joined offline, or refused), by entry id. */
+  declare queued: ReadonlyMap<string, OutboxEntry>;
+  /** Entries queued from this page: opened (with a toast) once confirmed. */
+  private readonly mine = new Set<string>();
   private readonly stop: (() => void)[] = [];
+
+  constructor() {
+    super();
+    this.queued = new Map();
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    const { backline } = this.services;
     const reload = (): void => void this.load();
     for (const type of ['band:created', 'band:joined', 'band:left'] as const) {
-      this.stop.push(this.services.backline.on(type, reload));
+      this.stop.push(backline.on(type, reload));
     }
+    this.stop.push(backline.on('outbox:changed', ({ entry, removed }) => this.outboxChanged(entry, removed)));
+    void backline.outbox().then(
+      (entries) => entries.forEach((entry) => this.outboxChanged(entry, false)),
+      () => undefined,
+    );
     void this.load();
+  }
+
+  private outboxChanged(entry: OutboxEntry, removed: boolean): void {
+    if (isSongWrite(entry.write)) return;
+    const next = new Map(this.queued);
+    if (removed) next.delete(entry.id);
+    else next.set(entry.id, entry);
+    this.queued = next;
+    if (!this.mine.has(entry.id)) return;
+    if (entry.status === 'failed') {
+      this.mine.delete(entry.id);
+      const what = entry.write.kind === 'band.create' ? 'create the band' : 'join the band';
+      this.services.toasts.show(toasts.failed(what, entry.error?.message ?? 'refused'));
+    } else if (removed && entry.band) {
+      this.mine.delete(entry.id);
+      this.services.toasts.show(
+        entry.write.kind === 'band.create'
+          ? toasts.bandCreated(entry.band.name)
+          : toasts.bandJoined(entry.band.name),
+      );
+      location.hash = `#/band/${entry.band.id}`;
+    }
+  }
+
+  /** Queues a band write; it opens the band once the server has it (at once when online). */
+  private async queue(write: BandWrite, form: HTMLFormElement, what: string): Promise<void> {
+    try {
+      const entry = await this.services.backline.write(write);
+      this.mine.add(entry.id);
+      this.outboxChanged(entry, false);
+      form.reset();
+      if (this.services.backline.state.kind !== 'connected')
+        this.services.toasts.show(toasts.queuedOffline());
+    } catch (error) {
+      this.services.toasts.show(toasts.failed(what, error instanceof Error ? error.message : String(error)));
+    }
   }
 
   override disconnectedCallback(): void {
@@ -37,28 +90,45 @@ export class BandListPage extends LitElement {
     else this.bands = data;
   }
 
-  private async create(event: SubmitEvent): Promise<void> {
+  private create(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const name = (form.elements.namedItem('name') as HTMLInputElement).value.trim();
-    const { data, error } = await this.services.supabase.db.rpc('create_band', { name, description: '' });
-    if (error) return this.services.toasts.show(toasts.failed('create the band', error.message));
-    form.reset();
-    await this.services.backline.bandAdded(data.id);
-    this.services.toasts.show(toasts.bandCreated(data.name));
-    location.hash = `#/band/${data.id}`;
+    const write: BandWrite = { kind: 'band.create', bandId: crypto.randomUUID(), name, description: '' };
+    return this.queue(write, form, 'create the band');
   }
 
-  private async join(event: SubmitEvent): Promise<void> {
+  private join(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
-    const code = (form.elements.namedItem('code') as HTMLInputElement).value.trim();
-    const { data, error } = await this.services.supabase.db.rpc('join_band', { code });
-    if (error) return this.services.toasts.show(toasts.failed('join the band', error.message));
-    form.reset();
-    await this.services.backline.bandAdded(data.id);
-    this.services.toasts.show(toasts.bandJoined(data.name));
-    location.hash = `#/band/${data.id}`;
+    const code = (form.elements.namedItem('code') as HTMLInputElement).value.trim().toUpperCase();
+    return this.queue({ kind: 'band.join', code }, form, 'join the band');
+  }
+
+  private pendingItems(): unknown {
+    const known = new Set(this.bands?.map((band) => band.id));
+    return [...this.queued.values()]
+      .filter((entry) => entry.status !== 'confirmed')
+      .filter((entry) => entry.write.kind !== 'band.create' || !known.has(entry.write.bandId))
+      .map((entry) => {
+        const label =
+          entry.write.kind === 'band.create'
+            ? entry.write.name
+            : `Joining with code ${entry.write.kind === 'band.join' ? entry.write.code : ''}`;
+        const failed = entry.status === 'failed';
+        return html`<li class="pending" data-sync=${entry.status}>
+          <span>${label}</span>
+          <span class="badge ${entry.status}">${failed ? 'Not saved' : 'Waiting to sync'}</span>
+          ${
+            failed
+              ? html`<span class="why">${entry.error?.message}</span>
+                  <button @click=${() => void this.services.backline.resolveWrite(entry.id, 'dismiss')}>
+                    Dismiss
+                  </button>`
+              : nothing
+          }
+        </li>`;
+      });
   }
 
   override render(): unknown {
@@ -68,10 +138,11 @@ export class BandListPage extends LitElement {
       ${
         this.bands === undefined
           ? html`<p class="muted">Loading…</p>`
-          : this.bands.length === 0
+          : this.bands.length === 0 && this.queued.size === 0
             ? html`<p class="muted">No bands yet: create one or join with a code.</p>`
             : html`<ul aria-label="Bands">
                 ${this.bands.map((band) => html`<li><a href="#/band/${band.id}">${band.name}</a></li>`)}
+                ${this.pendingItems()}
               </ul>`
       }
       <div class="forms">
@@ -111,6 +182,20 @@ export class BandListPage extends LitElement {
       }
       li a:hover {
         border-color: var(--accent);
+      }
+      li.pending {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+        padding: 0.8rem 1rem;
+        border: 1px dashed var(--line);
+        border-radius: var(--radius);
+      }
+      .why {
+        flex-basis: 100%;
+        color: var(--danger);
+        font-size: 0.85rem;
       }
       .forms {
         display: grid;

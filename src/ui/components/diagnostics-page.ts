@@ -5,12 +5,24 @@ import { LitElement, css, html, nothing } from 'lit';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { unsafeCSS } from 'lit';
-import type { OutboxEntry } from '../../client/index.js';
+import type { OutboxEntry, Write } from '../../client/index.js';
 import type { Diagnostics } from '../../../worker/protocol.js';
 import type { Services } from '../services.js';
 import { base } from '../styles.js';
 
 const SAMPLE_MS = 1000;
+
+/** What a queued write is about, briefly. */
+function describeTarget(write: Write): unknown {
+  switch (write.kind) {
+    case 'band.create':
+      return `band “${write.name}”`;
+    case 'band.join':
+      return `invite ${write.code}`;
+    default:
+      return html`<code>${write.songId.slice(0, 8)}</code>`;
+  }
+}
 const WINDOW = 120;
 
 export class DiagnosticsPage extends LitElement {
@@ -158,7 +170,7 @@ export class DiagnosticsPage extends LitElement {
                         <thead>
                           <tr>
                             <th>Change</th>
-                            <th>Song</th>
+                            <th>Of</th>
                             <th>Status</th>
                             <th>Attempts</th>
                             <th>Queued</th>
@@ -170,7 +182,7 @@ export class DiagnosticsPage extends LitElement {
                             (entry) =>
                               html`<tr>
                                 <td>${entry.write.kind}</td>
-                                <td><code>${entry.write.songId.slice(0, 8)}</code></td>
+                                <td>${describeTarget(entry.write)}</td>
                                 <td>${entry.status}</td>
                                 <td>${entry.attempts}</td>
                                 <td>${new Date(entry.createdAt).toLocaleTimeString()}</td>

@@ -3,7 +3,7 @@
 // so a snapshot taken after some events, or an event seen twice, never moves a song backwards.
 import type { Song } from '../../data/database.js';
 import type { RowChange } from '../../client/events.js';
-import type { OutboxEntry } from '../../client/index.js';
+import { isSongWrite, type OutboxEntry } from '../../client/index.js';
 
 export type SongMap = ReadonlyMap<string, Song>;
 
@@ -65,7 +65,7 @@ export function withPending(songs: SongMap, entries: readonly OutboxEntry[], ban
   for (const song of visibleSongs(songs)) rows.set(song.id, { song, sync: 'synced', entry: undefined });
   for (const entry of [...entries].sort((a, b) => a.order - b.order)) {
     const write = entry.write;
-    if (write.bandId !== bandId || entry.status === 'confirmed') continue;
+    if (!isSongWrite(write) || write.bandId !== bandId || entry.status === 'confirmed') continue;
     const current = rows.get(write.songId)?.song ?? songs.get(write.songId);
     const rolledBack = entry.status === 'conflict' || entry.status === 'failed';
     if (write.kind === 'song.delete') {

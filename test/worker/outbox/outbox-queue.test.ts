@@ -8,6 +8,7 @@ import {
   nextBatch,
   nextToSend,
   nextWake,
+  recordOf,
   type OutboxEntry,
   type Write,
 } from '../../../worker/outbox/outbox-queue.js';
@@ -21,6 +22,7 @@ function entry(write: Write, patch: Partial<OutboxEntry> = {}): OutboxEntry {
     order,
     userId: 'u',
     write,
+    record: recordOf(write),
     status: 'pending',
     attempts: 0,
     notBefore: 0,

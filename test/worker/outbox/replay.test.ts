@@ -140,4 +140,50 @@ describe('outbox replay', () => {
       { title: 'Two', artist: '' },
     ]);
   });
+
+  it('creates a band once however often create_band is replayed, and never takes another’s id', async () => {
+    const { alice, bob, rest } = await setup();
+    const bandId = crypto.randomUUID();
+    const write = { kind: 'band.create' as const, bandId, name: 'Offline band', description: '' };
+    expect(await replay(rest, write, alice.userId)).toMatchObject({
+      kind: 'confirmed',
+      band: { id: bandId },
+    });
+    expect(await replay(rest, write, alice.userId)).toMatchObject({
+      kind: 'confirmed',
+      band: { id: bandId },
+    });
+    const { data: members } = await alice.client
+      .from('band_memberships')
+      .select('user_id')
+      .eq('band_id', bandId);
+    expect(members).toEqual([{ user_id: alice.userId }]);
+    const bobRest = await restAs(bob);
+    expect(await replay(bobRest, { ...write, name: 'Hijack' }, bob.userId)).toMatchObject({
+      kind: 'failed',
+      code: '23505',
+    });
+  });
+
+  it('joins once with a code, and a replay after the code ran out still answers with the band', async () => {
+    const { alice, bandId } = await setup();
+    const { data: invite } = await alice.client.rpc('create_invite', { band_id: bandId, max_uses: 1 });
+    const carol = await signedUpClient(backend, 'carol');
+    const carolRest = await restAs(carol);
+    const join = { kind: 'band.join' as const, code: invite!.code };
+    expect(await replay(carolRest, join, carol.userId)).toMatchObject({
+      kind: 'confirmed',
+      band: { id: bandId },
+    });
+    // Her own join used the code up; the replay of that same join is not an error.
+    expect(await replay(carolRest, join, carol.userId)).toMatchObject({
+      kind: 'confirmed',
+      band: { id: bandId },
+    });
+    const dave = await signedUpClient(backend, 'dave');
+    expect(await replay(await restAs(dave), join, dave.userId)).toMatchObject({
+      kind: 'failed',
+      code: 'P0001',
+    });
+  });
 });
