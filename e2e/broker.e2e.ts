@@ -236,7 +236,9 @@ test('two users in one profile get a socket each and never see each other’s ev
   await context.close();
 });
 
-test('a worker that stops answering is replaced and events flow again', async ({ browser }) => {
+test('a worker that stops answering is replaced, and every event, also those made meanwhile, arrives once', async ({
+  browser,
+}) => {
   const alice = await member('alice');
   const bob = await member('bob');
   const bandId = await band(alice, [bob]);
@@ -250,6 +252,9 @@ test('a worker that stops answering is replaced and events flow again', async ({
   const worker = targetInfos.find((t) => t.type === 'shared_worker');
   expect(worker).toBeDefined();
   await cdp.send('Target.closeTarget', { targetId: worker!.targetId });
+  // Bob keeps writing while no worker listens: the next generation must deliver these too.
+  await addSong(bob, bandId, 'While the worker was dead 1');
+  await addSong(bob, bandId, 'While the worker was dead 2');
 
   // Both tabs move to the next worker generation (a closed SharedWorker stays dead under its name).
   for (const tab of [tab1!, tab2!]) {

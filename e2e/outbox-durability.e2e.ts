@@ -235,6 +235,7 @@ test('the outbox survives a browser restart and drains on the next start', async
     await addSong(page, 'Kept on disk');
     await setBpm(page, 'Before', 90);
     await expect(songRows(page, 'Kept on disk')).toContainText('Waiting to sync');
+    await expect(songRows(page, 'Before')).toContainText('Waiting to sync');
     await context.close();
 
     // The network returns while the browser is closed: nothing can send, so nothing lands.

@@ -1,5 +1,6 @@
 // The broker core: the API tabs call (validated here), one UserLink per signed-in user, and the
 // tabs that are alive. The same class runs in the SharedWorker and, in per-tab mode, in the page.
+import type { BandEvent } from '../src/data/database.js';
 import { DEFAULT_CONNECTION_OPTIONS, attemptTimeoutFor, type ConnectionOptions } from './connection.js';
 import type { Fanout } from './fanout.js';
 import type {
@@ -87,6 +88,14 @@ export class Broker implements BrokerApi {
     return guarded(() => {
       const [id, band] = [valid.tabId(tabId), valid.uuid(bandId, 'bandId')];
       return this.userLink(id).watch(id, band);
+    });
+  }
+
+  eventsAfter(tabId: unknown, bandId: unknown, afterSeq: unknown): Promise<Result<BandEvent[]>> {
+    return guarded(() => {
+      const [id, band] = [valid.tabId(tabId), valid.uuid(bandId, 'bandId')];
+      const after = valid.seq(afterSeq);
+      return this.userLink(id).eventsAfter(band, after);
     });
   }
 

@@ -100,6 +100,11 @@ export interface BrokerApi {
   /** Resolves once the band is subscribed and caught up. */
   watchBand(tabId: string, bandId: string): Promise<Result<BandLive>>;
   unwatchBand(tabId: string, bandId: string): Promise<Result<null>>;
+  /**
+   * A watched band's log after `afterSeq` (one page, oldest first), read with the user's token:
+   * a tab that moved to a new worker generation fetches what it missed in between.
+   */
+  eventsAfter(tabId: string, bandId: string, afterSeq: number): Promise<Result<BandEvent[]>>;
   /** A tab created or joined a band: subscribe it at once, before any membership event arrives. */
   bandAdded(tabId: string, bandId: string): Promise<Result<null>>;
   retry(): Promise<Result<null>>;

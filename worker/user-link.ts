@@ -136,6 +136,11 @@ export class UserLink {
     return this.whenLive(bandId);
   }
 
+  /** One page of the band's log after `afterSeq`; RLS on the server decides what the user may read. */
+  eventsAfter(bandId: string, afterSeq: number): Promise<BandEvent[]> {
+    return eventsAfter(this.rest, bandId, afterSeq);
+  }
+
   unwatch(tabId: string, bandId: string): void {
     this.registry.unwatch(tabId, bandId, Date.now());
     this.scheduleGrace();

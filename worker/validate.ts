@@ -183,6 +183,13 @@ export function write(value: unknown): Write {
   }
 }
 
+/** A position in a band's log: a non-negative integer. */
+export function seq(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new InvalidArgument('afterSeq must be a non-negative integer');
+  return value;
+}
+
 export function conflictChoice(value: unknown): ConflictChoice {
   if (value === 'refresh' || value === 'keep-mine' || value === 'dismiss') return value;
   throw new InvalidArgument('choice must be refresh, keep-mine or dismiss');

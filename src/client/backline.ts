@@ -1,7 +1,7 @@
 // The Backline client a tab uses: pick a transport, tell the broker who is signed in and which
 // bands this tab watches, and turn bus events into typed events. If the shared worker stops
 // answering, every tab moves to a new worker generation (or to per-tab mode) and re-registers.
-import type { BandMembership, Song } from '../data/database.js';
+import type { BandEvent, BandMembership, Song } from '../data/database.js';
 import { INITIAL_STATE, type ConnectionState } from '../../worker/core/connection-state.js';
 import type {
   BandLive,
@@ -66,6 +66,8 @@ const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'write' | 'status'> = {
 
 const GENERATION_KEY = 'backline:worker-generation';
 const CONTROL_CHANNEL = 'backline:control';
+/** Events per resume request: the broker answers one page of the log (its catch-up page). */
+const RESUME_PAGE = 500;
 
 function unwrap<T>(result: Result<T>): T {
   if (!result.ok) throw new BacklineError(result.error.code, result.error.message);
@@ -100,6 +102,10 @@ export class BacklineClient {
   private sessionWasSet: () => void = () => undefined;
   private readonly sessionSet = new Promise<void>((resolve) => (this.sessionWasSet = resolve));
   private readonly watched = new Map<string, number>();
+  /** Per watched band, the last seq this tab delivered: for resuming and dropping repeats. */
+  private readonly lastSeq = new Map<string, number>();
+  /** Bands being resumed after a broker change: live events wait here until the gap is filled. */
+  private readonly resuming = new Map<string, BandEvent[]>();
   private stopListening: (() => void) | undefined;
   private current: ConnectionState = INITIAL_STATE;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -161,7 +167,14 @@ export class BacklineClient {
 
   watchBand(bandId: string): Watch {
     this.watched.set(bandId, (this.watched.get(bandId) ?? 0) + 1);
-    const live = this.transport.broker.watchBand(this.tabId, bandId).then(unwrap);
+    const live = this.transport.broker
+      .watchBand(this.tabId, bandId)
+      .then(unwrap)
+      .then((state) => {
+        // A band already live in the broker answers here, without a band:live event.
+        if (this.watched.has(bandId) && !this.lastSeq.has(bandId)) this.lastSeq.set(bandId, state.lastSeq);
+        return state;
+      });
     let done = false;
     return {
       live,
@@ -171,6 +184,7 @@ export class BacklineClient {
         const left = (this.watched.get(bandId) ?? 1) - 1;
         if (left > 0) return void this.watched.set(bandId, left);
         this.watched.delete(bandId);
+        this.lastSeq.delete(bandId);
         void this.transport.broker.unwatchBand(this.tabId, bandId);
       },
     };
@@ -263,7 +277,15 @@ export class BacklineClient {
       this.stopListening?.();
       this.stopListening = transport.listen(this.session.userId, (event) => this.onBus(event));
       unwrap(await transport.broker.setSession(this.tabId, this.session));
-      for (const bandId of this.watched.keys()) void transport.broker.watchBand(this.tabId, bandId);
+      for (const bandId of this.watched.keys()) {
+        const after = this.lastSeq.get(bandId);
+        if (after !== undefined) this.resuming.set(bandId, []);
+        void transport.broker
+          .watchBand(this.tabId, bandId)
+          .then(unwrap)
+          .then(() => (after === undefined ? undefined : this.resume(bandId, after)))
+          .catch(() => undefined);
+      }
     }
     this.emitter.emit('transport:changed', {
       mode: transport.mode,
@@ -331,30 +353,63 @@ export class BacklineClient {
     });
   }
 
+  /**
+   * Emits a band event unless this tab has had it: a worker generation being replaced may still
+   * publish for a moment, and a resume may overlap what the new one sends.
+   */
+  private deliver(event: BandEvent): void {
+    const last = this.lastSeq.get(event.band_id);
+    if (last !== undefined && event.seq <= last) return;
+    this.lastSeq.set(event.band_id, event.seq);
+    this.emitter.emit('band:event', event);
+    const change = {
+      bandId: event.band_id,
+      seq: event.seq,
+      op: event.op,
+      record: event.record,
+      oldRecord: event.old_record,
+      actor: event.actor,
+    };
+    if (event.table_name === 'songs') this.emitter.emit('songs:changed', change as RowChange<Song>);
+    if (event.table_name === 'band_memberships') {
+      this.emitter.emit('members:changed', change as RowChange<BandMembership>);
+    }
+  }
+
+  /**
+   * After moving to a new broker: fetch what this tab missed since its last event, deliver it in
+   * order, then what the new broker sent meanwhile (held back until now).
+   */
+  private async resume(bandId: string, afterSeq: number): Promise<void> {
+    try {
+      for (let after = afterSeq; ;) {
+        const page = unwrap(await this.transport.broker.eventsAfter(this.tabId, bandId, after));
+        page.forEach((event) => this.deliver(event));
+        if (page.length < RESUME_PAGE) break;
+        after = page[page.length - 1]!.seq;
+      }
+    } finally {
+      const held = this.resuming.get(bandId) ?? [];
+      this.resuming.delete(bandId);
+      held.sort((a, b) => a.seq - b.seq).forEach((event) => this.deliver(event));
+    }
+  }
+
   private onBus(event: BusEvent): void {
     if (event.userId !== this.session?.userId) return;
     switch (event.type) {
       case 'band:event': {
         // The bus reaches every tab of the user; each tab hears only the bands it watches.
         if (!this.watched.has(event.bandId)) return;
-        this.emitter.emit('band:event', event.event);
-        const change = {
-          bandId: event.bandId,
-          seq: event.event.seq,
-          op: event.event.op,
-          record: event.event.record,
-          oldRecord: event.event.old_record,
-          actor: event.event.actor,
-        };
-        if (event.event.table_name === 'songs') this.emitter.emit('songs:changed', change as RowChange<Song>);
-        if (event.event.table_name === 'band_memberships') {
-          this.emitter.emit('members:changed', change as RowChange<BandMembership>);
-        }
+        const held = this.resuming.get(event.bandId);
+        if (held) held.push(event.event);
+        else this.deliver(event.event);
         return;
       }
       case 'band:live':
-        if (this.watched.has(event.bandId))
-          this.emitter.emit('band:live', { bandId: event.bandId, lastSeq: event.lastSeq });
+        if (!this.watched.has(event.bandId)) return;
+        if (!this.lastSeq.has(event.bandId)) this.lastSeq.set(event.bandId, event.lastSeq);
+        this.emitter.emit('band:live', { bandId: event.bandId, lastSeq: event.lastSeq });
         return;
       case 'band:caught-up':
         if (this.watched.has(event.bandId))

@@ -59,6 +59,8 @@ describe('broker boundary', () => {
       'a config with an absurd heartbeat',
       (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', heartbeatIntervalMs: -5 }),
     ],
+    ['a resume from a negative seq', (b: Broker) => b.eventsAfter('tab-1', crypto.randomUUID(), -1)],
+    ['a resume from a seq that is text', (b: Broker) => b.eventsAfter('tab-1', crypto.randomUUID(), '0')],
     ['a write of an unknown kind', (b: Broker) => b.write('tab-1', { kind: 'band.drop', bandId: 'x' })],
     [
       'a band created without a name',

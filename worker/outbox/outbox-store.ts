@@ -51,7 +51,9 @@ export class OutboxStore {
    * store), so tabs enqueueing at once and the drainer taking the next entry never interleave.
    */
   async enqueue(userId: string, make: (order: number) => OutboxEntry): Promise<OutboxEntry[]> {
-    const tx = this.db.transaction(['entries', 'counters'], 'readwrite');
+    // Strict: when write() answers, the change is on disk. Chromium's default (relaxed) reports a
+    // commit before it is flushed, and a browser closed right after lost queued writes in tests.
+    const tx = this.db.transaction(['entries', 'counters'], 'readwrite', { durability: 'strict' });
     const entries = tx.objectStore('entries');
     const counters = tx.objectStore('counters');
     const order = ((await counters.get('order')) ?? 0) + 1;
