@@ -8,10 +8,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import config from '../playwright.config.js';
-import { chaos } from '../e2e/support/admin.js';
+import { chaos, metrics } from '../e2e/support/admin.js';
 import { startApp, type RunningApp } from '../e2e/support/app.js';
 import { openLab, signIn } from '../e2e/support/lab.js';
-import type { MetricsResponse } from '../server/admin/protocol.js';
 import { client, signedUpClient, until } from '../test/support/backend.js';
 import { percentile } from './stats.js';
 
@@ -52,12 +51,7 @@ interface DrainRun {
   duplicated: number;
 }
 
-async function restRequests(app: RunningApp): Promise<number> {
-  const response = await fetch(`${app.backend.url}/admin/v1/metrics`, {
-    headers: { apikey: app.backend.serviceRoleKey },
-  });
-  return ((await response.json()) as MetricsResponse).http.rest;
-}
+const restRequests = async (app: RunningApp): Promise<number> => (await metrics(app)).http.rest;
 
 /** Queues `count` inserts from the page's outbox, as fast as the page can. */
 function queueInserts(page: Page, bandId: string, prefix: string, count: number): Promise<void> {

@@ -5,7 +5,7 @@ import type { BandEvent, Database } from '../src/data/database.js';
 
 export type Rest = PostgrestClient<Database>;
 
-export const CATCH_UP_PAGE = 500;
+import { EVENTS_PAGE } from './protocol.js';
 
 export async function logHead(rest: Rest, bandId: string): Promise<number> {
   const { data, error } = await rest
@@ -25,7 +25,7 @@ export async function eventsAfter(rest: Rest, bandId: string, afterSeq: number):
     .eq('band_id', bandId)
     .gt('seq', afterSeq)
     .order('seq')
-    .limit(CATCH_UP_PAGE);
+    .limit(EVENTS_PAGE);
   if (error) throw new Error(`catching up band ${bandId}: ${error.message}`);
   return data;
 }

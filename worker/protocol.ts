@@ -83,6 +83,9 @@ export interface BrokerConfig {
   outboxBatchSize?: number;
 }
 
+/** Events per page of a band's log, in catch-up and in `eventsAfter` answers. */
+export const EVENTS_PAGE = 500;
+
 /** An outbox entry as it is now; `removed` once it left the outbox (confirmed or dismissed). */
 export interface OutboxChange {
   entry: OutboxEntry;

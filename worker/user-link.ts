@@ -4,13 +4,14 @@
 import { PostgrestClient } from '@supabase/postgrest-js';
 import type { BandEvent, Database } from '../src/data/database.js';
 import { BandChannels } from './band-channels.js';
-import { CATCH_UP_PAGE, eventsAfter, logHead, type Rest } from './catch-up.js';
+import { eventsAfter, logHead, type Rest } from './catch-up.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { BandSequence } from './core/band-sequence.js';
 import type { ConnectionState } from './core/connection-state.js';
 import { InterestRegistry } from './core/interest-registry.js';
 import type { Fanout } from './fanout.js';
 import { OutboxDrainer } from './outbox/drainer.js';
+import { EVENTS_PAGE } from './protocol.js';
 import { tokenExpiresAt, tokenFresh } from './core/token-expiry.js';
 import { OutboxStore } from './outbox/outbox-store.js';
 import type {
@@ -290,7 +291,7 @@ export class UserLink {
           const page = await eventsAfter(this.rest, bandId, after);
           count += page.length;
           this.receive(bandId, page, true);
-          if (page.length < CATCH_UP_PAGE) break;
+          if (page.length < EVENTS_PAGE) break;
           after = page[page.length - 1]!.seq;
         }
       } catch {

@@ -5,7 +5,7 @@ import { chromium } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM_PATH } from '../../playwright.config.js';
+import config from '../../playwright.config.js';
 import { waitForNoSockets } from './admin.js';
 import { prepareBand, startBenchBackend } from './backend.js';
 import { buildPages, bundleSizes } from './build.js';
@@ -23,15 +23,6 @@ export interface BenchOptions extends CellSettings {
   log?: (line: string) => void;
 }
 
-const BROWSER_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 export async function runBrowserBench(options: BenchOptions): Promise<ModeResults[]> {
   const log = options.log ?? (() => {});
   const modes = options.modes ?? MODES;
@@ -47,7 +38,8 @@ export async function runBrowserBench(options: BenchOptions): Promise<ModeResult
     const bundles = await bundleSizes(outDir);
     const server = await serveStatic(outDir);
     cleanup.unshift(() => server.close());
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: BROWSER_ARGS });
+    // The same system Chromium and flags as the e2e tests.
+    const browser = await chromium.launch(config.use?.launchOptions);
     cleanup.unshift(() => browser.close());
     const writer = new Writer(backend.url, backend.anonKey, band.writer.accessToken, band.bandId);
     const ctx = { browser, appUrl: server.url, backend, band, writer, settings: options };

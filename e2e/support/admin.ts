@@ -1,16 +1,6 @@
 // The backend's admin API as a test witness: open sockets and their subscriptions, and chaos.
-import type { ChaosRequest } from '../../server/realtime/chaos.js';
+import type { ChaosRequest, MetricsResponse } from '../../server/admin/protocol.js';
 import type { RunningApp } from './app.js';
-
-interface Binding {
-  table: string;
-  filter?: string;
-}
-
-interface SocketMetrics {
-  user_id: string | null;
-  channels: { topic: string; bindings: Binding[] }[];
-}
 
 export interface ServerSocket {
   userId: string | null;
@@ -32,9 +22,13 @@ const covers = (filter: string | undefined, bandId: string): boolean =>
   filter === `band_id=eq.${bandId}` ||
   (filter?.startsWith('band_id=in.(') === true && filter.slice(12, -1).split(',').includes(bandId));
 
+/** The backend's admin metrics (GET /admin/v1/metrics). */
+export async function metrics(app: RunningApp): Promise<MetricsResponse> {
+  return (await (await admin(app, '/admin/v1/metrics')).json()) as MetricsResponse;
+}
+
 export async function serverSockets(app: RunningApp): Promise<ServerSocket[]> {
-  const metrics = (await (await admin(app, '/admin/v1/metrics')).json()) as { sockets: SocketMetrics[] };
-  return metrics.sockets.map((socket) => ({
+  return (await metrics(app)).sockets.map((socket) => ({
     userId: socket.user_id,
     channels: socket.channels.length,
     bandsSubscribed: (bandId: string) =>

@@ -3,6 +3,7 @@
 // answering, every tab moves to a new worker generation (or to per-tab mode) and re-registers.
 import type { BandEvent, BandMembership, Song } from '../data/database.js';
 import { INITIAL_STATE, type ConnectionState } from '../../worker/core/connection-state.js';
+import { EVENTS_PAGE } from '../../worker/protocol.js';
 import type {
   BandLive,
   BrokerConfig,
@@ -66,8 +67,6 @@ const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'write' | 'status'> = {
 
 const GENERATION_KEY = 'backline:worker-generation';
 const CONTROL_CHANNEL = 'backline:control';
-/** Events per resume request: the broker answers one page of the log (its catch-up page). */
-const RESUME_PAGE = 500;
 
 function unwrap<T>(result: Result<T>): T {
   if (!result.ok) throw new BacklineError(result.error.code, result.error.message);
@@ -385,7 +384,7 @@ export class BacklineClient {
       for (let after = afterSeq; ;) {
         const page = unwrap(await this.transport.broker.eventsAfter(this.tabId, bandId, after));
         page.forEach((event) => this.deliver(event));
-        if (page.length < RESUME_PAGE) break;
+        if (page.length < EVENTS_PAGE) break;
         after = page[page.length - 1]!.seq;
       }
     } finally {
