@@ -26,7 +26,11 @@ export function benchViteConfig(backend: { url: string; anonKey: string }, outDi
       target: 'es2022',
       manifest: true,
       rollupOptions: {
-        input: Object.fromEntries(Object.entries(BENCH_PAGES).map(([k, v]) => [k, resolve(root, v)])),
+        input: {
+          ...Object.fromEntries(Object.entries(BENCH_PAGES).map(([k, v]) => [k, resolve(root, v)])),
+          // No script: its heap is the floor every tab pays (bench/browser/cdp.ts blankTabHeap).
+          blank: resolve(root, 'bench/pages/blank.html'),
+        },
       },
     },
     worker: { format: 'es' },

@@ -15,6 +15,7 @@ const CELL_FIELDS: (keyof CellResult)[] = [
   'repeat',
   'server',
   'live_ms',
+  'script_live_ms',
   'heap',
   'latency_rounds',
   'main_thread_us_per_event',
@@ -40,7 +41,7 @@ test('the browser benchmark delivers every event exactly once in every mode and 
       rampRates: [10],
       rampSeconds: 1,
       chaosWrites: 2,
-      ownerLoss: false,
+      ownerLoss: true,
       settleMs: 10_000,
     });
     const { files } = await writeResults(results, dir);
@@ -57,16 +58,21 @@ test('the browser benchmark delivers every event exactly once in every mode and 
       const written = JSON.parse(await readFile(json, 'utf8')) as ModeResults;
       expect(written.mode).toBe(mode);
       expect(Object.keys(written.environment).sort()).toEqual(
-        ['chromium', 'cores', 'cpu', 'memory_gb', 'node', 'platform'].sort(),
+        ['blank_tab_heap_bytes', 'chromium', 'cores', 'cpu', 'memory_gb', 'node', 'platform'].sort(),
       );
       expect(written.bundle.tab_js_gzip_bytes).toBeGreaterThan(0);
+      expect(written.environment.blank_tab_heap_bytes).toBeGreaterThan(0);
       const [cell] = written.cells;
       expect(written.cells).toHaveLength(1);
       expect(Object.keys(cell!).sort()).toEqual([...CELL_FIELDS].sort());
       expect(cell!.live_ms).toHaveLength(2);
       expect(cell!.latency_rounds[0]!.samples_ms).toHaveLength(2 * 3);
       expect(cell!.recovery?.ms).toBeGreaterThan(0);
-      expect(cell!.owner_loss).toBeNull();
+      // Page code starts after navigation does, and its share of the time to live is positive.
+      cell!.script_live_ms.forEach((ms) => expect(ms).toBeGreaterThan(0));
+      cell!.script_live_ms.forEach((ms, tab) => expect(ms).toBeLessThan(cell!.live_ms[tab]!));
+      if (mode === 'per-tab') expect(cell!.owner_loss).toBeNull();
+      else expect(cell!.owner_loss?.delivery).toMatchObject({ lost: 0, duplicated: 0, exactly_once: true });
       expect(cell!.delivery).toMatchObject({ tabs: 2, tabs_exactly_once: 2, lost: 0, duplicated: 0 });
       expect(cell!.delivery.committed).toBeGreaterThanOrEqual(3 + 2);
     }

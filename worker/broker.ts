@@ -2,6 +2,7 @@
 // tabs that are alive. The same class runs in the SharedWorker and, in per-tab mode, in the page.
 import type { BandEvent } from '../src/data/database.js';
 import { DEFAULT_CONNECTION_OPTIONS, attemptTimeoutFor, type ConnectionOptions } from './connection.js';
+import type { ConnectionState } from './core/connection-state.js';
 import type { Fanout } from './fanout.js';
 import type {
   BandLive,
@@ -71,7 +72,7 @@ export class Broker implements BrokerApi {
     });
   }
 
-  setSession(tabId: unknown, session: unknown): Promise<Result<null>> {
+  setSession(tabId: unknown, session: unknown): Promise<Result<ConnectionState | null>> {
     return guarded(() => {
       const id = valid.tabId(tabId);
       const tab = this.tab(id);
@@ -79,8 +80,9 @@ export class Broker implements BrokerApi {
       if (next === null) return this.signOut(tab);
       if (tab.userId && tab.userId !== next.userId) this.leave(tab, id);
       tab.userId = next.userId;
-      this.link(next).setToken(next.accessToken);
-      return null;
+      const link = this.link(next);
+      link.setToken(next.accessToken);
+      return link.state;
     });
   }
 

@@ -98,8 +98,11 @@ export interface BrokerApi {
   configure(config: BrokerConfig): Promise<Result<null>>;
   /** A tab announces itself; `lockName` is the Web Lock it holds for as long as it lives. */
   hello(tabId: string, lockName: string): Promise<Result<{ generation: number; mode: TransportMode }>>;
-  /** Sign-in and every token refresh; null on sign-out (closes the user's socket for every tab). */
-  setSession(tabId: string, session: SessionInfo | null): Promise<Result<null>>;
+  /**
+   * Sign-in and every token refresh; null on sign-out (closes the user's socket for every tab).
+   * Answers the user's connection state, so a tab that joins late shows it at once (null on sign-out).
+   */
+  setSession(tabId: string, session: SessionInfo | null): Promise<Result<ConnectionState | null>>;
   /** Resolves once the band is subscribed and caught up. */
   watchBand(tabId: string, bandId: string): Promise<Result<BandLive>>;
   unwatchBand(tabId: string, bandId: string): Promise<Result<null>>;

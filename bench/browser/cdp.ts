@@ -74,3 +74,15 @@ export async function closeSharedWorker(browser: Browser): Promise<boolean> {
     await cdp.detach();
   }
 }
+
+/** The JS heap of a page with no script, served from the same origin: the floor of every tab. */
+export async function blankTabHeap(browser: Browser, appUrl: string): Promise<number> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${appUrl}bench/pages/blank.html`);
+    return await heapUsed(await pageSession(page));
+  } finally {
+    await context.close();
+  }
+}

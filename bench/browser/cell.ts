@@ -8,7 +8,7 @@ import { closeSharedWorker, heapUsed, sharedWorkerHeap, taskSeconds } from './cd
 import type { Mode } from './modes.js';
 import type { CellResult, Delivery, LatencyRound, RampStep } from './results.js';
 import { percentile } from './stats.js';
-import { allReceived, liveAt, openProfile, openTab, receivedAfter, type Tab } from './tabs.js';
+import { allReceived, liveAt, openProfile, openTab, receivedAfter, scriptToLive, type Tab } from './tabs.js';
 import { committedSeqs, headSeq, type Writer } from './writer.js';
 
 export interface CellSettings {
@@ -145,6 +145,7 @@ export async function runCell(ctx: CellContext, mode: Mode, n: number, repeat: n
     // One by one, each live before the next: tab 2 on is "a new tab in a profile already live".
     for (let i = 0; i < n; i++) tabs.push(await openTab(context, appUrl, mode, band.bandId));
     const live = await Promise.all(tabs.map(liveAt));
+    const scriptLive = await Promise.all(tabs.map(scriptToLive));
     const server = await serverLoad(backend, band.reader.userId, band.bandId);
     const head = await headSeq(band.readerClient, band.bandId);
 
@@ -173,6 +174,7 @@ export async function runCell(ctx: CellContext, mode: Mode, n: number, repeat: n
       repeat,
       server,
       live_ms: live.map(Math.round),
+      script_live_ms: scriptLive.map(Math.round),
       heap: {
         tabs_bytes: tabHeaps,
         worker_bytes: workerHeap,

@@ -7,6 +7,7 @@ import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import config from '../../playwright.config.js';
 import { waitForNoSockets } from './admin.js';
+import { blankTabHeap } from './cdp.js';
 import { prepareBand, startBenchBackend } from './backend.js';
 import { buildPages, bundleSizes } from './build.js';
 import { runCell, type CellSettings } from './cell.js';
@@ -62,6 +63,7 @@ export async function runBrowserBench(options: BenchOptions): Promise<ModeResult
       chromium: browser.version(),
       node: process.version,
       platform: `${platform()} ${release()}`,
+      blank_tab_heap_bytes: await blankTabHeap(browser, server.url),
     };
     const date = new Date().toISOString();
     return modes.map((mode) => ({

@@ -26,8 +26,10 @@ function ratios(rows: Row[]): string {
     ['commit → tab p50', (r) => r.p50_ms.median],
     ['commit → tab p99', (r) => r.p99_ms.median],
     ['second tab → live', (r) => r.second_tab_live_ms.median],
+    ['second tab, page code → live', (r) => r.second_tab_script_live_ms.median],
     ['sustained write rate', (r) => r.sustained_per_s.median],
     ['JS heap, tabs + worker', (r) => r.heap_mb.median],
+    ['JS heap above blank tabs', (r) => r.heap_above_blank_mb.median],
     ['main thread per event per tab', (r) => r.main_thread_us_per_event.median],
     ['recovery after a drop', (r) => r.recovery_ms.median],
     ['worker / leader killed → caught up', (r) => r.owner_loss_ms.median],
@@ -55,9 +57,10 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
     `${env.cores} × ${env.cpu}, ${env.memory_gb} GB, Chromium ${env.chromium}, Node ${env.node}, ${env.platform}. ` +
       `Modes interleaved per N in one browser against one backend (own process), one band, one writer. ` +
       `Cells repeated ${String(settings['repeats'])}×, ${String(settings['latencyRounds'])} latency rounds of ` +
-      `${String(settings['latencyWrites'])} writes each per cell; spread is min–max over them.`,
+      `${String(settings['latencyWrites'])} writes each per cell; spread is min–max over them. ` +
+      `A blank tab's heap here: ${Math.round(env.blank_tab_heap_bytes / 1e4) / 100} MB.`,
     '',
-    '| N | mode | sockets | channels (band bindings) | p50 ms | p99 ms | max ms | 2nd tab → live ms | later tabs → live ms | sustained writes/s (above it) | heap MB | main thread µs/event/tab | recovery after drop ms | worker / leader killed → caught up ms | exactly once |',
+    '| N | mode | sockets | channels (band bindings) | p50 ms | p99 ms | max ms | 2nd tab → live ms (page code → live) | later tabs → live ms | sustained writes/s (above it) | heap MB (above blank tabs) | main thread µs/event/tab | recovery after drop ms | worker / leader killed → caught up ms | exactly once |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows
       .map((r) =>
@@ -69,10 +72,10 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
           show(r.p50_ms),
           show(r.p99_ms),
           show(r.max_ms),
-          show(r.second_tab_live_ms),
+          `${show(r.second_tab_live_ms)} (${show(r.second_tab_script_live_ms)})`,
           show(r.later_tabs_live_ms),
           `${show(r.sustained_per_s)} (${r.above_sustained})`,
-          show(r.heap_mb),
+          `${show(r.heap_mb)} (${show(r.heap_above_blank_mb)})`,
           show(r.main_thread_us_per_event),
           show(r.recovery_ms),
           r.owner_loss_ok === false

@@ -37,6 +37,8 @@ export interface CellResult {
   server: ServerLoad;
   /** Navigation → live per tab, in opening order (index 1 is the second tab). */
   live_ms: number[];
+  /** The page's own code starting (its bundle loaded and evaluated) → live, per tab. */
+  script_live_ms: number[];
   heap: { tabs_bytes: number[]; worker_bytes: number | null; total_bytes: number };
   latency_rounds: LatencyRound[];
   /** Main-thread task time per delivered event per tab (all tasks, timers and polling included). */
@@ -61,6 +63,8 @@ export interface Environment {
   chromium: string;
   node: string;
   platform: string;
+  /** A blank tab's JS heap in this browser: the floor every tab pays before any code of ours. */
+  blank_tab_heap_bytes: number;
 }
 
 export interface ModeResults {

@@ -15,9 +15,12 @@ export interface Row {
   max_ms: Spread;
   second_tab_live_ms: Spread;
   later_tabs_live_ms: Spread;
+  second_tab_script_live_ms: Spread;
   sustained_per_s: Spread;
   above_sustained: string;
   heap_mb: Spread;
+  /** Tabs + worker minus N blank tabs: what the code itself holds. */
+  heap_above_blank_mb: Spread;
   main_thread_us_per_event: Spread;
   recovery_ms: Spread;
   owner_loss_ms: Spread;
@@ -45,9 +48,16 @@ function row(results: ModeResults, tabs: number, cells: CellResult[]): Row {
     max_ms: spread(rounds.map((r) => r.max_ms)),
     second_tab_live_ms: spread(cells.map((c) => c.live_ms[1] ?? NaN)),
     later_tabs_live_ms: spread(cells.flatMap((c) => c.live_ms.slice(1))),
+    second_tab_script_live_ms: spread(cells.map((c) => c.script_live_ms[1] ?? NaN)),
     sustained_per_s: spread(cells.map((c) => c.sustained_per_s)),
     above_sustained: [...new Set(cells.map((c) => c.above_sustained))].join(', '),
     heap_mb: spread(cells.map((c) => Math.round(c.heap.total_bytes / 1e4) / 100)),
+    heap_above_blank_mb: spread(
+      cells.map((c) => {
+        const floor = results.environment.blank_tab_heap_bytes * c.tabs;
+        return Math.round((c.heap.total_bytes - floor) / 1e4) / 100;
+      }),
+    ),
     main_thread_us_per_event: spread(cells.map((c) => c.main_thread_us_per_event)),
     recovery_ms: spread(cells.map((c) => c.recovery?.ms ?? NaN)),
     owner_loss_ms: spread(cells.map((c) => c.owner_loss?.ms ?? NaN)),

@@ -24,7 +24,7 @@ interface LabLike {
 /** Runs in the lab page before its module: records band events and watches the band once `window.lab` exists. */
 function labProbe(bandId: string): void {
   if (!location.pathname.endsWith('/lab.html')) return;
-  const probe: Probe = { received: [], liveAt: null, error: null, role: 'tab' };
+  const probe: Probe = { received: [], liveAt: null, startedAt: null, error: null, role: 'tab' };
   const target = window as unknown as { benchProbe: Probe; lab?: LabLike };
   target.benchProbe = probe;
   let lab: LabLike | undefined;
@@ -33,6 +33,7 @@ function labProbe(bandId: string): void {
     get: () => lab,
     set(value: LabLike) {
       lab = value;
+      probe.startedAt = performance.getEntriesByName('page:start')[0]?.startTime ?? null;
       value.backline.on('band:event', (event) =>
         probe.received.push([event.seq, Date.parse(event.at), Date.now()]),
       );
@@ -92,6 +93,10 @@ export async function openTab(
 }
 
 export const liveAt = (tab: Tab): Promise<number> => tab.page.evaluate(() => window.benchProbe.liveAt ?? NaN);
+
+/** From the page's own code starting (its bundle loaded) to live: what the realtime layer adds. */
+export const scriptToLive = (tab: Tab): Promise<number> =>
+  tab.page.evaluate(() => (window.benchProbe.liveAt ?? NaN) - (window.benchProbe.startedAt ?? NaN));
 
 /** [seq, at ms, received ms] of every event after `head` this tab has delivered. */
 export const receivedAfter = (tab: Tab, head: number): Promise<[number, number, number][]> =>

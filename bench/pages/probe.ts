@@ -6,6 +6,8 @@ export interface Probe {
   received: [number, number, number][];
   /** performance.now() (ms since navigation start) when the band was live in this tab. */
   liveAt: number | null;
+  /** performance.now() when the page's own code started (its imports loaded and evaluated). */
+  startedAt: number | null;
   error: string | null;
   role: string;
 }
@@ -17,7 +19,7 @@ declare global {
 }
 
 export function installProbe(role: string): Probe {
-  const probe: Probe = { received: [], liveAt: null, error: null, role };
+  const probe: Probe = { received: [], liveAt: null, startedAt: performance.now(), error: null, role };
   window.benchProbe = probe;
   return probe;
 }

@@ -111,6 +111,8 @@ export class BacklineClient {
   private replacing: Promise<void> | undefined;
   private readonly control = new BroadcastChannel(CONTROL_CHANNEL);
   private readonly cleanup: (() => void)[] = [];
+  /** Settles once this tab holds the Web Lock named after it (see attach). */
+  private locked: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: BacklineOptions) {}
 
@@ -152,15 +154,12 @@ export class BacklineClient {
         : undefined;
       this.current = INITIAL_STATE;
     }
-    unwrap(await this.transport.broker.setSession(this.tabId, session));
+    const state = unwrap(await this.transport.broker.setSession(this.tabId, session));
     if (session) this.sessionWasSet();
-    if (userChanged && session) {
-      // A tab that joins late learns the socket's state now rather than at its next change.
-      const user = (await this.diagnostics()).users.find((u) => u.userId === session.userId);
-      if (user && this.session?.userId === session.userId) {
-        this.current = user.state;
-        this.emitter.emit('realtime:state-changed', user.state);
-      }
+    // A tab that joins late learns the socket's state now rather than at its next change.
+    if (userChanged && state && this.session?.userId === session?.userId) {
+      this.current = state;
+      this.emitter.emit('realtime:state-changed', state);
     }
   }
 
@@ -231,7 +230,9 @@ export class BacklineClient {
   }
 
   private async start(): Promise<void> {
-    await holdTabLock(`backline:tab:${this.tabId}`);
+    // Requested now and awaited only before hello: the lock goes through the browser process,
+    // which is slow on a busy machine, and the worker can start meanwhile.
+    this.locked = holdTabLock(`backline:tab:${this.tabId}`);
     const wanted = this.options.transport ?? 'auto';
     const generation = Number(localStorage.getItem(GENERATION_KEY) ?? 0);
     if (wanted !== 'tab' && sharedWorkerAvailable()) {
@@ -254,7 +255,10 @@ export class BacklineClient {
     };
   }
 
-  /** Registers this tab with a broker: configure, hello, and (after a replacement) everything it had. */
+  /**
+   * Registers this tab with a broker: configure, hello (once the tab holds its lock, which the
+   * broker waits on to learn the tab is gone), and (after a replacement) everything it had.
+   */
   private async attach(transport: Transport): Promise<void> {
     const config: BrokerConfig = { supabaseUrl: this.options.supabaseUrl, anonKey: this.options.anonKey };
     if (this.options.heartbeatIntervalMs !== undefined)
@@ -265,8 +269,13 @@ export class BacklineClient {
     if (this.options.outboxBatchSize !== undefined) config.outboxBatchSize = this.options.outboxBatchSize;
     const timeout = this.options.pingTimeoutMs ?? 3000;
     try {
-      unwrap(await withTimeout(transport.broker.configure(config), timeout));
-      unwrap(await withTimeout(transport.broker.hello(this.tabId, `backline:tab:${this.tabId}`), timeout));
+      // Posted back to back: the port keeps their order, so hello is handled after configure.
+      const configured = withTimeout(transport.broker.configure(config), timeout);
+      configured.catch(() => undefined); // awaited below, after the lock
+      await this.locked;
+      const hello = withTimeout(transport.broker.hello(this.tabId, `backline:tab:${this.tabId}`), timeout);
+      unwrap(await configured);
+      unwrap(await hello);
     } catch (error) {
       transport.close();
       throw error;
