@@ -63,6 +63,9 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
       req.socket.destroy();
       return;
     }
+    // Chaos latency holds REST and auth requests as it holds realtime frames.
+    const delay = realtime.latency();
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     httpCounts[service]++;
     await requireApiKey(req, url, keys);
     if (service === 'auth') {

@@ -117,6 +117,20 @@ describe('chaos', () => {
     raw.close();
   });
 
+  it('latency: REST and auth requests wait too, and answer as usual', async () => {
+    const { client: signedIn, userId } = await signedUpClient(backend, 'latency-rest');
+    await chaos({ action: 'latency', ms: 200, duration_ms: 5000 });
+    const started = performance.now();
+    const { data, error } = await signedIn.from('band_memberships').select('user_id').eq('user_id', userId);
+    expect(error).toBeNull();
+    expect(data).toEqual([]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    const user = performance.now();
+    expect((await signedIn.auth.getUser()).data.user?.id).toBe(userId);
+    expect(performance.now() - user).toBeGreaterThanOrEqual(195);
+    await chaos({ action: 'reset' });
+  });
+
   it('drop without a user drops every socket', async () => {
     const [a, b] = [client(backend), client(backend)];
     await Promise.all([subscribe(a.channel('x')), subscribe(b.channel('y'))]);
