@@ -188,6 +188,9 @@ export class BandChannels {
       let subscribed = false;
       let flowing = false;
       let settled = false;
+      // The server says why before it closes a channel (a quota, an expired token): keep it, so
+      // the connection state carries the server's reason rather than a bare CLOSED.
+      let serverReason: string | undefined;
       const settle = (error?: Error): void => {
         if (settled) return;
         if (error) {
@@ -199,6 +202,7 @@ export class BandChannels {
         }
       };
       channel.on('system', {}, (payload: { status?: string; extension?: string; message?: string }) => {
+        if (payload.status === 'error' && payload.message) serverReason = payload.message;
         if (payload.extension !== 'postgres_changes') return;
         if (payload.status === 'ok') flowing = true;
         else settle(new Error(payload.message ?? 'postgres_changes failed'));
@@ -210,7 +214,8 @@ export class BandChannels {
           return settle();
         }
         if (this.retiring.has(channel)) return;
-        const message = `${channel.topic}: ${status}${error ? ` (${error.message})` : ''}`;
+        const reason = serverReason ?? (error && errorDetail(error));
+        const message = `${channel.topic}: ${status}${reason ? ` (${reason})` : ''}`;
         if (!settled) settle(new Error(message));
         else this.handlers.broken(socket.attempt, message);
       });
@@ -221,6 +226,20 @@ export class BandChannels {
     if (!this.socket) throw new Error('no socket');
     return this.socket;
   }
+}
+
+/**
+ * A channel error's message, with what the transport said when it says more: a refused upgrade
+ * reads "transport failure" in realtime-js, while `ws` (Node) names the HTTP status in the event.
+ * Browsers give a refused WebSocket no status at all, so there the generic message is all we have.
+ */
+function errorDetail(error: Error): string {
+  const cause: unknown = error.cause;
+  const detail =
+    typeof cause === 'object' && cause !== null && 'message' in cause && typeof cause.message === 'string'
+      ? cause.message
+      : '';
+  return detail && detail !== error.message ? `${error.message}: ${detail}` : error.message;
 }
 
 interface Membership {

@@ -12,6 +12,7 @@ import {
   type ConnectionEvent,
   type ConnectionState,
 } from './core/connection-state.js';
+import { refusalCode } from './core/refusal.js';
 
 export interface ConnectionOptions {
   supabaseUrl: string;
@@ -95,7 +96,8 @@ export class Connection {
   /** Something broke the attempt `attempt` (a channel error, a missed heartbeat). Stale reports are ignored. */
   fail(attempt: number, code: string, message: string): void {
     if (attempt !== this.attemptId || !this.client) return;
-    const error: ConnectionError = { code, message, at: Date.now() };
+    // A quota or token refusal gets its own code, so tabs can say why (the message keeps the detail).
+    const error: ConnectionError = { code: refusalCode(message) ?? code, message, at: Date.now() };
     this.dispatch({ type: 'failed', error, random: Math.random() });
   }
 

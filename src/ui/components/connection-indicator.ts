@@ -2,6 +2,7 @@
 // out), a spinner while (re)connecting, "Offline" when down, and a Retry button once retries stop.
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { assertNever, type ConnectionState } from '../../../worker/core/connection-state.js';
+import { connectionReason } from '../state/connection-reason.js';
 import { base } from '../styles.js';
 
 export class ConnectionIndicator extends LitElement {
@@ -42,6 +43,9 @@ export class ConnectionIndicator extends LitElement {
       state.nextRetryAt === null
         ? ''
         : ` Next try in ${Math.max(0, Math.ceil((state.nextRetryAt - this.now) / 1000))} s.`;
+    // The server's own reason (a quota, an expired sign-in), when it gave one.
+    const reason = connectionReason(state);
+    const why = reason ? html`<span class="reason">${reason}</span>` : nothing;
     switch (state.kind) {
       case 'connected':
       case 'disconnected':
@@ -49,13 +53,13 @@ export class ConnectionIndicator extends LitElement {
       case 'connecting':
         return html`<span class="spinner" aria-hidden="true"></span>Connecting…`;
       case 'reconnecting':
-        return html`<span class="spinner" aria-hidden="true"></span>Reconnecting…<span class="detail"
+        return html`<span class="spinner" aria-hidden="true"></span>Reconnecting…${why}<span class="detail"
             >${nextTry}</span
           >`;
       case 'offline':
         return html`Offline – changes will sync when you reconnect`;
       case 'error':
-        return html`Offline – changes will sync when you reconnect.
+        return html`Offline – changes will sync when you reconnect. ${why}
           <span class="detail">Automatic retries stopped; details on the Diagnostics page.</span>
           <button @click=${() => this.retry()}>Retry</button>`;
       default:
