@@ -62,7 +62,12 @@ export class RealtimeServer implements SessionHost {
     readonly quotas: RealtimeQuotas,
     private readonly capture: ChangeCapture,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: quotas.maxBroadcastBytes + 64 * 1024 });
+    // UTF-8 is checked by the decoder, which closes with the reason; ws would close with a bare 1007.
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: quotas.maxBroadcastBytes + 64 * 1024,
+      skipUTF8Validation: true,
+    });
     this.gate = new RlsGate(db);
     this.fanout = new ChangeFanout(capture.tables, this.registry, this.gate, quotas.maxChangeBytes);
   }

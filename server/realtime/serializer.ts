@@ -14,6 +14,17 @@ const BINARY_ENCODING = 0;
 const JSON_ENCODING = 1;
 const MAX_TOPIC = 255;
 
+// Fatal: text that is not UTF-8 is refused here with a reason, not by ws with a bare 1007.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8Text(bytes: Uint8Array, what: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new FrameError(`${what} is not valid UTF-8`);
+  }
+}
+
 const asRef = (value: unknown): string | null => {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'string') return value;
@@ -57,9 +68,10 @@ export function decode(data: Buffer, isBinary: boolean, vsn: Vsn): Incoming {
     if (vsn !== '2.0.0') throw new FrameError('binary frames need vsn 2.0.0');
     return decodeUserBroadcastPush(data);
   }
+  const text = utf8Text(data, 'text frame');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(data.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new FrameError('frame is not valid JSON');
   }
@@ -82,14 +94,21 @@ function decodeUserBroadcastPush(data: Buffer): Incoming {
   if (encoding !== BINARY_ENCODING && encoding !== JSON_ENCODING)
     throw new FrameError('binary frame encoding must be 0 (binary) or 1 (JSON)');
   let offset = 7;
-  const take = (length: number): string => {
+  // Strictly UTF-8: a lenient decode turns each bad byte into U+FFFD (three bytes), and an event
+  // grown past 255 bytes would overflow its one-byte length in the kind 4 frame sent on.
+  const take = (length: number, name: string): string => {
     if (offset + length > data.length) throw new FrameError('binary frame is truncated');
-    const text = data.subarray(offset, offset + length).toString('utf8');
+    const text = utf8Text(data.subarray(offset, offset + length), `binary frame ${name}`);
     offset += length;
     return text;
   };
-  const [joinRef, ref, topic, event] = [take(data[1]!), take(data[2]!), take(data[3]!), take(data[4]!)];
-  take(data[5]!); // metadata (`persist`): nothing here stores broadcasts
+  const [joinRef, ref, topic, event] = [
+    take(data[1]!, 'join_ref'),
+    take(data[2]!, 'ref'),
+    take(data[3]!, 'topic'),
+    take(data[4]!, 'event'),
+  ];
+  take(data[5]!, 'metadata'); // `persist`: nothing here stores broadcasts
   if (topic === '' || event === '') throw new FrameError('binary frame needs a topic and an event');
   const bytes = data.subarray(offset);
   let body: BroadcastBody;
