@@ -137,9 +137,17 @@ export class UserLink {
     return this.whenLive(bandId);
   }
 
-  /** One page of the band's log after `afterSeq`; RLS on the server decides what the user may read. */
-  eventsAfter(bandId: string, afterSeq: number): Promise<BandEvent[]> {
-    return eventsAfter(this.rest, bandId, afterSeq);
+  /**
+   * One page of the band's log after `afterSeq`; RLS on the server decides what the user may read.
+   * RLS answers a band the user is not in with no rows, which reads as "nothing new": when a page
+   * of a band this user has no subscription for is empty, its head says whether it is visible at
+   * all (every band's log starts with its creation), and an invisible one is refused.
+   */
+  async eventsAfter(bandId: string, afterSeq: number): Promise<BandEvent[]> {
+    const page = await eventsAfter(this.rest, bandId, afterSeq);
+    if (page.length === 0 && !this.bands.has(bandId) && (await logHead(this.rest, bandId)) === 0)
+      throw new BrokerFailure('not_member', `not a member of band ${bandId}`);
+    return page;
   }
 
   unwatch(tabId: string, bandId: string): void {
