@@ -3,7 +3,16 @@
 // back through `parseEntry`: a corrupt or older-format entry becomes a visible failed entry,
 // never a silent drop.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { BatchBuilder, enqueue, nextWake, recordOf, type OutboxEntry, type Write } from './outbox-queue.js';
+import { write as validWrite } from '../validate.js';
+import {
+  BatchBuilder,
+  enqueue,
+  nextWake,
+  recordOf,
+  type OutboxEntry,
+  type OutboxStatus,
+  type Write,
+} from './outbox-queue.js';
 
 interface OutboxSchema extends DBSchema {
   entries: {
@@ -20,6 +29,9 @@ const DB_VERSION = 2;
 const TAKE_PAGE_SLACK = 16;
 
 export class OutboxStore {
+  /** Corrupt records stored under a key that is not an id string: the id shown → the real key. */
+  private readonly foreignKeys = new Map<string, IDBValidKey>();
+
   private constructor(private readonly db: IDBPDatabase<OutboxSchema>) {}
 
   static async open(): Promise<OutboxStore> {
@@ -43,7 +55,14 @@ export class OutboxStore {
 
   async load(userId: string): Promise<OutboxEntry[]> {
     const stored: unknown[] = await this.db.getAllFromIndex('entries', 'byUser', userId);
-    return stored.map((value) => parseEntry(value, userId)).sort((a, b) => a.order - b.order);
+    return stored
+      .map((value) => {
+        const entry = parseEntry(value, userId);
+        const key = (value as { id: IDBValidKey }).id;
+        if (key !== entry.id) this.foreignKeys.set(entry.id, key);
+        return entry;
+      })
+      .sort((a, b) => a.order - b.order);
   }
 
   /**
@@ -117,7 +136,8 @@ export class OutboxStore {
     const tx = this.db.transaction('entries', 'readwrite');
     await Promise.all([
       ...put.map((entry) => tx.store.put(entry)),
-      ...remove.map((id) => tx.store.delete(id)),
+      // The schema says string keys; a foreign one is deleted by what it really is.
+      ...remove.map((id) => tx.store.delete((this.foreignKeys.get(id) ?? id) as string)),
       tx.done,
     ]);
   }
@@ -127,55 +147,102 @@ export class OutboxStore {
   }
 }
 
-const isString = (value: unknown): value is string => typeof value === 'string';
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The shape of every write kind, as the current version stores it. */
-function isWrite(value: unknown): value is Write {
-  if (typeof value !== 'object' || value === null) return false;
-  const w = value as Record<string, unknown>;
-  switch (w['kind']) {
-    case 'song.insert':
-      return isString(w['songId']) && isString(w['bandId']) && typeof w['fields'] === 'object';
-    case 'song.update':
-      return (
-        isString(w['songId']) &&
-        isString(w['bandId']) &&
-        typeof w['baseVersion'] === 'number' &&
-        typeof w['fields'] === 'object'
-      );
-    case 'song.delete':
-      return isString(w['songId']) && isString(w['bandId']) && typeof w['baseVersion'] === 'number';
-    case 'band.create':
-      return isString(w['bandId']) && isString(w['name']) && isString(w['description']);
-    case 'band.join':
-      return isString(w['code']);
-    default:
-      return false;
+/** The same JSON whatever the key order; anything but plain data (a Map, a class) reads as what it is. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return Object.prototype.toString.call(v);
+    return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)));
+  });
+
+/** A write a tab could have queued: the boundary's validator takes it as it is, unchanged. */
+function readWrite(value: unknown): Write | undefined {
+  try {
+    const write = validWrite(value);
+    return canonical(write) === canonical(value) ? write : undefined;
+  } catch {
+    return undefined;
   }
+}
+
+const STATUSES: ReadonlySet<unknown> = new Set<OutboxStatus>([
+  'pending',
+  'sending',
+  'confirmed',
+  'conflict',
+  'failed',
+]);
+const isCount = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
+/** A row the user may re-base on ("keep mine" reads its version). */
+const isRow = (value: unknown): boolean =>
+  isObject(value) && Number.isSafeInteger(value['version']) && (value['version'] as number) >= 1;
+
+/** Everything the queue, the drainer and the views rely on; entries of the first version had no `record` yet. */
+function isEntry(input: Record<string, unknown>, userId: string): boolean {
+  const { id, order, status, attempts, notBefore, createdAt, error, theirs, result, band } = input;
+  return (
+    typeof id === 'string' &&
+    id !== '' &&
+    Number.isFinite(order) &&
+    input['userId'] === userId &&
+    readWrite(input['write']) !== undefined &&
+    STATUSES.has(status) &&
+    isCount(attempts) &&
+    Number.isFinite(notBefore) &&
+    Number.isFinite(createdAt) &&
+    (error === undefined ||
+      (isObject(error) && typeof error['code'] === 'string' && typeof error['message'] === 'string')) &&
+    (theirs === undefined || theirs === null || isRow(theirs)) &&
+    (result === undefined || isRow(result)) &&
+    (band === undefined || isObject(band))
+  );
+}
+
+/**
+ * The id a corrupt entry is shown and dismissed under: its key when that is a usable id, else
+ * text made from the key, the same on every read (the store maps it back to delete the record).
+ */
+function corruptId(key: unknown): string {
+  if (typeof key === 'string' && key !== '') return key;
+  // Only IndexedDB keys (numbers, strings, dates, arrays, bytes) can be stored; anything else is just its type.
+  const text = (k: unknown): string => {
+    if (typeof k === 'number' || typeof k === 'string') return `${typeof k}:${k}`;
+    if (k instanceof Date) return `date:${k.getTime()}`;
+    if (Array.isArray(k)) return `[${k.map(text).join(',')}]`;
+    if (k instanceof ArrayBuffer) return `bytes:${new Uint8Array(k).join('.')}`;
+    if (ArrayBuffer.isView(k))
+      return `bytes:${new Uint8Array(k.buffer, k.byteOffset, k.byteLength).join('.')}`;
+    return typeof k;
+  };
+  return `corrupt-${text(key)}`;
 }
 
 /** Trusts nothing read from disk: another version of the app, or a broken browser, wrote it. */
 export function parseEntry(value: unknown, userId: string): OutboxEntry {
-  const input = (typeof value === 'object' && value !== null ? value : {}) as Partial<OutboxEntry>;
-  const id = typeof input.id === 'string' ? input.id : `corrupt-${crypto.randomUUID()}`;
-  const valid = typeof input.order === 'number' && input.userId === userId && isWrite(input.write);
-  if (valid) {
-    const entry = { ...(input as OutboxEntry), record: recordOf(input.write as Write) };
+  const input = isObject(value) ? value : {};
+  if (isEntry(input, userId)) {
+    const entry = input as unknown as OutboxEntry;
+    const read = { ...entry, record: recordOf(entry.write), error: entry.error, theirs: entry.theirs };
     // A write cut off mid-send (the worker died) is sent again; replay makes that safe.
-    return entry.status === 'sending' ? { ...entry, status: 'pending' } : entry;
+    return read.status === 'sending' ? { ...read, status: 'pending' } : read;
   }
+  const id = corruptId(input['id']);
   return {
     id,
-    order: typeof input.order === 'number' ? input.order : 0,
+    order: Number.isFinite(input['order']) ? (input['order'] as number) : 0,
     userId,
     // What it was cannot be trusted; the entry stays visible (failed) until dismissed.
     write: { kind: 'song.insert', songId: '', bandId: '', fields: { title: '(unreadable change)' } },
     record: `corrupt:${id}`,
     status: 'failed',
-    attempts: typeof input.attempts === 'number' ? input.attempts : 0,
+    attempts: isCount(input['attempts']) ? (input['attempts'] as number) : 0,
     notBefore: 0,
     error: { code: 'corrupt_entry', message: 'This queued change could not be read and was not sent.' },
     theirs: undefined,
-    createdAt: typeof input.createdAt === 'number' ? input.createdAt : 0,
+    createdAt: Number.isFinite(input['createdAt']) ? (input['createdAt'] as number) : 0,
   };
 }
