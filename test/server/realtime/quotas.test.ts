@@ -119,4 +119,22 @@ describe('quotas', () => {
     });
     sockets.forEach((s) => s.close());
   });
+
+  it('admits again once the limit clears: a connection when a slot frees, joins in the next second', async () => {
+    await until(() => small.realtime.metrics().totals.sockets === 0);
+    const [first, second] = await Promise.all([
+      RawSocket.open(socketUrl(small)),
+      RawSocket.open(socketUrl(small)),
+    ]);
+    expect((await refusal(socketUrl(small))).status).toBe(429);
+    first.close();
+    await until(() => small.realtime.metrics().totals.sockets === 1);
+    const admitted = await RawSocket.open(socketUrl(small));
+    for (let i = 0; i < 6; i++) admitted.send([...join('again', String(i))]);
+    expect((await admitted.reply('5'))[4]).toMatchObject({ status: 'error' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    admitted.send([...join('again', '6')]);
+    expect((await admitted.reply('6'))[4]).toMatchObject({ status: 'ok' });
+    [second, admitted].forEach((s) => s.close());
+  });
 });
