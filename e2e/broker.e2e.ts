@@ -269,6 +269,47 @@ test('a worker that stops answering is replaced, and every event, also those mad
   await context.close();
 });
 
+test('a write made while the worker is dead is answered by its replacement and lands once', async ({
+  browser,
+}) => {
+  const alice = await member('alice');
+  const bandId = await band(alice);
+  const context = await newContext(browser);
+  const [tab] = await tabs(context, 1, alice);
+  await watch(tab!, bandId);
+  const cdp = await browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const worker = targetInfos.find((t) => t.type === 'shared_worker');
+  await cdp.send('Target.closeTarget', { targetId: worker!.targetId });
+
+  // Before the tab notices: this call goes to a worker that will never answer it.
+  const songId = crypto.randomUUID();
+  const entry = await tab!.evaluate(
+    ([b, id]) =>
+      window.lab.backline.write({
+        kind: 'song.insert',
+        songId: id!,
+        bandId: b!,
+        fields: { title: 'Mid-crash' },
+      }),
+    [bandId, songId],
+  );
+  expect(entry.record).toBe(songId);
+  expect(await tab!.evaluate(() => window.lab.generation())).toBeGreaterThan(0);
+  await expect
+    .poll(async () => (await alice.client.from('songs').select('title').eq('id', songId)).data, {
+      timeout: 15_000,
+    })
+    .toEqual([{ title: 'Mid-crash' }]);
+  const { data: inserts } = await alice.client
+    .from('band_events')
+    .select('seq')
+    .eq('record_id', songId)
+    .eq('op', 'INSERT');
+  expect(inserts).toHaveLength(1);
+  await context.close();
+});
+
 test('without SharedWorker the page falls back to per-tab mode with the same behaviour', async ({
   browser,
 }) => {

@@ -62,12 +62,18 @@ export async function sharedWorkerHeap(browser: Browser): Promise<number | null>
   }
 }
 
-/** Kills the profile's SharedWorker, as a crash would; false if there is none. */
-export async function closeSharedWorker(browser: Browser): Promise<boolean> {
+/**
+ * Kills a SharedWorker, as a crash would: the profile's, or with `contextId` (see `contextIdOf`)
+ * that browser context's. False if there is none.
+ */
+export async function closeSharedWorker(browser: Browser, contextId?: string): Promise<boolean> {
   const cdp = await browser.newBrowserCDPSession();
   try {
     const { targetInfos } = await cdp.send('Target.getTargets');
-    const worker = targetInfos.find((target) => target.type === 'shared_worker');
+    const worker = targetInfos.find(
+      (target) =>
+        target.type === 'shared_worker' && (contextId === undefined || target.browserContextId === contextId),
+    );
     if (worker) await cdp.send('Target.closeTarget', { targetId: worker.targetId });
     return worker !== undefined;
   } finally {
@@ -84,5 +90,17 @@ export async function blankTabHeap(browser: Browser, appUrl: string): Promise<nu
     return await heapUsed(await pageSession(page));
   } finally {
     await context.close();
+  }
+}
+
+/** The DevTools id of a page's browser context (Playwright does not expose it). */
+export async function contextIdOf(page: Page): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { targetInfo } = await cdp.send('Target.getTargetInfo');
+    if (!targetInfo.browserContextId) throw new Error('the page reports no browser context');
+    return targetInfo.browserContextId;
+  } finally {
+    await cdp.detach();
   }
 }

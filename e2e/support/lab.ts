@@ -1,6 +1,7 @@
 // Driving the lab page (window.lab) and reading the backend's admin metrics, for broker e2e tests.
 import type { BrowserContext, Page } from '@playwright/test';
 import type { BacklineClient } from '../../src/client/index.js';
+import type { BandEvent } from '../../src/data/database.js';
 import type { RunningApp } from './app.js';
 
 export interface LabOptions {
@@ -23,6 +24,8 @@ type Lab = {
   seqs(bandId: string): number[];
   addSong(bandId: string, title: string): Promise<void>;
   createBand(name: string): Promise<string>;
+  /** Every band event this tab delivered, in order. */
+  events: BandEvent[];
   states: string[];
   notices: string[];
   backline: Pick<BacklineClient, 'bandAdded' | 'diagnostics' | 'write' | 'outbox' | 'retry' | 'on'>;

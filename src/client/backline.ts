@@ -6,6 +6,7 @@ import { INITIAL_STATE, type ConnectionState } from '../../worker/core/connectio
 import { EVENTS_PAGE } from '../../worker/protocol.js';
 import type {
   BandLive,
+  BrokerApi,
   BrokerConfig,
   BusEvent,
   ConflictChoice,
@@ -66,6 +67,7 @@ const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'write' | 'status'> = {
 };
 
 const GENERATION_KEY = 'backline:worker-generation';
+const REPLACED = Symbol('broker replaced');
 const CONTROL_CHANNEL = 'backline:control';
 
 function unwrap<T>(result: Result<T>): T {
@@ -190,7 +192,7 @@ export class BacklineClient {
 
   /** After creating or joining a band in this tab: subscribes it now and tells the other tabs. */
   async bandAdded(bandId: string): Promise<void> {
-    unwrap(await this.transport.broker.bandAdded(this.tabId, bandId));
+    await this.call((broker) => broker.bandAdded(this.tabId, bandId));
   }
 
   /**
@@ -198,7 +200,7 @@ export class BacklineClient {
    * It is sent when the network allows, exactly once in effect; watch `outbox:changed`.
    */
   async write(write: Write): Promise<OutboxEntry> {
-    const entries = unwrap(await this.transport.broker.write(this.tabId, write));
+    const entries = await this.call((broker) => broker.write(this.tabId, write));
     // A write folded into an earlier unsent one returns that entry; one that cancelled an unsent insert returns none.
     return entries[0] ?? { ...PLACEHOLDER_ENTRY, write, status: 'confirmed' };
   }
@@ -206,11 +208,11 @@ export class BacklineClient {
   /** The signed-in user's queued writes, oldest first. Waits for the first session (setSession). */
   async outbox(): Promise<OutboxEntry[]> {
     await this.sessionSet;
-    return unwrap(await this.transport.broker.outbox(this.tabId));
+    return this.call((broker) => broker.outbox(this.tabId));
   }
 
   async resolveWrite(entryId: string, choice: ConflictChoice): Promise<void> {
-    unwrap(await this.transport.broker.resolveWrite(this.tabId, entryId, choice));
+    await this.call((broker) => broker.resolveWrite(this.tabId, entryId, choice));
   }
 
   async retry(): Promise<void> {
@@ -227,6 +229,30 @@ export class BacklineClient {
     this.cleanup.forEach((undo) => undo());
     this.control.close();
     void this.transport.broker.goodbye(this.tabId).finally(() => this.transport.close());
+  }
+
+  /**
+   * A call the tab must not lose: if the broker is replaced before it answers (a dead worker never
+   * will), the call goes again to the next one. Safe to repeat: an unsent write repeated folds
+   * into the first, and an insert carries its row's id.
+   */
+  private async call<T>(send: (broker: BrokerApi) => Promise<Result<T>>): Promise<T> {
+    for (;;) {
+      const transport = this.transport;
+      const pending = send(transport.broker);
+      let stop = (): void => undefined;
+      const replaced = new Promise<typeof REPLACED>((resolve) => {
+        stop = this.emitter.on('transport:changed', () => resolve(REPLACED));
+      });
+      try {
+        const answer = await Promise.race([pending, replaced]);
+        if (answer !== REPLACED) return unwrap(answer);
+        // Sent to the new broker already (it was attached before it was announced): wait for it.
+        if (this.transport === transport) return unwrap(await pending);
+      } finally {
+        stop();
+      }
+    }
   }
 
   private async start(): Promise<void> {
