@@ -61,6 +61,11 @@ test('the browser benchmark delivers every event exactly once in every mode and 
         ['blank_tab_heap_bytes', 'chromium', 'cores', 'cpu', 'memory_gb', 'node', 'platform'].sort(),
       );
       expect(written.bundle.tab_js_gzip_bytes).toBeGreaterThan(0);
+      // The client alone is measured for shared mode only, and is a fraction of the tab's JS.
+      if (mode === 'shared') {
+        expect(written.bundle.client_js_gzip_bytes).toBeGreaterThan(1000);
+        expect(written.bundle.client_js_gzip_bytes).toBeLessThan(written.bundle.tab_js_gzip_bytes);
+      } else expect(written.bundle.client_js_gzip_bytes).toBe(0);
       expect(written.environment.blank_tab_heap_bytes).toBeGreaterThan(0);
       const [cell] = written.cells;
       expect(written.cells).toHaveLength(1);

@@ -86,11 +86,12 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
       )
       .map((line) => `| ${line} |`),
     '',
-    '| mode | tab JS, gzip KB | worker JS, gzip KB |',
-    '|---|---|---|',
+    '| mode | tab JS, gzip KB | worker JS, gzip KB | Backline client alone (no auth, no UI), gzip KB |',
+    '|---|---|---|---|',
     ...results.map((r) => {
       const row = rows.find((x) => x.mode === r.mode)!;
-      return `| ${r.mode} | ${row.tab_js_gzip_kb} | ${row.worker_js_gzip_kb || '–'} |`;
+      const client = r.bundle.client_js_gzip_bytes;
+      return `| ${r.mode} | ${row.tab_js_gzip_kb} | ${row.worker_js_gzip_kb || '–'} | ${client ? Math.round(client / 102.4) / 10 : '–'} |`;
     }),
     '',
     ratios(rows),

@@ -2,7 +2,8 @@
 // bands this tab watches, and turn bus events into typed events. If the shared worker stops
 // answering, every tab moves to a new worker generation (or to per-tab mode) and re-registers.
 import type { BandEvent, BandMembership, Song } from '../data/database.js';
-import { INITIAL_STATE, type ConnectionState } from '../../worker/core/connection-state.js';
+import type { ConnectionState } from '../../worker/core/connection-state.js';
+import { INITIAL_STATE } from '../../worker/core/initial-state.js';
 import { EVENTS_PAGE } from '../../worker/protocol.js';
 import type {
   BandLive,

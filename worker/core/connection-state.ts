@@ -1,6 +1,7 @@
 // The socket's state as one value and a pure transition function. Timers, sockets and browser
 // events live in connection.ts; they feed events in here and act on the states that come out.
 import { DEFAULT_BACKOFF, nextRetryDelay, type BackoffPolicy } from './backoff.js';
+import { INITIAL_STATE } from './initial-state.js';
 
 export interface ConnectionError {
   code: string;
@@ -39,12 +40,7 @@ export type ConnectionEvent =
   | { type: 'online' }
   | { type: 'stop' };
 
-export const INITIAL_STATE: ConnectionState = {
-  kind: 'disconnected',
-  attempt: 0,
-  nextRetryAt: null,
-  lastError: null,
-};
+export { INITIAL_STATE };
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);
