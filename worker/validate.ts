@@ -111,6 +111,9 @@ function songFields(value: unknown): SongFields {
       if (!(typeof field === 'string' && field.length <= max) && !(nullable && field === null)) {
         throw new InvalidArgument(`${name} must be text of at most ${max} characters`);
       }
+      // The schema checks btrim(title) too: a blank title queued here would only fail on the server.
+      if (name === 'title' && (field as string).trim() === '')
+        throw new InvalidArgument('title must not be blank');
     } else if (name in INT_FIELDS) {
       const [min, max] = INT_FIELDS[name as keyof typeof INT_FIELDS];
       if (

@@ -259,3 +259,28 @@ describe('tab → broker calls, fuzzed', () => {
     },
   );
 });
+
+describe('regressions found by fuzzing', () => {
+  it('refuses an edit that blanks a song title, which the schema would refuse only after queueing', async () => {
+    // Found while fuzzing stored entries: an insert folded with a later { title: '' } edit became
+    // an insert the validator itself refuses; the edit should never have been queued.
+    const { broker } = newBroker();
+    await broker.configure({ supabaseUrl: backend.url, anonKey: backend.anonKey });
+    await broker.hello('tab-1', 'lock-1');
+    await broker.setSession('tab-1', { userId: alice.userId, accessToken: aliceToken });
+    for (const title of ['', '   ']) {
+      const edit = {
+        kind: 'song.update',
+        songId: crypto.randomUUID(),
+        bandId,
+        baseVersion: 1,
+        fields: { title },
+      };
+      expect(await broker.write('tab-1', edit)).toEqual({
+        ok: false,
+        error: { code: 'invalid_argument', message: 'title must not be blank' },
+      });
+    }
+    broker.shutdown();
+  });
+});
