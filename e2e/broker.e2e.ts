@@ -275,7 +275,8 @@ test('a write made while the worker is dead is answered by its replacement and l
   const alice = await member('alice');
   const bandId = await band(alice);
   const context = await newContext(browser);
-  const [tab] = await tabs(context, 1, alice);
+  // Pings too rare to notice in time: the worker's life lock tells the tab it died.
+  const [tab] = await tabs(context, 1, alice, { ping: 60_000 });
   await watch(tab!, bandId);
   const cdp = await browser.newBrowserCDPSession();
   const { targetInfos } = await cdp.send('Target.getTargets');

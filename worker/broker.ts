@@ -9,6 +9,7 @@ import type {
   BrokerApi,
   BrokerConfig,
   Diagnostics,
+  Hello,
   OutboxEntry,
   Result,
   SessionInfo,
@@ -26,6 +27,8 @@ export interface BrokerSettings {
   /** How long a band nobody watches stays subscribed. */
   graceMs: number;
   connection: Partial<Omit<ConnectionOptions, 'supabaseUrl' | 'anonKey'>>;
+  /** The Web Lock a SharedWorker holds while it lives (see Hello.lifeLock), and when it got it. */
+  lifeLock?: { name: string; held: Promise<void> };
 }
 
 interface Tab {
@@ -58,8 +61,8 @@ export class Broker implements BrokerApi {
     });
   }
 
-  hello(tabId: unknown, lockName: unknown): Promise<Result<{ generation: number; mode: TransportMode }>> {
-    return guarded(() => {
+  hello(tabId: unknown, lockName: unknown): Promise<Result<Hello>> {
+    return guarded(async () => {
       const id = valid.tabId(tabId);
       const lock = valid.nonEmpty(lockName, 'lockName');
       if (!this.tabs.has(id)) this.tabs.set(id, { userId: undefined });
@@ -68,7 +71,13 @@ export class Broker implements BrokerApi {
       if (this.settings.mode === 'shared' && typeof navigator !== 'undefined' && 'locks' in navigator) {
         void navigator.locks.request(lock, () => this.forgetTab(id));
       }
-      return { generation: this.settings.generation, mode: this.settings.mode };
+      // Answer only once the life lock is held, so a tab never queues for it ahead of the worker.
+      await this.settings.lifeLock?.held;
+      return {
+        generation: this.settings.generation,
+        mode: this.settings.mode,
+        lifeLock: this.settings.lifeLock?.name ?? null,
+      };
     });
   }
 

@@ -92,12 +92,23 @@ export interface OutboxChange {
   removed: boolean;
 }
 
+/** What a broker answers a tab's hello. */
+export interface Hello {
+  generation: number;
+  mode: TransportMode;
+  /**
+   * A Web Lock the broker holds for as long as it lives (shared mode; null in a tab): a tab
+   * queued for it is granted it the moment the worker dies, however it died.
+   */
+  lifeLock: string | null;
+}
+
 /** The API a broker exposes to tabs. Every argument is validated on arrival. */
 export interface BrokerApi {
   /** Set by the first tab; a tab configured for another project is refused. */
   configure(config: BrokerConfig): Promise<Result<null>>;
   /** A tab announces itself; `lockName` is the Web Lock it holds for as long as it lives. */
-  hello(tabId: string, lockName: string): Promise<Result<{ generation: number; mode: TransportMode }>>;
+  hello(tabId: string, lockName: string): Promise<Result<Hello>>;
   /**
    * Sign-in and every token refresh; null on sign-out (closes the user's socket for every tab).
    * Answers the user's connection state, so a tab that joins late shows it at once (null on sign-out).

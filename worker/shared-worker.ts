@@ -10,7 +10,18 @@ declare const self: SharedWorkerGlobalScope;
 // The name is `backline:<generation>`: tabs move to a new name when this instance stops answering.
 const generation = Number(/^backline:(\d+)$/.exec(self.name)?.[1] ?? 0);
 
+// Held for this worker's whole life: tabs queue for it and are granted it the moment the worker
+// dies (crashed, killed, closed), so they move on at once instead of at their next ping.
+const lifeLock = `backline:worker-life:${generation}`;
+const held = new Promise<void>((resolve) => {
+  void navigator.locks.request(lifeLock, () => {
+    resolve();
+    return new Promise<never>(() => undefined);
+  });
+});
+
 const broker = new Broker({
+  lifeLock: { name: lifeLock, held },
   mode: 'shared',
   modeReason: 'SharedWorker is available',
   generation,

@@ -11,6 +11,8 @@ export interface LabOptions {
   grace?: number;
   /** Outbox inserts per request. */
   batch?: number;
+  /** How often the tab pings its worker (ms; default 2000). */
+  ping?: number;
 }
 
 type Lab = {

@@ -116,6 +116,8 @@ export class BacklineClient {
   private readonly cleanup: (() => void)[] = [];
   /** Settles once this tab holds the Web Lock named after it (see attach). */
   private locked: Promise<void> = Promise.resolve();
+  /** Cancels this tab's place in the queue for the current worker's life lock. */
+  private stopAwaitingDeath: AbortController | undefined;
 
   private constructor(private readonly options: BacklineOptions) {}
 
@@ -157,7 +159,7 @@ export class BacklineClient {
         : undefined;
       this.current = INITIAL_STATE;
     }
-    const state = unwrap(await this.transport.broker.setSession(this.tabId, session));
+    const state = await this.call((broker) => broker.setSession(this.tabId, session));
     if (session) this.sessionWasSet();
     // A tab that joins late learns the socket's state now rather than at its next change.
     if (userChanged && state && this.session?.userId === session?.userId) {
@@ -168,14 +170,11 @@ export class BacklineClient {
 
   watchBand(bandId: string): Watch {
     this.watched.set(bandId, (this.watched.get(bandId) ?? 0) + 1);
-    const live = this.transport.broker
-      .watchBand(this.tabId, bandId)
-      .then(unwrap)
-      .then((state) => {
-        // A band already live in the broker answers here, without a band:live event.
-        if (this.watched.has(bandId) && !this.lastSeq.has(bandId)) this.lastSeq.set(bandId, state.lastSeq);
-        return state;
-      });
+    const live = this.call((broker) => broker.watchBand(this.tabId, bandId)).then((state) => {
+      // A band already live in the broker answers here, without a band:live event.
+      if (this.watched.has(bandId) && !this.lastSeq.has(bandId)) this.lastSeq.set(bandId, state.lastSeq);
+      return state;
+    });
     let done = false;
     return {
       live,
@@ -226,6 +225,7 @@ export class BacklineClient {
 
   close(): void {
     clearInterval(this.pingTimer);
+    this.stopAwaitingDeath?.abort();
     this.stopListening?.();
     this.cleanup.forEach((undo) => undo());
     this.control.close();
@@ -295,6 +295,7 @@ export class BacklineClient {
     if (this.options.backoffBaseMs !== undefined) config.backoffBaseMs = this.options.backoffBaseMs;
     if (this.options.outboxBatchSize !== undefined) config.outboxBatchSize = this.options.outboxBatchSize;
     const timeout = this.options.pingTimeoutMs ?? 3000;
+    let lifeLock: string | null;
     try {
       // Posted back to back: the port keeps their order, so hello is handled after configure.
       const configured = withTimeout(transport.broker.configure(config), timeout);
@@ -302,12 +303,13 @@ export class BacklineClient {
       await this.locked;
       const hello = withTimeout(transport.broker.hello(this.tabId, `backline:tab:${this.tabId}`), timeout);
       unwrap(await configured);
-      unwrap(await hello);
+      lifeLock = unwrap(await hello).lifeLock;
     } catch (error) {
       transport.close();
       throw error;
     }
     this.transport = transport;
+    this.awaitWorkerDeath(transport, lifeLock);
     if (this.session) {
       this.stopListening?.();
       this.stopListening = transport.listen(this.session.userId, (event) => this.onBus(event));
@@ -338,11 +340,29 @@ export class BacklineClient {
     try {
       await withTimeout(this.transport.broker.ping(), this.options.pingTimeoutMs ?? 3000);
     } catch {
-      const next = Math.max(this.transport.generation, Number(localStorage.getItem(GENERATION_KEY) ?? 0)) + 1;
-      localStorage.setItem(GENERATION_KEY, String(next));
-      this.control.postMessage({ generation: next });
-      await this.replaceWorker(next);
+      await this.moveToNextWorker();
     }
+  }
+
+  /** Queues for the worker's life lock: granted only once that worker is gone, however it went. */
+  private awaitWorkerDeath(transport: Transport, lockName: string | null): void {
+    this.stopAwaitingDeath?.abort();
+    if (!lockName) return;
+    const abort = new AbortController();
+    this.stopAwaitingDeath = abort;
+    navigator.locks
+      .request(lockName, { signal: abort.signal }, () => {
+        if (this.transport === transport && !this.replacing) void this.moveToNextWorker();
+      })
+      .catch(() => undefined); // aborted: this tab moved on already
+  }
+
+  /** Starts the next worker generation and tells the other tabs to follow. */
+  private async moveToNextWorker(): Promise<void> {
+    const next = Math.max(this.transport.generation, Number(localStorage.getItem(GENERATION_KEY) ?? 0)) + 1;
+    localStorage.setItem(GENERATION_KEY, String(next));
+    this.control.postMessage({ generation: next });
+    await this.replaceWorker(next);
   }
 
   /** A SharedWorker that stopped answering stays unreachable under its name: start the next one. */
@@ -350,6 +370,7 @@ export class BacklineClient {
     this.replacing ??= (async () => {
       const old = this.transport;
       clearInterval(this.pingTimer);
+      this.stopAwaitingDeath?.abort();
       old.close();
       try {
         await this.attach(

@@ -30,8 +30,11 @@ export class SharedTransport implements Transport {
     return () => channel.close();
   }
 
+  /**
+   * Closes the port but does not release the proxy: a call made while a replacement is under way
+   * then waits (and the client sends it again to the next worker) instead of throwing.
+   */
   close(): void {
-    (this.broker as unknown as Comlink.Remote<BrokerApi>)[Comlink.releaseProxy]();
     this.worker.port.close();
   }
 }

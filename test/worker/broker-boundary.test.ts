@@ -100,7 +100,10 @@ describe('broker boundary', () => {
     const { broker: b } = broker();
     await b.hello(null, null);
     await b.setSession(undefined, {});
-    expect(await b.hello('tab-2', 'lock-2')).toEqual({ ok: true, value: { generation: 0, mode: 'tab' } });
+    expect(await b.hello('tab-2', 'lock-2')).toEqual({
+      ok: true,
+      value: { generation: 0, mode: 'tab', lifeLock: null },
+    });
     expect((await b.diagnostics()).tabs.map((t) => t.tabId)).toEqual(['tab-2']);
   });
 
