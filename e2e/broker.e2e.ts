@@ -311,6 +311,46 @@ test('a write made while the worker is dead is answered by its replacement and l
   await context.close();
 });
 
+test('a worker that dies while REST is down is replaced, and the tabs catch up once REST is back', async ({
+  browser,
+}) => {
+  const alice = await member('alice');
+  const bob = await member('bob');
+  const bandId = await band(alice, [bob]);
+  const context = await newContext(browser);
+  const [tab1, tab2] = await tabs(context, 2, alice, { ping: 60_000 });
+  const head = await watch(tab1!, bandId);
+  await watch(tab2!, bandId);
+  await addSong(bob, bandId, 'Before the crash');
+  const before = await logSeqs(alice.client, bandId, head);
+  await Promise.all([tab1!, tab2!].map((page) => waitForSeqs(page, bandId, before)));
+
+  // REST is cut, so the new worker can neither read the band's head nor the tabs their gap.
+  await chaos(app, { action: 'refuse', ms: 3000, scope: 'rest' });
+  const cdp = await browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const worker = targetInfos.find((t) => t.type === 'shared_worker');
+  await cdp.send('Target.closeTarget', { targetId: worker!.targetId });
+  for (const tab of [tab1!, tab2!]) {
+    await expect
+      .poll(() => tab.evaluate(() => window.lab.generation()), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+  }
+  // The new worker's watch and the tabs' resume both failed on REST; they must try again.
+  await expect
+    .poll(
+      async () =>
+        (await bob.client.from('songs').insert({ band_id: bandId, title: 'After REST is back' })).error,
+      {
+        timeout: 10_000,
+      },
+    )
+    .toBeNull();
+  const expected = await logSeqs(alice.client, bandId, head);
+  await Promise.all([tab1!, tab2!].map((page) => waitForSeqs(page, bandId, expected, 20_000)));
+  await context.close();
+});
+
 test('without SharedWorker the page falls back to per-tab mode with the same behaviour', async ({
   browser,
 }) => {

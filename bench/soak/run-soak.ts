@@ -56,6 +56,8 @@ export interface SoakSummary {
   events: number;
   tabs: number;
   verdict: Verdict;
+  /** Each profile's broker at the end, as its first tab sees it: for reading a failed run. */
+  brokers: Record<string, unknown>;
 }
 
 const CONVERGE_TIMEOUT_MS = 30_000;
@@ -202,6 +204,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
       for (const tab of profile.tabs) tabs.push(await tabLog(profile, tab, true));
     }
     const verdict = check(tabs, await databaseLog(service, bands));
+    const brokers: Record<string, unknown> = {};
+    for (const profile of profiles) brokers[profile.name] = await brokerState(profile);
     const landed = await landedOutbox(
       service,
       writer.outboxInserts.map((i) => i.songId),
@@ -228,6 +232,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
       ),
       tabs: tabs.length,
       verdict,
+      brokers,
     };
 
     /** Applies one fault and lifts it after its time; answers catch-ups read from a worker before killing it. */
@@ -282,6 +287,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     await app.close();
   }
 }
+
+const brokerState = (profile: Profile): Promise<unknown> =>
+  profile.tabs[0]!.page.evaluate(async () => {
+    const d = await window.lab.backline.diagnostics();
+    return {
+      generation: d.generation,
+      mode: d.mode,
+      users: d.users.map((u) => ({
+        state: u.state,
+        history: u.history.slice(-10),
+        bands: u.bands.map((b) => ({
+          status: b.status,
+          lastSeq: b.lastSeq,
+          catchUps: b.catchUps,
+          channel: b.channel,
+        })),
+      })),
+    };
+  });
 
 async function waitForOutbox(profile: Profile): Promise<void> {
   const deadline = Date.now() + CONVERGE_TIMEOUT_MS;

@@ -69,6 +69,12 @@ const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'write' | 'status'> = {
 
 const GENERATION_KEY = 'backline:worker-generation';
 const REPLACED = Symbol('broker replaced');
+const RESUME_RETRY_MAX_MS = 5000;
+
+/** A band being resumed on a new broker: its live events wait here until the gap is filled. */
+interface Resume {
+  held: BandEvent[];
+}
 const CONTROL_CHANNEL = 'backline:control';
 
 function unwrap<T>(result: Result<T>): T {
@@ -107,7 +113,7 @@ export class BacklineClient {
   /** Per watched band, the last seq this tab delivered: for resuming and dropping repeats. */
   private readonly lastSeq = new Map<string, number>();
   /** Bands being resumed after a broker change: live events wait here until the gap is filled. */
-  private readonly resuming = new Map<string, BandEvent[]>();
+  private readonly resuming = new Map<string, Resume>();
   private stopListening: (() => void) | undefined;
   private current: ConnectionState = INITIAL_STATE;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -185,6 +191,7 @@ export class BacklineClient {
         if (left > 0) return void this.watched.set(bandId, left);
         this.watched.delete(bandId);
         this.lastSeq.delete(bandId);
+        this.resuming.delete(bandId);
         void this.transport.broker.unwatchBand(this.tabId, bandId);
       },
     };
@@ -315,13 +322,16 @@ export class BacklineClient {
       this.stopListening = transport.listen(this.session.userId, (event) => this.onBus(event));
       unwrap(await transport.broker.setSession(this.tabId, this.session));
       for (const bandId of this.watched.keys()) {
-        const after = this.lastSeq.get(bandId);
-        if (after !== undefined) this.resuming.set(bandId, []);
+        // A newer resume of the band (after another replacement) supersedes this one.
+        const resume: Resume | undefined = this.lastSeq.has(bandId) ? { held: [] } : undefined;
+        if (resume) this.resuming.set(bandId, resume);
+        // Fetch the gap once the band is live on the new broker (its live events are held from
+        // now on), or at once if the watch failed: the gap is owed either way.
         void transport.broker
           .watchBand(this.tabId, bandId)
           .then(unwrap)
-          .then(() => (after === undefined ? undefined : this.resume(bandId, after)))
-          .catch(() => undefined);
+          .catch(() => undefined)
+          .then(() => (resume ? this.resume(bandId, resume) : undefined));
       }
     }
     this.emitter.emit('transport:changed', {
@@ -434,21 +444,32 @@ export class BacklineClient {
 
   /**
    * After moving to a new broker: fetch what this tab missed since its last event, deliver it in
-   * order, then what the new broker sent meanwhile (held back until now).
+   * order, then what the new broker sent meanwhile (held back until now). A failed fetch (the
+   * network, a broker replaced again) is retried: releasing the held events over a gap would
+   * skip it for good. Only a band the user lost, or a newer resume, ends it early.
    */
-  private async resume(bandId: string, afterSeq: number): Promise<void> {
-    try {
-      for (let after = afterSeq; ;) {
-        const page = unwrap(await this.transport.broker.eventsAfter(this.tabId, bandId, after));
+  private async resume(bandId: string, resume: Resume): Promise<void> {
+    const current = (): boolean => this.resuming.get(bandId) === resume;
+    for (let failures = 0; current();) {
+      const last = this.lastSeq.get(bandId) ?? 0;
+      // The new broker's live events already start right after this tab's last: no gap left.
+      if (resume.held.some((event) => event.seq === last + 1)) break;
+      try {
+        const page = await this.call((broker) => broker.eventsAfter(this.tabId, bandId, last));
+        if (!current()) return;
         page.forEach((event) => this.deliver(event));
         if (page.length < EVENTS_PAGE) break;
-        after = page[page.length - 1]!.seq;
+        failures = 0;
+      } catch (error) {
+        if (error instanceof BacklineError && error.code === 'not_member') break;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(RESUME_RETRY_MAX_MS, 250 * 2 ** failures++)),
+        );
       }
-    } finally {
-      const held = this.resuming.get(bandId) ?? [];
-      this.resuming.delete(bandId);
-      held.sort((a, b) => a.seq - b.seq).forEach((event) => this.deliver(event));
     }
+    if (!current()) return;
+    this.resuming.delete(bandId);
+    resume.held.sort((a, b) => a.seq - b.seq).forEach((event) => this.deliver(event));
   }
 
   private onBus(event: BusEvent): void {
@@ -457,8 +478,8 @@ export class BacklineClient {
       case 'band:event': {
         // The bus reaches every tab of the user; each tab hears only the bands it watches.
         if (!this.watched.has(event.bandId)) return;
-        const held = this.resuming.get(event.bandId);
-        if (held) held.push(event.event);
+        const resume = this.resuming.get(event.bandId);
+        if (resume) resume.held.push(event.event);
         else this.deliver(event.event);
         return;
       }
