@@ -1,6 +1,8 @@
 // The broker in a real Chromium against the local backend, its admin metrics as the witness.
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { bandWith, logSeqs, signedUpClient, type Client } from '../test/support/backend.js';
+// The same crash the benchmark and the soak inflict: the worker's target closed through CDP.
+import { closeSharedWorker } from '../bench/browser/cdp.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { serverSockets, chaos } from './support/admin.js';
 import { openLab, seqs, signIn, stateOf, waitForSeqs, watch, type LabOptions } from './support/lab.js';
@@ -247,11 +249,7 @@ test('a worker that stops answering is replaced, and every event, also those mad
   const head = await watch(tab1!, bandId);
   await watch(tab2!, bandId);
 
-  const cdp = await browser.newBrowserCDPSession();
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  const worker = targetInfos.find((t) => t.type === 'shared_worker');
-  expect(worker).toBeDefined();
-  await cdp.send('Target.closeTarget', { targetId: worker!.targetId });
+  expect(await closeSharedWorker(browser)).toBe(true);
   // Bob keeps writing while no worker listens: the next generation must deliver these too.
   await addSong(bob, bandId, 'While the worker was dead 1');
   await addSong(bob, bandId, 'While the worker was dead 2');
@@ -278,10 +276,7 @@ test('a write made while the worker is dead is answered by its replacement and l
   // Pings too rare to notice in time: the worker's life lock tells the tab it died.
   const [tab] = await tabs(context, 1, alice, { ping: 60_000 });
   await watch(tab!, bandId);
-  const cdp = await browser.newBrowserCDPSession();
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  const worker = targetInfos.find((t) => t.type === 'shared_worker');
-  await cdp.send('Target.closeTarget', { targetId: worker!.targetId });
+  expect(await closeSharedWorker(browser)).toBe(true);
 
   // Before the tab notices: this call goes to a worker that will never answer it.
   const songId = crypto.randomUUID();
@@ -327,10 +322,7 @@ test('a worker that dies while REST is down is replaced, and the tabs catch up o
 
   // REST is cut, so the new worker can neither read the band's head nor the tabs their gap.
   await chaos(app, { action: 'refuse', ms: 3000, scope: 'rest' });
-  const cdp = await browser.newBrowserCDPSession();
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  const worker = targetInfos.find((t) => t.type === 'shared_worker');
-  await cdp.send('Target.closeTarget', { targetId: worker!.targetId });
+  expect(await closeSharedWorker(browser)).toBe(true);
   for (const tab of [tab1!, tab2!]) {
     await expect
       .poll(() => tab.evaluate(() => window.lab.generation()), { timeout: 10_000 })

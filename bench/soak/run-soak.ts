@@ -7,6 +7,7 @@ import config from '../../playwright.config.js';
 import { chaos } from '../../e2e/support/admin.js';
 import { startApp, type RunningApp } from '../../e2e/support/app.js';
 import { bandWith, client, signedUpClient, type Client } from '../../test/support/backend.js';
+import { headSeq } from '../browser/writer.js';
 import { percentile } from '../stats.js';
 import { check, type LoggedEvent, type TabLog, type Verdict } from './checker.js';
 import {
@@ -106,18 +107,8 @@ async function databaseLog(reader: Client, bands: string[]): Promise<Record<stri
 }
 
 async function databaseHeads(reader: Client, bands: string[]): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const bandId of bands) {
-    const { data, error } = await reader
-      .from('band_events')
-      .select('seq')
-      .eq('band_id', bandId)
-      .order('seq', { ascending: false })
-      .limit(1);
-    if (error) throw new Error(error.message);
-    out[bandId] = data[0]?.seq ?? 0;
-  }
-  return out;
+  const heads = await Promise.all(bands.map((bandId) => headSeq(reader, bandId)));
+  return Object.fromEntries(bands.map((bandId, i) => [bandId, heads[i]!]));
 }
 
 /** Waits until every open tab has delivered at least `want` per band; ms taken, or null on timeout. */
