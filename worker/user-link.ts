@@ -381,6 +381,14 @@ export class UserLink {
     if (state.kind === 'connected') void this.drainer?.then((drainer) => drainer.wake());
     if (state.kind === 'error')
       this.fanout.publish({ type: 'realtime:max-retries-exceeded', userId: this.userId, state });
+    // An expired token fails every attempt until a tab hands over a fresh one: ask for it.
+    const error = state.lastError;
+    if (
+      error &&
+      error !== previous.lastError &&
+      (error.code === 'token_expired' || !tokenFresh(this.tokenExpiresAt, Date.now()))
+    )
+      this.fanout.publish({ type: 'session:refresh-needed', userId: this.userId });
   }
 
   private rejectWaiters(band: BandState, error: Error): void {
