@@ -245,7 +245,7 @@ test('a worker that stops answering is replaced, and every event, also those mad
   const bob = await member('bob');
   const bandId = await band(alice, [bob]);
   const context = await newContext(browser);
-  const [tab1, tab2] = await tabs(context, 2, alice);
+  const [tab1, tab2, tab3] = await tabs(context, 3, alice);
   const head = await watch(tab1!, bandId);
   await watch(tab2!, bandId);
 
@@ -264,6 +264,14 @@ test('a worker that stops answering is replaced, and every event, also those mad
   await addSong(bob, bandId, 'After the worker died');
   const expected = await logSeqs(alice.client, bandId, head);
   await Promise.all([tab1!, tab2!].map((page) => waitForSeqs(page, bandId, expected, 20_000)));
+  // All three tabs (one watching nothing) moved to the same generation: one worker, one socket.
+  const generations = await Promise.all(
+    [tab1!, tab2!, tab3!].map((t) => t.evaluate(() => window.lab.generation())),
+  );
+  expect(new Set(generations).size).toBe(1);
+  await expect
+    .poll(async () => (await serverSockets(app)).filter((s) => s.userId === alice.userId).length)
+    .toBe(1);
   await context.close();
 });
 

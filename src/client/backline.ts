@@ -360,17 +360,22 @@ export class BacklineClient {
     if (!lockName) return;
     const abort = new AbortController();
     this.stopAwaitingDeath = abort;
+    // Shared: every tab is granted it together when the worker's hold ends, and all of them
+    // move to the one generation after the dead one, so none waits for another.
     navigator.locks
-      .request(lockName, { signal: abort.signal }, () => {
-        if (this.transport === transport && !this.replacing) void this.moveToNextWorker();
+      .request(lockName, { mode: 'shared', signal: abort.signal }, () => {
+        if (this.transport === transport && !this.replacing)
+          void this.moveToNextWorker(transport.generation + 1);
       })
       .catch(() => undefined); // aborted: this tab moved on already
   }
 
   /** Starts the next worker generation and tells the other tabs to follow. */
-  private async moveToNextWorker(): Promise<void> {
-    const next = Math.max(this.transport.generation, Number(localStorage.getItem(GENERATION_KEY) ?? 0)) + 1;
-    localStorage.setItem(GENERATION_KEY, String(next));
+  private async moveToNextWorker(
+    next = Math.max(this.transport.generation, Number(localStorage.getItem(GENERATION_KEY) ?? 0)) + 1,
+  ): Promise<void> {
+    if (next > Number(localStorage.getItem(GENERATION_KEY) ?? 0))
+      localStorage.setItem(GENERATION_KEY, String(next));
     this.control.postMessage({ generation: next });
     await this.replaceWorker(next);
   }
