@@ -2,11 +2,6 @@
 // and a user who is not in a band gets none of it through the broker either (watch, catch-up,
 // "I just created it"): the server refuses, the broker says so, and no event of it arrives.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { WebSocketLikeConstructor } from '@supabase/realtime-js';
-import { Broker } from '../../worker/broker.js';
-import { LocalFanout } from '../../worker/fanout.js';
-import type { BusEvent } from '../../worker/protocol.js';
 import {
   bandWith,
   logSeqs,
@@ -17,6 +12,7 @@ import {
   type Client,
 } from '../support/backend.js';
 import { collect, signedInRealtime, subscribedToChanges, type Change } from '../server/realtime/support.js';
+import { signedInBroker } from '../support/node-broker.js';
 
 let backend: Backend;
 beforeAll(async () => {
@@ -114,22 +110,7 @@ describe('the worker API for a band the user is not in', () => {
     const mallory = await signedUpClient(backend, 'mallory');
     const bandId = await bandWith(alice.client);
     const ownBand = await bandWith(mallory.client, [], 'Mallory’s own');
-    const events: BusEvent[] = [];
-    const broker = new Broker({
-      mode: 'tab',
-      modeReason: 'node test',
-      generation: 0,
-      fanout: new LocalFanout((event) => events.push(event)),
-      graceMs: 50,
-      connection: {
-        transport: WebSocket as unknown as WebSocketLikeConstructor,
-        policy: { baseMs: 50, factor: 2, capMs: 500, maxAttempts: 50 },
-      },
-    });
-    await broker.configure({ supabaseUrl: backend.url, anonKey: backend.anonKey });
-    await broker.hello('tab-1', 'lock-tab-1');
-    const token = (await mallory.client.auth.getSession()).data.session!.access_token;
-    await broker.setSession('tab-1', { userId: mallory.userId, accessToken: token });
+    const { broker, events } = await signedInBroker(backend, mallory);
     expect((await broker.watchBand('tab-1', ownBand)).ok).toBe(true);
 
     expect(await broker.watchBand('tab-1', bandId)).toMatchObject({

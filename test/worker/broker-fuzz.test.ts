@@ -6,10 +6,7 @@
 // half of this is e2e/fuzz-boundaries.e2e.ts.)
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { WebSocketLikeConstructor } from '@supabase/realtime-js';
 import { Broker } from '../../worker/broker.js';
-import { LocalFanout } from '../../worker/fanout.js';
 import type { BrokerApi, BrokerErrorCode, BusEvent } from '../../worker/protocol.js';
 import {
   bandWith,
@@ -20,6 +17,7 @@ import {
   type Backend,
   type Client,
 } from '../support/backend.js';
+import { nodeBroker, type NodeBroker } from '../support/node-broker.js';
 
 let backend: Backend;
 let alice: { client: Client; userId: string };
@@ -33,21 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => backend.close());
 
-function newBroker(): { broker: Broker; events: BusEvent[] } {
-  const events: BusEvent[] = [];
-  const broker = new Broker({
-    mode: 'tab',
-    modeReason: 'fuzz',
-    generation: 0,
-    fanout: new LocalFanout((event) => events.push(event)),
-    graceMs: 50,
-    connection: {
-      transport: WebSocket as unknown as WebSocketLikeConstructor,
-      policy: { baseMs: 50, factor: 2, capMs: 500, maxAttempts: 50 },
-    },
-  });
-  return { broker, events };
-}
+const newBroker = (): NodeBroker => nodeBroker();
 
 // ── The calls ──
 

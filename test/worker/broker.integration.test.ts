@@ -2,11 +2,6 @@
 // order, catch-up after faults, new bands, membership changes. The browser parts (SharedWorker,
 // locks, BroadcastChannel) are covered by e2e/broker.e2e.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { WebSocketLikeConstructor } from '@supabase/realtime-js';
-import { Broker } from '../../worker/broker.js';
-import { LocalFanout } from '../../worker/fanout.js';
-import type { BusEvent } from '../../worker/protocol.js';
 import {
   bandWith,
   logSeqs,
@@ -16,6 +11,7 @@ import {
   type Backend,
   type Client,
 } from '../support/backend.js';
+import { signedInBroker, type NodeBroker } from '../support/node-broker.js';
 
 let backend: Backend;
 beforeAll(async () => {
@@ -23,38 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => backend.close());
 
-interface Harness {
-  broker: Broker;
-  events: BusEvent[];
-  seqs(bandId: string): number[];
-  close(): void;
-}
-
-async function brokerFor(user: { client: Client; userId: string }, tabId = 'tab-1'): Promise<Harness> {
-  const events: BusEvent[] = [];
-  const broker = new Broker({
-    mode: 'tab',
-    modeReason: 'node test',
-    generation: 0,
-    fanout: new LocalFanout((event) => events.push(event)),
-    graceMs: 50,
-    connection: {
-      transport: WebSocket as unknown as WebSocketLikeConstructor,
-      policy: { baseMs: 50, factor: 2, capMs: 500, maxAttempts: 50 },
-    },
-  });
-  await broker.configure({ supabaseUrl: backend.url, anonKey: backend.anonKey, heartbeatIntervalMs: 300 });
-  await broker.hello(tabId, `lock-${tabId}`);
-  const token = (await user.client.auth.getSession()).data.session!.access_token;
-  await broker.setSession(tabId, { userId: user.userId, accessToken: token });
-  return {
-    broker,
-    events,
-    seqs: (bandId) =>
-      events.flatMap((e) => (e.type === 'band:event' && e.bandId === bandId ? [e.event.seq] : [])),
-    close: () => broker.shutdown(),
-  };
-}
+const brokerFor = (user: { client: Client; userId: string }, tabId = 'tab-1'): Promise<NodeBroker> =>
+  signedInBroker(backend, user, { tabId, heartbeatIntervalMs: 300 });
 
 async function addSongs(writer: Client, bandId: string, count: number, prefix: string): Promise<void> {
   for (let i = 0; i < count; i++) {

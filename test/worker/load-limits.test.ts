@@ -2,14 +2,9 @@
 // it is down (the server's reason, in the connection state and in the user's words), backs off,
 // and once the limit clears it reconnects and catches up with every event written meanwhile, once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { WebSocketLikeConstructor } from '@supabase/realtime-js';
 import { FREE_PLAN_QUOTAS } from '../../server/config.js';
 import { connectionReason } from '../../src/ui/state/connection-reason.js';
-import { Broker } from '../../worker/broker.js';
 import type { ConnectionState } from '../../worker/core/connection-state.js';
-import { LocalFanout } from '../../worker/fanout.js';
-import type { BusEvent } from '../../worker/protocol.js';
 import { RawSocket, socketUrl } from '../server/realtime/support.js';
 import {
   bandWith,
@@ -20,6 +15,7 @@ import {
   type Backend,
   type Client,
 } from '../support/backend.js';
+import { signedInBroker } from '../support/node-broker.js';
 
 const MAX_CONNECTIONS = 2;
 const MAX_CHANNELS = 3;
@@ -40,24 +36,14 @@ afterAll(() => backend.close());
 const BACKOFF = { baseMs: 200, factor: 2, capMs: 800, maxAttempts: 50 };
 
 async function brokerFor(user: { client: Client; userId: string }) {
-  const events: BusEvent[] = [];
-  const broker = new Broker({
-    mode: 'tab',
-    modeReason: 'node test',
-    generation: 0,
-    fanout: new LocalFanout((event) => events.push(event)),
-    graceMs: 50,
-    connection: { transport: WebSocket as unknown as WebSocketLikeConstructor, policy: BACKOFF },
+  const { broker, events, seqs } = await signedInBroker(backend, user, {
+    heartbeatIntervalMs: 1000,
+    policy: BACKOFF,
   });
-  await broker.configure({ supabaseUrl: backend.url, anonKey: backend.anonKey, heartbeatIntervalMs: 1000 });
-  await broker.hello('tab-1', 'lock-tab-1');
-  const token = (await user.client.auth.getSession()).data.session!.access_token;
-  await broker.setSession('tab-1', { userId: user.userId, accessToken: token });
   return {
     broker,
     states: () => events.flatMap((e) => (e.type === 'realtime:state-changed' ? [e.state] : [])),
-    seqs: (bandId: string) =>
-      events.flatMap((e) => (e.type === 'band:event' && e.bandId === bandId ? [e.event.seq] : [])),
+    seqs,
     state: async (): Promise<ConnectionState> => (await broker.diagnostics()).users[0]!.state,
   };
 }

@@ -1,11 +1,6 @@
 // A socket whose token expires: the broker asks the tabs for a fresh one (as the outbox does),
 // and once a tab hands it over, the socket is back and nothing written meanwhile is lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import type { WebSocketLikeConstructor } from '@supabase/realtime-js';
-import { Broker } from '../../worker/broker.js';
-import { LocalFanout } from '../../worker/fanout.js';
-import type { BusEvent } from '../../worker/protocol.js';
 import {
   bandWith,
   logSeqs,
@@ -14,6 +9,7 @@ import {
   until,
   type Backend,
 } from '../support/backend.js';
+import { signedInBroker } from '../support/node-broker.js';
 
 const TTL_SECONDS = 3;
 
@@ -28,32 +24,19 @@ describe('an expiring token', () => {
     const alice = await signedUpClient(backend, 'alice');
     const bob = await signedUpClient(backend, 'bob');
     const bandId = await bandWith(bob.client, [alice.client]);
-    const events: BusEvent[] = [];
-    const broker = new Broker({
-      mode: 'tab',
-      modeReason: 'node test',
-      generation: 0,
-      fanout: new LocalFanout((event) => events.push(event)),
-      graceMs: 50,
-      connection: {
-        transport: WebSocket as unknown as WebSocketLikeConstructor,
-        policy: { baseMs: 50, factor: 2, capMs: 500, maxAttempts: 50 },
-      },
+    const {
+      broker,
+      events,
+      seqs: delivered,
+      close,
+    } = await signedInBroker(backend, alice, {
+      heartbeatIntervalMs: 300,
     });
     try {
-      await broker.configure({
-        supabaseUrl: backend.url,
-        anonKey: backend.anonKey,
-        heartbeatIntervalMs: 300,
-      });
-      await broker.hello('tab-1', 'lock-tab-1');
-      const first = (await alice.client.auth.getSession()).data.session!.access_token;
-      await broker.setSession('tab-1', { userId: alice.userId, accessToken: first });
       const live = await broker.watchBand('tab-1', bandId);
       expect(live.ok).toBe(true);
       const head = live.ok ? live.value.lastSeq : 0;
-      const seqs = (): number[] =>
-        events.flatMap((e) => (e.type === 'band:event' && e.bandId === bandId ? [e.event.seq] : []));
+      const seqs = (): number[] => delivered(bandId);
 
       await until(() => events.some((e) => e.type === 'session:refresh-needed'), (TTL_SECONDS + 5) * 1000);
       // Bob's token has expired too (test clients do not refresh): he signs in again to write.
@@ -74,7 +57,7 @@ describe('an expiring token', () => {
       await until(() => JSON.stringify(seqs()) === JSON.stringify(expected), 10_000);
       expect(seqs()).toEqual(expected);
     } finally {
-      broker.shutdown();
+      close();
     }
   });
 });
