@@ -6,6 +6,7 @@ import type { BandEvent, Database } from '../src/data/database.js';
 import { BandChannels } from './band-channels.js';
 import { eventsAfter, logHead, type Rest } from './catch-up.js';
 import { Connection, type ConnectionOptions } from './connection.js';
+import { backoffCeiling, type BackoffPolicy } from './core/backoff.js';
 import { BandSequence } from './core/band-sequence.js';
 import type { ConnectionState } from './core/connection-state.js';
 import { InterestRegistry } from './core/interest-registry.js';
@@ -45,7 +46,13 @@ interface BandState {
 const HISTORY_LIMIT = 50;
 /** Pause before catching up again when a pass left a hole, so a stuck hole cannot spin. */
 const CATCH_UP_RETRY_MS = 250;
-const CATCH_UP_MAX_PAUSE_MS = 10_000;
+/** Pauses after failed catch-ups (the log unreachable): 500 ms doubling to 10 s, never giving up. */
+const CATCH_UP_BACKOFF: BackoffPolicy = {
+  baseMs: 2 * CATCH_UP_RETRY_MS,
+  factor: 2,
+  capMs: 10_000,
+  maxAttempts: Infinity,
+};
 
 export class UserLink {
   private readonly registry: InterestRegistry;
@@ -311,7 +318,7 @@ export class UserLink {
         // missed meanwhile would never be fetched if the band went live now. Stay catching up
         // and try again, from what did arrive.
         band.catchUpFailures++;
-        const pause = Math.min(CATCH_UP_RETRY_MS * 2 ** band.catchUpFailures, CATCH_UP_MAX_PAUSE_MS);
+        const pause = backoffCeiling(band.catchUpFailures, CATCH_UP_BACKOFF);
         setTimeout(() => this.catchUp(bandId, band.sequence.last), pause);
         return;
       }
