@@ -7,9 +7,9 @@ import config from '../../playwright.config.js';
 import { chaos } from '../../e2e/support/admin.js';
 import { startApp, type RunningApp } from '../../e2e/support/app.js';
 import { bandWith, client, signedUpClient, type Client } from '../../test/support/backend.js';
-import { headSeq } from '../browser/writer.js';
 import { percentile } from '../stats.js';
-import { check, type LoggedEvent, type TabLog, type Verdict } from './checker.js';
+import { check, type TabLog, type Verdict } from './checker.js';
+import { databaseHeads, databaseLog, songsById, writerModelHolds } from './database.js';
 import {
   heads,
   killWorker,
@@ -75,41 +75,6 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function person(app: RunningApp, name: string): Promise<Person & { db: Client }> {
   const { client: db, userId, email, password } = await signedUpClient(app.backend, name);
   return { db, userId, email, password };
-}
-
-/** The database's log per band: the source of truth every tab is compared with. */
-async function databaseLog(reader: Client, bands: string[]): Promise<Record<string, LoggedEvent[]>> {
-  const log: Record<string, LoggedEvent[]> = {};
-  for (const bandId of bands) {
-    log[bandId] = [];
-    for (let after = 0; ;) {
-      const { data, error } = await reader
-        .from('band_events')
-        .select('seq, table_name, op, record_id, record, old_record')
-        .eq('band_id', bandId)
-        .gt('seq', after)
-        .order('seq')
-        .limit(1000);
-      if (error) throw new Error(error.message);
-      for (const row of data) {
-        log[bandId].push({
-          seq: row.seq,
-          table: row.table_name,
-          op: row.op,
-          id: row.record_id,
-          row: JSON.stringify(row.record ?? row.old_record),
-        });
-      }
-      if (data.length < 1000) break;
-      after = data[data.length - 1]!.seq;
-    }
-  }
-  return log;
-}
-
-async function databaseHeads(reader: Client, bands: string[]): Promise<Record<string, number>> {
-  const heads = await Promise.all(bands.map((bandId) => headSeq(reader, bandId)));
-  return Object.fromEntries(bands.map((bandId, i) => [bandId, heads[i]!]));
 }
 
 /** Waits until every open tab has delivered at least `want` per band; ms taken, or null on timeout. */
@@ -203,7 +168,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     const verdict = check(tabs, await databaseLog(service, bands));
     const brokers: Record<string, unknown> = {};
     for (const profile of profiles) brokers[profile.name] = await brokerState(profile);
-    const landed = await landedOutbox(
+    const landed = await songsById(
       service,
       writer.outboxInserts.map((i) => i.songId),
     );
@@ -313,33 +278,6 @@ async function waitForOutbox(profile: Profile): Promise<void> {
     if (left === 0) return;
     await sleep(200);
   }
-}
-
-async function landedOutbox(service: Client, songIds: string[]): Promise<Set<string>> {
-  const landed = new Set<string>();
-  for (let i = 0; i < songIds.length; i += 100) {
-    const { data, error } = await service
-      .from('songs')
-      .select('id')
-      .in('id', songIds.slice(i, i + 100));
-    if (error) throw new Error(error.message);
-    data.forEach((row) => landed.add(row.id));
-  }
-  return landed;
-}
-
-async function writerModelHolds(service: Client, writer: ChangeStream): Promise<boolean> {
-  const ids = [...writer.songs.keys()];
-  const rows = new Map<string, number | null>();
-  for (let i = 0; i < ids.length; i += 100) {
-    const { data, error } = await service
-      .from('songs')
-      .select('id, bpm')
-      .in('id', ids.slice(i, i + 100));
-    if (error) throw new Error(error.message);
-    data.forEach((row) => rows.set(row.id, row.bpm));
-  }
-  return ids.length === rows.size && ids.every((id) => rows.get(id) === writer.songs.get(id)!.bpm);
 }
 
 /** Connections after the first, as the longest-lived tab of each profile (and the per-tab client) saw them. */
