@@ -20,14 +20,14 @@ export interface NodeBroker {
 const QUICK_BACKOFF: BackoffPolicy = { baseMs: 50, factor: 2, capMs: 500, maxAttempts: 50 };
 
 /** A broker nobody has talked to yet. */
-export function nodeBroker(policy: BackoffPolicy = QUICK_BACKOFF): NodeBroker {
+export function nodeBroker(policy: BackoffPolicy = QUICK_BACKOFF, graceMs = 50): NodeBroker {
   const events: BusEvent[] = [];
   const broker = new Broker({
     mode: 'tab',
     modeReason: 'node test',
     generation: 0,
     fanout: new LocalFanout((event) => events.push(event)),
-    graceMs: 50,
+    graceMs,
     connection: { transport: WebSocket as unknown as WebSocketLikeConstructor, policy },
   });
   return {
@@ -43,15 +43,17 @@ export interface SignedInOptions {
   tabId?: string;
   heartbeatIntervalMs?: number;
   policy?: BackoffPolicy;
+  /** How long a band nobody watches stays subscribed (50 ms by default, so tests see releases). */
+  graceMs?: number;
 }
 
 /** A broker configured for `backend`, with one tab signed in as `user` (its client's session). */
 export async function signedInBroker(
   backend: Backend,
   user: { client: Client; userId: string },
-  { tabId = 'tab-1', heartbeatIntervalMs, policy }: SignedInOptions = {},
+  { tabId = 'tab-1', heartbeatIntervalMs, policy, graceMs }: SignedInOptions = {},
 ): Promise<NodeBroker> {
-  const node = nodeBroker(policy);
+  const node = nodeBroker(policy, graceMs);
   await node.broker.configure({
     supabaseUrl: backend.url,
     anonKey: backend.anonKey,
