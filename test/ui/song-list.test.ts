@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Song } from '../../src/data/database.js';
-import { applyChange, fromSnapshot, parseDuration, visibleSongs } from '../../src/ui/state/song-list.js';
+import {
+  applyChange,
+  fromSnapshot,
+  mergeSnapshot,
+  parseDuration,
+  visibleSongs,
+} from '../../src/ui/state/song-list.js';
 
 const song = (id: string, title: string, version = 1, deleted = false): Song => ({
   id,
@@ -41,6 +47,24 @@ describe('song list', () => {
     const songs = fromSnapshot([song('1', 'Newest', 3)]);
     expect(applyChange(songs, change('UPDATE', song('1', 'Older', 2)))).toBe(songs);
     expect(applyChange(songs, change('INSERT', song('1', 'Original', 1)))).toBe(songs);
+  });
+
+  it('merges a read that finished late without losing what arrived meanwhile', () => {
+    // The view already has a confirmed insert (3), a newer edit (1 v2) and a hard delete (2).
+    let songs = fromSnapshot([song('1', 'Lola')]);
+    songs = applyChange(songs, change('UPDATE', song('1', 'Lola (live)', 2)));
+    songs = applyChange(songs, change('INSERT', song('3', 'Kept on disk')));
+    const gone = new Set(['2']);
+    // A read that began before all of that lands now.
+    const merged = mergeSnapshot(songs, [song('1', 'Lola', 1), song('2', 'Apeman')], gone);
+    expect(visibleSongs(merged).map((s) => `${s.title} v${s.version}`)).toEqual([
+      'Kept on disk v1',
+      'Lola (live) v2',
+    ]);
+    // A newer read wins where it is newer.
+    expect(visibleSongs(mergeSnapshot(merged, [song('1', 'Lola (encore)', 3)], gone))[1]?.title).toBe(
+      'Lola (encore)',
+    );
   });
 
   it('hides soft-deleted songs', () => {

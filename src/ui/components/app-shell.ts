@@ -4,7 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { Session } from '@supabase/supabase-js';
 import type { ConnectionState } from '../../../worker/core/connection-state.js';
 import type { Services } from '../services.js';
-import type { OutboxEntry } from '../../client/index.js';
+import { OutboxMirror } from '../state/outbox-mirror.js';
 import { waitingToSync } from '../state/outbox-summary.js';
 import { toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
@@ -36,7 +36,7 @@ export class AppShell extends LitElement {
   declare route: Route;
   declare connection: ConnectionState | undefined;
   /** The signed-in user's queued writes, every band: for the pending count. */
-  declare outbox: ReadonlyMap<string, OutboxEntry>;
+  declare outbox: OutboxMirror;
   private outboxLoadedFor: string | undefined;
   private lost = false;
   private readonly stop: (() => void)[] = [];
@@ -44,7 +44,7 @@ export class AppShell extends LitElement {
   constructor() {
     super();
     this.route = parseRoute(location.hash);
-    this.outbox = new Map();
+    this.outbox = new OutboxMirror();
   }
 
   override connectedCallback(): void {
@@ -60,13 +60,11 @@ export class AppShell extends LitElement {
     this.stop.push(
       backline.on('realtime:state-changed', (state) => this.connectionChanged(state)),
       backline.on('outbox:changed', ({ entry, removed }) => {
-        const next = new Map(this.outbox);
-        if (removed) next.delete(entry.id);
-        else next.set(entry.id, entry);
-        this.outbox = next;
+        this.outbox.changed(entry, removed);
+        this.requestUpdate();
       }),
       backline.on('session:ended', () => {
-        this.outbox = new Map();
+        this.outbox = new OutboxMirror();
         this.outboxLoadedFor = undefined;
       }),
       backline.on('realtime:max-retries-exceeded', () =>
@@ -86,7 +84,10 @@ export class AppShell extends LitElement {
     if (!userId || this.outboxLoadedFor === userId) return;
     this.outboxLoadedFor = userId;
     void this.services.backline.outbox().then(
-      (entries) => (this.outbox = new Map([...entries.map((e) => [e.id, e] as const), ...this.outbox])),
+      (entries) => {
+        this.outbox.learned(entries);
+        this.requestUpdate();
+      },
       () => (this.outboxLoadedFor = undefined),
     );
   }

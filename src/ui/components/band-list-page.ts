@@ -4,6 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { isSongWrite, type BandWrite, type OutboxEntry } from '../../client/index.js';
 import type { Band } from '../../data/database.js';
 import type { Services } from '../services.js';
+import { OutboxMirror } from '../state/outbox-mirror.js';
 import { toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 
@@ -17,15 +18,15 @@ export class BandListPage extends LitElement {
   declare services: Services;
   declare bands: Band[] | undefined;
   declare error: string | undefined;
-  /** Band writes in the outbox (created or joined offline, or refused), by entry id. */
-  declare queued: ReadonlyMap<string, OutboxEntry>;
+  /** This user's outbox; the page shows its band writes (created or joined offline, or refused). */
+  declare queued: OutboxMirror;
   /** Entries queued from this page: opened (with a toast) once confirmed. */
   private readonly mine = new Set<string>();
   private readonly stop: (() => void)[] = [];
 
   constructor() {
     super();
-    this.queued = new Map();
+    this.queued = new OutboxMirror();
   }
 
   override connectedCallback(): void {
@@ -37,7 +38,10 @@ export class BandListPage extends LitElement {
     }
     this.stop.push(backline.on('outbox:changed', ({ entry, removed }) => this.outboxChanged(entry, removed)));
     void backline.outbox().then(
-      (entries) => entries.forEach((entry) => this.outboxChanged(entry, false)),
+      (entries) => {
+        this.queued.learned(entries.filter((entry) => !isSongWrite(entry.write)));
+        this.requestUpdate();
+      },
       () => undefined,
     );
     void this.load();
@@ -45,10 +49,8 @@ export class BandListPage extends LitElement {
 
   private outboxChanged(entry: OutboxEntry, removed: boolean): void {
     if (isSongWrite(entry.write)) return;
-    const next = new Map(this.queued);
-    if (removed) next.delete(entry.id);
-    else next.set(entry.id, entry);
-    this.queued = next;
+    this.queued.changed(entry, removed);
+    this.requestUpdate();
     if (!this.mine.has(entry.id)) return;
     if (entry.status === 'failed') {
       this.mine.delete(entry.id);
@@ -70,7 +72,8 @@ export class BandListPage extends LitElement {
     try {
       const entry = await this.services.backline.write(write);
       this.mine.add(entry.id);
-      this.outboxChanged(entry, false);
+      this.queued.learned([entry]);
+      this.requestUpdate();
       form.reset();
       if (this.services.backline.state.kind !== 'connected')
         this.services.toasts.show(toasts.queuedOffline());
@@ -105,30 +108,34 @@ export class BandListPage extends LitElement {
     return this.queue({ kind: 'band.join', code }, form, 'join the band');
   }
 
-  private pendingItems(): unknown {
+  /** Band writes not on the server yet (or refused), as the list shows them. */
+  private pendingEntries(): OutboxEntry[] {
     const known = new Set(this.bands?.map((band) => band.id));
-    return [...this.queued.values()]
-      .filter((entry) => entry.status !== 'confirmed')
-      .filter((entry) => entry.write.kind !== 'band.create' || !known.has(entry.write.bandId))
-      .map((entry) => {
-        const label =
-          entry.write.kind === 'band.create'
-            ? entry.write.name
-            : `Joining with code ${entry.write.kind === 'band.join' ? entry.write.code : ''}`;
-        const failed = entry.status === 'failed';
-        return html`<li class="pending" data-sync=${entry.status}>
-          <span>${label}</span>
-          <span class="badge ${entry.status}">${failed ? 'Not saved' : 'Waiting to sync'}</span>
-          ${
-            failed
-              ? html`<span class="why">${entry.error?.message}</span>
-                  <button @click=${() => void this.services.backline.resolveWrite(entry.id, 'dismiss')}>
-                    Dismiss
-                  </button>`
-              : nothing
-          }
-        </li>`;
-      });
+    return this.queued
+      .values()
+      .filter((entry) => entry.write.kind !== 'band.create' || !known.has(entry.write.bandId));
+  }
+
+  private pendingItems(): unknown {
+    return this.pendingEntries().map((entry) => {
+      const label =
+        entry.write.kind === 'band.create'
+          ? entry.write.name
+          : `Joining with code ${entry.write.kind === 'band.join' ? entry.write.code : ''}`;
+      const failed = entry.status === 'failed';
+      return html`<li class="pending" data-sync=${entry.status}>
+        <span>${label}</span>
+        <span class="badge ${entry.status}">${failed ? 'Not saved' : 'Waiting to sync'}</span>
+        ${
+          failed
+            ? html`<span class="why">${entry.error?.message}</span>
+                <button @click=${() => void this.services.backline.resolveWrite(entry.id, 'dismiss')}>
+                  Dismiss
+                </button>`
+            : nothing
+        }
+      </li>`;
+    });
   }
 
   override render(): unknown {
@@ -138,7 +145,7 @@ export class BandListPage extends LitElement {
       ${
         this.bands === undefined
           ? html`<p class="muted">Loading…</p>`
-          : this.bands.length === 0 && this.queued.size === 0
+          : this.bands.length === 0 && this.pendingEntries().length === 0
             ? html`<p class="muted">No bands yet: create one or join with a code.</p>`
             : html`<ul aria-label="Bands">
                 ${this.bands.map((band) => html`<li><a href="#/band/${band.id}">${band.name}</a></li>`)}

@@ -111,7 +111,7 @@ export class BandPage extends LitElement {
     try {
       const entry = await this.services.backline.write(write);
       this.mine.set(entry.id, { verb, title });
-      this.live.entries.set(entry.id, entry);
+      this.live.entries.learned([entry]);
       this.requestUpdate();
       if (this.services.backline.state.kind !== 'connected')
         this.services.toasts.show(toasts.queuedOffline());
@@ -259,7 +259,7 @@ export class BandPage extends LitElement {
 
   override render(): unknown {
     const { status } = this.live;
-    const rows = withPending(this.live.songs, [...this.live.entries.values()], this.bandId);
+    const rows = withPending(this.live.songs, this.live.entries.values(), this.bandId);
     return html`<main>
       <p><a href="#/">← Your bands</a></p>
       <h1>${this.band?.name ?? 'Band'}</h1>

@@ -1,21 +1,22 @@
 // A band's songs, live, for any component: watch the band through the broker, read a snapshot,
-// then apply changes by version; changes that arrive during a read are applied after it.
+// and apply changes by version; a read is merged by version too, so the two may finish in any order.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RowChange } from '../../client/events.js';
-import type { OutboxEntry } from '../../client/index.js';
 import type { Song } from '../../data/database.js';
 import type { Services } from '../services.js';
-import { applyChange, fromSnapshot, type SongMap } from '../state/song-list.js';
+import { OutboxMirror } from '../state/outbox-mirror.js';
+import { applyChange, mergeSnapshot, type SongMap } from '../state/song-list.js';
 
 export type LiveStatus = 'loading' | 'ready' | 'left' | 'error';
 
 export class LiveSongs implements ReactiveController {
   songs: SongMap = new Map();
   /** This user's queued writes (any band; the view picks this band's). */
-  entries = new Map<string, OutboxEntry>();
+  readonly entries = new OutboxMirror();
   status: LiveStatus = 'loading';
   error: string | undefined;
-  private pending: RowChange<Song>[] | undefined = [];
+  /** Songs deleted for good while the view was open: a read that began earlier must not bring them back. */
+  private readonly gone = new Set<string>();
   private readonly stop: (() => void)[] = [];
   private readonly listeners = new Set<(change: RowChange<Song>) => void>();
 
@@ -40,20 +41,22 @@ export class LiveSongs implements ReactiveController {
     this.stop.push(
       backline.on('songs:changed', (change) => {
         if (change.bandId !== this.bandId) return;
-        if (this.pending) this.pending.push(change);
-        else this.apply(change);
+        if (change.op === 'DELETE' && change.oldRecord) this.gone.add(change.oldRecord.id);
+        this.apply(change);
         this.listeners.forEach((listener) => listener(change));
       }),
       backline.on('outbox:changed', ({ entry, removed }) => {
-        if (removed) this.entries.delete(entry.id);
-        else this.entries.set(entry.id, entry);
-        // A confirmed write's row stands in until its event arrives (applied by version, so either order works).
-        if (entry.result && entry.result.band_id === this.bandId) {
+        this.entries.changed(entry, removed);
+        // The server's row as a write found it stands in until its event arrives (applied by version,
+        // so either order works): a confirmed write's result, or a conflict's current version, which
+        // "Refresh" shows at once even while realtime is still reconnecting.
+        const serverRow = entry.result ?? entry.theirs;
+        if (serverRow && serverRow.band_id === this.bandId) {
           this.songs = applyChange(this.songs, {
             bandId: this.bandId,
             seq: 0,
             op: 'UPDATE',
-            record: entry.result,
+            record: serverRow,
             oldRecord: null,
             actor: entry.userId,
           });
@@ -71,7 +74,7 @@ export class LiveSongs implements ReactiveController {
     void this.loadSnapshot();
     void backline.outbox().then(
       (entries) => {
-        for (const entry of entries) if (!this.entries.has(entry.id)) this.entries.set(entry.id, entry);
+        this.entries.learned(entries);
         this.host.requestUpdate();
       },
       () => undefined,
@@ -88,16 +91,12 @@ export class LiveSongs implements ReactiveController {
 
   /** Re-reads the band's songs (after a conflict, "Refresh"). */
   async loadSnapshot(): Promise<void> {
-    this.pending ??= [];
     const { data, error } = await this.services.supabase.db
       .from('songs')
       .select('*')
       .eq('band_id', this.bandId);
     if (error) return this.fail(error.message);
-    let songs = fromSnapshot(data);
-    for (const change of this.pending) songs = applyChange(songs, change);
-    this.pending = undefined;
-    this.songs = songs;
+    this.songs = mergeSnapshot(this.songs, data, this.gone);
     this.status = 'ready';
     this.host.requestUpdate();
   }

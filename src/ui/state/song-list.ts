@@ -26,6 +26,22 @@ export function applyChange(songs: SongMap, change: RowChange<Song>): SongMap {
   return next;
 }
 
+/**
+ * A fresh read of the band's songs, merged into what the view holds. Reads and events finish in
+ * any order, so a read is never taken whole: each song keeps the newer version, songs the read
+ * did not see (written after it began) stay, and songs deleted for good since (`gone`, from
+ * DELETE events) do not come back.
+ */
+export function mergeSnapshot(songs: SongMap, snapshot: readonly Song[], gone: ReadonlySet<string>): SongMap {
+  const next = new Map(songs);
+  for (const song of snapshot) {
+    const current = next.get(song.id);
+    if (gone.has(song.id) || (current && current.version >= song.version)) continue;
+    next.set(song.id, song);
+  }
+  return next;
+}
+
 /** What the list shows: live songs (not soft-deleted), by title. */
 export function visibleSongs(songs: SongMap): Song[] {
   return [...songs.values()]
