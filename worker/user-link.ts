@@ -99,14 +99,18 @@ export class UserLink {
               new OutboxDrainer(
                 userId,
                 store,
-                () => this.rest,
-                () => tokenFresh(this.tokenExpiresAt, Date.now()),
-                () => this.fanout.publish({ type: 'session:refresh-needed', userId }),
-                (changes) => {
-                  this.fanout.publish({ type: 'outbox:changed', userId, changes });
-                  // A band created or joined from the outbox is live at once, as one made online.
-                  for (const { entry, removed } of changes)
-                    if (removed && entry.band) this.bandAdded(entry.band.id);
+                {
+                  rest: () => this.rest,
+                  tokenFresh: () => tokenFresh(this.tokenExpiresAt, Date.now()),
+                  needToken: () => this.fanout.publish({ type: 'session:refresh-needed', userId }),
+                  notify: (changes) => {
+                    this.fanout.publish({ type: 'outbox:changed', userId, changes });
+                    // A band created or joined from the outbox is live at once, as one made online.
+                    for (const { entry, removed } of changes)
+                      if (removed && entry.band) this.bandAdded(entry.band.id);
+                  },
+                  // REST answers again: the socket need not wait out the rest of its backoff.
+                  serverBack: () => this.connection.retryNow(),
                 },
                 options.policy,
                 options.outboxBatchSize,

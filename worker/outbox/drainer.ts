@@ -11,7 +11,26 @@ import type { ConflictChoice, OutboxChange } from '../protocol.js';
 
 /** `enqueued`: a new write; `changed`: backoffs cleared or entries resolved, so drain now. */
 type OutboxMessage =
-  { type: 'enqueued' } | { type: 'changed' } | { type: 'entries'; changes: OutboxChange[] };
+  | { type: 'enqueued' }
+  | { type: 'changed' }
+  | { type: 'entries'; changes: OutboxChange[] }
+  /** A send reached the server after failing to: the network is back for every context. */
+  | { type: 'server-back' };
+
+/** What the drainer needs from the context it runs in. */
+export interface DrainerHooks {
+  rest: () => Rest;
+  /** False once the token has expired: then nothing is sent until a fresh one arrives (wake). */
+  tokenFresh: () => boolean;
+  needToken: () => void;
+  /** Tells this context's tabs about entries (the bus); other contexts hear the channel. */
+  notify: (changes: OutboxChange[]) => void;
+  /**
+   * The server answered a send after sends had failed: the network is back, so a realtime socket
+   * waiting out its backoff can try now. Runs in every context of the profile, once per recovery.
+   */
+  serverBack: () => void;
+}
 
 export class OutboxDrainer {
   private readonly channel: BroadcastChannel;
@@ -30,21 +49,18 @@ export class OutboxDrainer {
   constructor(
     private readonly userId: string,
     private readonly store: OutboxStore,
-    private readonly rest: () => Rest,
-    /** False once the token has expired: then nothing is sent until a fresh one arrives (wake). */
-    private readonly tokenFresh: () => boolean,
-    private readonly needToken: () => void,
-    /** Tells this context's tabs about entries (the bus); other contexts hear the channel. */
-    private readonly notify: (changes: OutboxChange[]) => void,
+    private readonly hooks: DrainerHooks,
     private readonly policy: BackoffPolicy,
     /** Inserts sent in one request at most; a batch is also one IndexedDB transaction each way. */
     private readonly batchSize: number,
   ) {
     this.channel = new BroadcastChannel(`backline:outbox:${userId}`);
     this.channel.onmessage = (message: MessageEvent<OutboxMessage>) => {
-      if (message.data.type === 'changed') this.kick();
-      else if (message.data.type === 'enqueued') this.kickUnlessBackingOff();
-      else this.notify(message.data.changes);
+      const data = message.data;
+      if (data.type === 'changed') this.kick();
+      else if (data.type === 'enqueued') this.kickUnlessBackingOff();
+      else if (data.type === 'server-back') this.hooks.serverBack();
+      else this.hooks.notify(data.changes);
     };
     void navigator.locks
       .request(`backline:outbox:${userId}`, { signal: this.abort.signal }, () => {
@@ -141,9 +157,9 @@ export class OutboxDrainer {
     clearTimeout(this.wakeTimer);
     for (;;) {
       if (this.abort.signal.aborted) return;
-      if (!this.tokenFresh()) {
+      if (!this.hooks.tokenFresh()) {
         // Sending now would only earn 401s and backoff; the tabs refresh the session, setSession wakes us.
-        if ((await this.store.load(this.userId)).some((e) => e.status === 'pending')) this.needToken();
+        if ((await this.store.load(this.userId)).some((e) => e.status === 'pending')) this.hooks.needToken();
         return;
       }
       const takenAt = Date.now();
@@ -151,7 +167,7 @@ export class OutboxDrainer {
       if (batch.length === 0) break;
       this.announce(batch.map((entry) => ({ entry, removed: false })));
       const outcomes = await replayBatch(
-        this.rest(),
+        this.hooks.rest(),
         batch.map((entry) => entry.write),
         this.userId,
       );
@@ -181,6 +197,8 @@ export class OutboxDrainer {
         // The server answered: the network is back, so writes backing off need not wait any longer.
         this.backedOff = false;
         await this.store.clearBackoff(this.userId);
+        this.hooks.serverBack();
+        this.channel.postMessage({ type: 'server-back' } satisfies OutboxMessage);
       }
     }
     const wake = await this.store.wakeTime(this.userId, Date.now());
@@ -191,7 +209,7 @@ export class OutboxDrainer {
   /** One message per batch, not per entry: a drain of 1,000 writes is ten of them, not 2,000. */
   private announce(changes: OutboxChange[]): void {
     if (changes.length === 0) return;
-    this.notify(changes);
+    this.hooks.notify(changes);
     this.channel.postMessage({ type: 'entries', changes } satisfies OutboxMessage);
   }
 }
