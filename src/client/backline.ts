@@ -4,7 +4,6 @@
 import type { BandEvent, BandMembership, Song } from '../data/database.js';
 import type { ConnectionState } from '../../worker/core/connection-state.js';
 import { INITIAL_STATE } from '../../worker/core/initial-state.js';
-import { EVENTS_PAGE } from '../../worker/protocol.js';
 import type {
   BandLive,
   BrokerApi,
@@ -18,6 +17,7 @@ import type {
   TransportMode,
   Write,
 } from '../../worker/protocol.js';
+import { BandDelivery } from './band-delivery.js';
 import { Emitter, type BacklineEvents, type RowChange } from './events.js';
 import { SharedTransport, sharedWorkerAvailable } from './shared-transport.js';
 import { createTabTransport } from './tab-transport.js';
@@ -70,17 +70,6 @@ const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'write' | 'status'> = {
 const GENERATION_KEY = 'backline:worker-generation';
 const CONTROL_CHANNEL = 'backline:control';
 const REPLACED = Symbol('broker replaced');
-/**
- * Pause after the n-th failed fetch of a resume: 250 ms doubling to 5 s, never giving up. Written
- * out rather than through worker/core/backoff.ts: importing it puts a shared chunk (+0.16 KB gzip)
- * into every tab's bundle.
- */
-const resumePause = (failures: number): number => Math.min(5000, 250 * 2 ** (failures - 1));
-
-/** A band being resumed on a new broker: its live events wait here until the gap is filled. */
-interface Resume {
-  held: BandEvent[];
-}
 
 /** The newest worker generation any tab of this profile has moved to. */
 const storedGeneration = (): number => Number(localStorage.getItem(GENERATION_KEY) ?? 0);
@@ -117,11 +106,11 @@ export class BacklineClient {
   /** Settles when the broker first holds a session: a page that renders before auth has loaded waits here. */
   private sessionWasSet: () => void = () => undefined;
   private readonly sessionSet = new Promise<void>((resolve) => (this.sessionWasSet = resolve));
-  private readonly watched = new Map<string, number>();
-  /** Per watched band, the last seq this tab delivered: for resuming and dropping repeats. */
-  private readonly lastSeq = new Map<string, number>();
-  /** Bands being resumed after a broker change: live events wait here until the gap is filled. */
-  private readonly resuming = new Map<string, Resume>();
+  private readonly bands = new BandDelivery({
+    deliver: (event) => this.emitBandEvent(event),
+    eventsAfter: (bandId, seq) => this.call((broker) => broker.eventsAfter(this.tabId, bandId, seq)),
+    lostBand: (error) => error instanceof BacklineError && error.code === 'not_member',
+  });
   private stopListening: (() => void) | undefined;
   private current: ConnectionState = INITIAL_STATE;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -183,10 +172,10 @@ export class BacklineClient {
   }
 
   watchBand(bandId: string): Watch {
-    this.watched.set(bandId, (this.watched.get(bandId) ?? 0) + 1);
+    this.bands.watch(bandId);
     const live = this.call((broker) => broker.watchBand(this.tabId, bandId)).then((state) => {
       // A band already live in the broker answers here, without a band:live event.
-      if (this.watched.has(bandId) && !this.lastSeq.has(bandId)) this.lastSeq.set(bandId, state.lastSeq);
+      this.bands.live(bandId, state.lastSeq);
       return state;
     });
     let done = false;
@@ -195,12 +184,7 @@ export class BacklineClient {
       unwatch: () => {
         if (done) return;
         done = true;
-        const left = (this.watched.get(bandId) ?? 1) - 1;
-        if (left > 0) return void this.watched.set(bandId, left);
-        this.watched.delete(bandId);
-        this.lastSeq.delete(bandId);
-        this.resuming.delete(bandId);
-        void this.transport.broker.unwatchBand(this.tabId, bandId);
+        if (this.bands.unwatch(bandId)) void this.transport.broker.unwatchBand(this.tabId, bandId);
       },
     };
   }
@@ -329,17 +313,15 @@ export class BacklineClient {
       this.stopListening?.();
       this.stopListening = transport.listen(this.session.userId, (event) => this.onBus(event));
       unwrap(await transport.broker.setSession(this.tabId, this.session));
-      for (const bandId of this.watched.keys()) {
-        // A newer resume of the band (after another replacement) supersedes this one.
-        const resume: Resume | undefined = this.lastSeq.has(bandId) ? { held: [] } : undefined;
-        if (resume) this.resuming.set(bandId, resume);
-        // Fetch the gap once the band is live on the new broker (its live events are held from
-        // now on), or at once if the watch failed: the gap is owed either way.
+      for (const bandId of this.bands.bands()) {
+        // Its live events are held from now on; the gap is fetched once the band is live on the
+        // new broker, or at once if the watch failed: it is owed either way.
+        const resume = this.bands.hold(bandId);
         void transport.broker
           .watchBand(this.tabId, bandId)
           .then(unwrap)
           .catch(() => undefined)
-          .then(() => (resume ? this.resume(bandId, resume) : undefined));
+          .then(() => resume?.());
       }
     }
     this.emitter.emit('transport:changed', {
@@ -434,14 +416,8 @@ export class BacklineClient {
     });
   }
 
-  /**
-   * Emits a band event unless this tab has had it: a worker generation being replaced may still
-   * publish for a moment, and a resume may overlap what the new one sends.
-   */
-  private deliver(event: BandEvent): void {
-    const last = this.lastSeq.get(event.band_id);
-    if (last !== undefined && event.seq <= last) return;
-    this.lastSeq.set(event.band_id, event.seq);
+  /** A band event, in order and once, as the app's typed events. */
+  private emitBandEvent(event: BandEvent): void {
     this.emitter.emit('band:event', event);
     const change = {
       bandId: event.band_id,
@@ -457,52 +433,19 @@ export class BacklineClient {
     }
   }
 
-  /**
-   * After moving to a new broker: fetch what this tab missed since its last event, deliver it in
-   * order, then what the new broker sent meanwhile (held back until now). A failed fetch (the
-   * network, a broker replaced again) is retried: releasing the held events over a gap would
-   * skip it for good. Only a band the user lost, or a newer resume, ends it early.
-   */
-  private async resume(bandId: string, resume: Resume): Promise<void> {
-    const current = (): boolean => this.resuming.get(bandId) === resume;
-    for (let failures = 0; current();) {
-      const last = this.lastSeq.get(bandId) ?? 0;
-      // The new broker's live events already start right after this tab's last: no gap left.
-      if (resume.held.some((event) => event.seq === last + 1)) break;
-      try {
-        const page = await this.call((broker) => broker.eventsAfter(this.tabId, bandId, last));
-        if (!current()) return;
-        page.forEach((event) => this.deliver(event));
-        if (page.length < EVENTS_PAGE) break;
-        failures = 0;
-      } catch (error) {
-        if (error instanceof BacklineError && error.code === 'not_member') break;
-        await new Promise((resolve) => setTimeout(resolve, resumePause(++failures)));
-      }
-    }
-    if (!current()) return;
-    this.resuming.delete(bandId);
-    resume.held.sort((a, b) => a.seq - b.seq).forEach((event) => this.deliver(event));
-  }
-
   private onBus(event: BusEvent): void {
     if (event.userId !== this.session?.userId) return;
     switch (event.type) {
-      case 'band:event': {
+      case 'band:event':
         // The bus reaches every tab of the user; each tab hears only the bands it watches.
-        if (!this.watched.has(event.bandId)) return;
-        const resume = this.resuming.get(event.bandId);
-        if (resume) resume.held.push(event.event);
-        else this.deliver(event.event);
-        return;
-      }
+        return this.bands.received(event.event);
       case 'band:live':
-        if (!this.watched.has(event.bandId)) return;
-        if (!this.lastSeq.has(event.bandId)) this.lastSeq.set(event.bandId, event.lastSeq);
+        if (!this.bands.isWatched(event.bandId)) return;
+        this.bands.live(event.bandId, event.lastSeq);
         this.emitter.emit('band:live', { bandId: event.bandId, lastSeq: event.lastSeq });
         return;
       case 'band:caught-up':
-        if (this.watched.has(event.bandId))
+        if (this.bands.isWatched(event.bandId))
           this.emitter.emit('band:caught-up', { bandId: event.bandId, count: event.count });
         return;
       case 'band:created':

@@ -1,0 +1,126 @@
+// Which bands this tab watches and what it has delivered of each: every band event exactly once,
+// in seq order, across broker replacements. A replaced worker generation may still publish for a
+// moment, and a new one starts from its own head, so the tab keeps its own last seq per band,
+// drops repeats, and after a move fetches the gap itself (holding the new broker's live events
+// until the gap is filled). Knows nothing of transports: the client hands it a fetch.
+import type { BandEvent } from '../data/database.js';
+import { EVENTS_PAGE } from '../../worker/protocol.js';
+
+/** A band being resumed on a new broker: its live events wait here until the gap is filled. */
+interface Resume {
+  held: BandEvent[];
+}
+
+export interface DeliveryHooks {
+  /** A band event for the app, in order and once. */
+  deliver: (event: BandEvent) => void;
+  /** The band's events after `seq`, one page (up to EVENTS_PAGE), from whichever broker is current. */
+  eventsAfter: (bandId: string, seq: number) => Promise<BandEvent[]>;
+  /** Whether a failed fetch means the user lost the band: then the resume ends. */
+  lostBand: (error: unknown) => boolean;
+}
+
+/**
+ * Pause after the n-th failed fetch of a resume: 250 ms doubling to 5 s, never giving up. Written
+ * out rather than through worker/core/backoff.ts: importing it puts a shared chunk (+0.16 KB gzip)
+ * into every tab's bundle.
+ */
+export const resumePause = (failures: number): number => Math.min(5000, 250 * 2 ** (failures - 1));
+
+export class BandDelivery {
+  /** Watches per band in this tab (a band page and a list may both watch one). */
+  private readonly watches = new Map<string, number>();
+  /** Per watched band, the last seq this tab delivered. */
+  private readonly lastSeq = new Map<string, number>();
+  private readonly resuming = new Map<string, Resume>();
+
+  constructor(private readonly hooks: DeliveryHooks) {}
+
+  /** One more watch of the band. */
+  watch(bandId: string): void {
+    this.watches.set(bandId, (this.watches.get(bandId) ?? 0) + 1);
+  }
+
+  /** One watch fewer; true when it was the last, and the band is forgotten. */
+  unwatch(bandId: string): boolean {
+    const left = (this.watches.get(bandId) ?? 1) - 1;
+    if (left > 0) {
+      this.watches.set(bandId, left);
+      return false;
+    }
+    this.watches.delete(bandId);
+    this.lastSeq.delete(bandId);
+    this.resuming.delete(bandId);
+    return true;
+  }
+
+  isWatched(bandId: string): boolean {
+    return this.watches.has(bandId);
+  }
+
+  bands(): string[] {
+    return [...this.watches.keys()];
+  }
+
+  /** The broker says the band is live at `seq`: this tab's stream starts there unless it has one. */
+  live(bandId: string, seq: number): void {
+    if (this.watches.has(bandId) && !this.lastSeq.has(bandId)) this.lastSeq.set(bandId, seq);
+  }
+
+  /** A band event from the bus. */
+  received(event: BandEvent): void {
+    if (!this.watches.has(event.band_id)) return;
+    const resume = this.resuming.get(event.band_id);
+    if (resume) resume.held.push(event);
+    else this.deliver(event);
+  }
+
+  /**
+   * A new broker is taking over: from now on the band's live events are held. Call `resume` once
+   * the band is live there (or its watch failed: the gap is owed either way). Undefined for a band
+   * this tab has delivered nothing of yet: the new broker's head is its start.
+   */
+  hold(bandId: string): (() => Promise<void>) | undefined {
+    if (!this.lastSeq.has(bandId)) return undefined;
+    // A newer resume of the band (after another replacement) supersedes this one.
+    const resume: Resume = { held: [] };
+    this.resuming.set(bandId, resume);
+    return () => this.resume(bandId, resume);
+  }
+
+  /** Delivers unless this tab has had it. */
+  private deliver(event: BandEvent): void {
+    const last = this.lastSeq.get(event.band_id);
+    if (last !== undefined && event.seq <= last) return;
+    this.lastSeq.set(event.band_id, event.seq);
+    this.hooks.deliver(event);
+  }
+
+  /**
+   * Fetches what this tab missed since its last event, delivers it in order, then what the new
+   * broker sent meanwhile. A failed fetch (the network, a broker replaced again) is retried:
+   * releasing the held events over a gap would skip it for good. Only a band the user lost, or a
+   * newer resume, ends it early.
+   */
+  private async resume(bandId: string, resume: Resume): Promise<void> {
+    const current = (): boolean => this.resuming.get(bandId) === resume;
+    for (let failures = 0; current();) {
+      const last = this.lastSeq.get(bandId) ?? 0;
+      // The new broker's live events already start right after this tab's last: no gap left.
+      if (resume.held.some((event) => event.seq === last + 1)) break;
+      try {
+        const page = await this.hooks.eventsAfter(bandId, last);
+        if (!current()) return;
+        page.forEach((event) => this.deliver(event));
+        if (page.length < EVENTS_PAGE) break;
+        failures = 0;
+      } catch (error) {
+        if (this.hooks.lostBand(error)) break;
+        await new Promise((resolve) => setTimeout(resolve, resumePause(++failures)));
+      }
+    }
+    if (!current()) return;
+    this.resuming.delete(bandId);
+    resume.held.sort((a, b) => a.seq - b.seq).forEach((event) => this.deliver(event));
+  }
+}
