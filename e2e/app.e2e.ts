@@ -173,3 +173,62 @@ test('mobile: on a phone-sized screen without SharedWorker, the app runs per tab
 }) => {
   await newBandScenario(browser, true);
 });
+
+test('songs added one after another on a slow disk are all kept: the form is cleared when a song is taken, not once it is saved', async ({
+  browser,
+}) => {
+  const a = await person('a');
+  const { data: band } = await a.client.rpc('create_band', { name: 'Quick hands', description: '' });
+  const context = await browser.newContext();
+  const page = await openApp(context, a);
+  await openBand(page, band!.name);
+  // A slow disk: for a few seconds the outbox's IndexedDB is kept busy, so each save waits up to
+  // 250 ms, long enough for the next title to be typed meanwhile (as on a cheap phone).
+  await page.evaluate(() => {
+    const open = indexedDB.open('backline-outbox');
+    open.onsuccess = () => {
+      const db = open.result;
+      const until = Date.now() + 4000;
+      const hold = (): void => {
+        if (Date.now() > until) return db.close();
+        const tx = db.transaction(['entries', 'counters'], 'readwrite');
+        const counters = tx.objectStore('counters');
+        const started = Date.now();
+        const spin = (): void => {
+          if (Date.now() - started < 250) counters.get('slow disk').onsuccess = spin;
+        };
+        spin();
+        tx.oncomplete = hold;
+      };
+      hold();
+    };
+  });
+  const titles = ['One', 'Two', 'Three', 'Four', 'Five'];
+  for (const title of titles) await addSong(page, title);
+  for (const title of titles) await expect(songRows(page, title)).toHaveCount(1);
+  await expect(page.getByRole('form', { name: 'Add a song' }).getByLabel('Title')).toHaveValue('');
+  await expect
+    .poll(
+      async () => (await a.client.from('songs').select('title').eq('band_id', band!.id).order('title')).data,
+    )
+    .toEqual(titles.map((title) => ({ title })).sort((x, y) => x.title.localeCompare(y.title)));
+  await context.close();
+});
+
+test('a song that cannot be queued (no IndexedDB, as in some private windows) stays in the form with the reason', async ({
+  browser,
+}) => {
+  const a = await person('a');
+  const { data: band } = await a.client.rpc('create_band', { name: 'Private window', description: '' });
+  const context = await browser.newContext();
+  await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }));
+  const page = await openApp(context, a, '?transport=tab');
+  await openBand(page, band!.name);
+  await addSong(page, 'Unsaved', 'Someone');
+  await expect(toasts(page)).toContainText('no IndexedDB');
+  const form = page.getByRole('form', { name: 'Add a song' });
+  await expect(form.getByLabel('Title')).toHaveValue('Unsaved');
+  await expect(form.getByLabel('Artist')).toHaveValue('Someone');
+  await expect(songRows(page, 'Unsaved')).toHaveCount(0);
+  await context.close();
+});

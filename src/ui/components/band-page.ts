@@ -26,6 +26,17 @@ function readFields(form: HTMLFormElement): SongFields | string {
   return { title, artist: value('artist'), key: value('key') || null, bpm, duration_seconds: duration };
 }
 
+/** The inverse of readFields, for a song the form should show again. */
+function fillFields(form: HTMLFormElement, fields: SongFields): void {
+  const set = (name: string, value: string): void =>
+    void ((form.elements.namedItem(name) as HTMLInputElement).value = value);
+  set('title', fields.title ?? '');
+  set('artist', fields.artist ?? '');
+  set('key', fields.key ?? '');
+  set('bpm', fields.bpm === null || fields.bpm === undefined ? '' : String(fields.bpm));
+  set('duration', formatDuration(fields.duration_seconds ?? null));
+}
+
 const SYNC_LABELS: Record<Exclude<SongRow['sync'], 'synced' | 'confirmed'>, string> = {
   pending: 'Waiting to sync',
   sending: 'Syncing…',
@@ -167,14 +178,18 @@ export class BandPage extends LitElement {
     const fields = readFields(form);
     if (typeof fields === 'string') return void (this.formError = fields);
     this.formError = undefined;
+    // Cleared now, not once the write is queued: on a slow disk the user may already be typing the
+    // next song, and a late reset would wipe it.
+    form.reset();
+    const title = form.elements.namedItem('title') as HTMLInputElement;
+    title.focus();
     const queued = await this.queue(
       { kind: 'song.insert', songId: crypto.randomUUID(), bandId: this.bandId, fields },
       'add',
       fields.title,
     );
-    if (!queued) return;
-    form.reset();
-    (form.elements.namedItem('title') as HTMLInputElement).focus();
+    // Not queued (the toast says why): give the song back to retry, unless the form is in use again.
+    if (!queued && title.value === '') fillFields(form, fields);
   }
 
   private async save(event: SubmitEvent): Promise<void> {
