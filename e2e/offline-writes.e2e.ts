@@ -4,6 +4,7 @@ import { expect, test } from '@playwright/test';
 import { client, signedUpClient } from '../test/support/backend.js';
 import { chaos } from './support/admin.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { addSong, indicator, openApp, openBand, songRows } from './support/ui.js';
 
 let app: RunningApp;
 test.beforeAll(async () => {
@@ -161,5 +162,30 @@ test('an offline edit of a song another member changed meanwhile is a conflict: 
   await expect(table.getByRole('row').filter({ hasText: 'Yodel (B)' })).toHaveCount(1);
   await expect(table.getByRole('row').filter({ hasText: 'Yodel (A)' })).toHaveCount(0);
   await chaos(app, { action: 'reset' });
+  await context.close();
+});
+
+test('when queued writes get through again, the socket stops waiting out its backoff', async ({
+  browser,
+}) => {
+  const a = await signedUpClient(app.backend, 'a');
+  const { data: band } = await a.client.rpc('create_band', { name: 'Back online', description: '' });
+  const context = await browser.newContext();
+  // The longest backoff (first retry anywhere in 0–30 s) for both the socket and the outbox.
+  const page = await openApp(context, app.appUrl, a, '?heartbeat=1000&backoff=30000');
+  await openBand(page, band!.name);
+  await expect(indicator(page)).toBeHidden();
+
+  await chaos(app, { action: 'refuse', ms: 60_000, scope: 'all' });
+  await chaos(app, { action: 'drop', user_id: a.userId });
+  await expect(indicator(page)).toContainText('Reconnecting');
+  await addSong(page, 'Through again');
+  await expect(songRows(page, 'Through again')).toContainText('Waiting to sync');
+  await chaos(app, { action: 'reset' });
+  // The browser says it is online again: that wakes the outbox (a socket that is reconnecting,
+  // not offline, ignores it). The write landing is what tells the socket the network is back.
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect(songRows(page, 'Through again')).not.toContainText(/Waiting to sync|Syncing/);
+  await expect(indicator(page)).toBeHidden();
   await context.close();
 });
