@@ -62,6 +62,8 @@ export class UserLink {
   private rest: Rest;
   private tokenExpiresAt: number | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Log pages being read for tabs, by band and seq: identical asks share one request. */
+  private readonly reads = new Map<string, Promise<BandEvent[]>>();
   private readonly history: StateChange[] = [];
   private stopped = false;
   /** The user's outbox, where IndexedDB exists (browsers; not Node tests). */
@@ -154,7 +156,21 @@ export class UserLink {
    * of a band this user has no subscription for is empty, its head says whether it is visible at
    * all (every band's log starts with its creation), and an invisible one is refused.
    */
-  async eventsAfter(bandId: string, afterSeq: number): Promise<BandEvent[]> {
+  /**
+   * One page of the band's log after `afterSeq`. After a worker replacement every tab of the
+   * profile asks for the same gap at once: tabs asking for the same page share one request.
+   */
+  eventsAfter(bandId: string, afterSeq: number): Promise<BandEvent[]> {
+    const key = `${bandId}:${afterSeq}`;
+    let read = this.reads.get(key);
+    if (!read) {
+      read = this.readEventsAfter(bandId, afterSeq).finally(() => this.reads.delete(key));
+      this.reads.set(key, read);
+    }
+    return read;
+  }
+
+  private async readEventsAfter(bandId: string, afterSeq: number): Promise<BandEvent[]> {
     const page = await eventsAfter(this.rest, bandId, afterSeq);
     if (page.length === 0 && !this.bands.has(bandId) && (await logHead(this.rest, bandId)) === 0)
       throw new BrokerFailure('not_member', `not a member of band ${bandId}`);

@@ -11,6 +11,7 @@ import {
   type Backend,
   type Client,
 } from '../support/backend.js';
+import type { MetricsResponse } from '../../server/admin/protocol.js';
 import { signedInBroker, type NodeBroker } from '../support/node-broker.js';
 
 let backend: Backend;
@@ -134,6 +135,32 @@ describe('broker against the local backend', () => {
     expect((await tab.broker.watchBand('tab-1', bandId)).ok).toBe(true);
     await addSongs(alice.client, bandId, 1, 'welcome');
     await until(() => tab.seqs(bandId).length >= 1);
+    tab.close();
+  });
+
+  it('answers tabs asking for the same gap at once (after a worker replacement) with one log read', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bandId = await bandWith(alice.client);
+    await addSongs(alice.client, bandId, 3, 'missed');
+    const tab = await brokerFor(alice);
+    const token = (await alice.client.auth.getSession()).data.session!.access_token;
+    const tabs = ['tab-1', 'tab-2', 'tab-3'];
+    for (const id of tabs.slice(1)) {
+      await tab.broker.hello(id, `lock-${id}`);
+      await tab.broker.setSession(id, { userId: alice.userId, accessToken: token });
+    }
+    const restRequests = async (): Promise<number> => {
+      const response = await fetch(`${backend.url}/admin/v1/metrics`, {
+        headers: { apikey: backend.serviceRoleKey },
+      });
+      return ((await response.json()) as MetricsResponse).http.rest;
+    };
+    const before = await restRequests();
+    const pages = await Promise.all(tabs.map((id) => tab.broker.eventsAfter(id, bandId, 0)));
+    const requests = (await restRequests()) - before;
+    const log = await logSeqs(alice.client, bandId, 0);
+    for (const page of pages) expect(page.ok && page.value.map((e) => e.seq)).toEqual(log);
+    expect(requests).toBe(1);
     tab.close();
   });
 
