@@ -230,5 +230,12 @@ test('a song that cannot be queued (no IndexedDB, as in some private windows) st
   await expect(form.getByLabel('Title')).toHaveValue('Unsaved');
   await expect(form.getByLabel('Artist')).toHaveValue('Someone');
   await expect(songRows(page, 'Unsaved')).toHaveCount(0);
+  // The same for a band.
+  await page.getByRole('link', { name: '← Your bands' }).click();
+  const create = page.getByRole('form', { name: 'Create a band' });
+  await create.getByLabel('Band name').fill('Unsaved band');
+  await create.getByRole('button', { name: 'Create band' }).click();
+  await expect(toasts(page).filter({ hasText: 'create the band' })).toContainText('no IndexedDB');
+  await expect(create.getByLabel('Band name')).toHaveValue('Unsaved band');
   await context.close();
 });

@@ -4,6 +4,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { isSongWrite, type BandWrite, type OutboxEntry } from '../../client/index.js';
 import type { Band } from '../../data/database.js';
 import type { Services } from '../services.js';
+import { takeForm } from '../form-values.js';
 import { OutboxMirror } from '../state/outbox-mirror.js';
 import { toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
@@ -69,15 +70,16 @@ export class BandListPage extends LitElement {
 
   /** Queues a band write; it opens the band once the server has it (at once when online). */
   private async queue(write: BandWrite, form: HTMLFormElement, what: string): Promise<void> {
+    const giveBack = takeForm(form);
     try {
       const entry = await this.services.backline.write(write);
       this.mine.add(entry.id);
       this.queued.learned([entry]);
       this.requestUpdate();
-      form.reset();
       if (this.services.backline.state.kind !== 'connected')
         this.services.toasts.show(toasts.queuedOffline());
     } catch (error) {
+      giveBack();
       this.services.toasts.show(toasts.failed(what, error instanceof Error ? error.message : String(error)));
     }
   }

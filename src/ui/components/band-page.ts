@@ -8,6 +8,7 @@ import { LiveSongs } from '../controllers/live-songs.js';
 import type { Services } from '../services.js';
 import { formatDuration, parseDuration, withPending, type SongRow } from '../state/song-list.js';
 import type { OutboxEntry, Write } from '../../client/index.js';
+import { takeForm } from '../form-values.js';
 import { toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 
@@ -24,17 +25,6 @@ function readFields(form: HTMLFormElement): SongFields | string {
   const duration = parseDuration(value('duration'));
   if (duration === undefined) return 'Length must look like 3:15';
   return { title, artist: value('artist'), key: value('key') || null, bpm, duration_seconds: duration };
-}
-
-/** The inverse of readFields, for a song the form should show again. */
-function fillFields(form: HTMLFormElement, fields: SongFields): void {
-  const set = (name: string, value: string): void =>
-    void ((form.elements.namedItem(name) as HTMLInputElement).value = value);
-  set('title', fields.title ?? '');
-  set('artist', fields.artist ?? '');
-  set('key', fields.key ?? '');
-  set('bpm', fields.bpm === null || fields.bpm === undefined ? '' : String(fields.bpm));
-  set('duration', formatDuration(fields.duration_seconds ?? null));
 }
 
 const SYNC_LABELS: Record<Exclude<SongRow['sync'], 'synced' | 'confirmed'>, string> = {
@@ -178,18 +168,16 @@ export class BandPage extends LitElement {
     const fields = readFields(form);
     if (typeof fields === 'string') return void (this.formError = fields);
     this.formError = undefined;
-    // Cleared now, not once the write is queued: on a slow disk the user may already be typing the
-    // next song, and a late reset would wipe it.
-    form.reset();
-    const title = form.elements.namedItem('title') as HTMLInputElement;
-    title.focus();
+    // On a slow disk the user may type the next song before this one is queued.
+    const giveBack = takeForm(form);
+    (form.elements.namedItem('title') as HTMLInputElement).focus();
     const queued = await this.queue(
       { kind: 'song.insert', songId: crypto.randomUUID(), bandId: this.bandId, fields },
       'add',
       fields.title,
     );
-    // Not queued (the toast says why): give the song back to retry, unless the form is in use again.
-    if (!queued && title.value === '') fillFields(form, fields);
+    // Not queued (the toast says why): the song goes back into the form to try again.
+    if (!queued) giveBack();
   }
 
   private async save(event: SubmitEvent): Promise<void> {
