@@ -118,8 +118,8 @@ export class BandListPage extends LitElement {
       .filter((entry) => entry.write.kind !== 'band.create' || !known.has(entry.write.bandId));
   }
 
-  private pendingItems(): unknown {
-    return this.pendingEntries().map((entry) => {
+  private pendingItems(pending: OutboxEntry[]): unknown {
+    return pending.map((entry) => {
       const label =
         entry.write.kind === 'band.create'
           ? entry.write.name
@@ -141,17 +141,18 @@ export class BandListPage extends LitElement {
   }
 
   override render(): unknown {
+    const pending = this.pendingEntries();
     return html`<main>
       <h1>Your bands</h1>
       ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
       ${
         this.bands === undefined
           ? html`<p class="muted">Loading…</p>`
-          : this.bands.length === 0 && this.pendingEntries().length === 0
+          : this.bands.length === 0 && pending.length === 0
             ? html`<p class="muted">No bands yet: create one or join with a code.</p>`
             : html`<ul aria-label="Bands">
                 ${this.bands.map((band) => html`<li><a href="#/band/${band.id}">${band.name}</a></li>`)}
-                ${this.pendingItems()}
+                ${this.pendingItems(pending)}
               </ul>`
       }
       <div class="forms">
