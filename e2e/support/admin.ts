@@ -1,5 +1,7 @@
-// The backend's admin API as a test witness: open sockets and their subscriptions, and chaos.
+// The backend's admin API for a running app: open sockets and their subscriptions, and chaos
+// (test/support/admin.ts for a bare backend).
 import type { ChaosRequest, MetricsResponse } from '../../server/admin/protocol.js';
+import { chaos as backendChaos, coversBand, metrics as backendMetrics } from '../../test/support/admin.js';
 import type { RunningApp } from './app.js';
 
 export interface ServerSocket {
@@ -9,23 +11,8 @@ export interface ServerSocket {
   bandsSubscribed(bandId: string): number;
 }
 
-async function admin(app: RunningApp, path: string, init: RequestInit = {}): Promise<Response> {
-  const response = await fetch(`${app.backend.url}${path}`, {
-    ...init,
-    headers: { apikey: app.backend.serviceRoleKey, 'Content-Type': 'application/json' },
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return response;
-}
-
-const covers = (filter: string | undefined, bandId: string): boolean =>
-  filter === `band_id=eq.${bandId}` ||
-  (filter?.startsWith('band_id=in.(') === true && filter.slice(12, -1).split(',').includes(bandId));
-
 /** The backend's admin metrics (GET /admin/v1/metrics). */
-export async function metrics(app: RunningApp): Promise<MetricsResponse> {
-  return (await (await admin(app, '/admin/v1/metrics')).json()) as MetricsResponse;
-}
+export const metrics = (app: RunningApp): Promise<MetricsResponse> => backendMetrics(app.backend);
 
 export async function serverSockets(app: RunningApp): Promise<ServerSocket[]> {
   return (await metrics(app)).sockets.map((socket) => ({
@@ -34,10 +21,9 @@ export async function serverSockets(app: RunningApp): Promise<ServerSocket[]> {
     bandsSubscribed: (bandId: string) =>
       socket.channels
         .flatMap((channel) => channel.bindings)
-        .filter((binding) => binding.table === 'band_events' && covers(binding.filter, bandId)).length,
+        .filter((binding) => binding.table === 'band_events' && coversBand(binding.filter, bandId)).length,
   }));
 }
 
-export async function chaos(app: RunningApp, request: ChaosRequest): Promise<void> {
-  await admin(app, '/admin/v1/chaos', { method: 'POST', body: JSON.stringify(request) });
-}
+export const chaos = (app: RunningApp, request: ChaosRequest): Promise<void> =>
+  backendChaos(app.backend, request);

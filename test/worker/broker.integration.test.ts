@@ -11,7 +11,8 @@ import {
   type Backend,
   type Client,
 } from '../support/backend.js';
-import type { MetricsResponse } from '../../server/admin/protocol.js';
+import type { ChaosRequest } from '../../server/admin/protocol.js';
+import { chaos as chaosOf, metrics } from '../support/admin.js';
 import { signedInBroker, type NodeBroker } from '../support/node-broker.js';
 
 let backend: Backend;
@@ -30,14 +31,7 @@ async function addSongs(writer: Client, bandId: string, count: number, prefix: s
   }
 }
 
-async function chaos(body: object): Promise<void> {
-  const response = await fetch(`${backend.url}/admin/v1/chaos`, {
-    method: 'POST',
-    headers: { apikey: backend.serviceRoleKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`chaos ${response.status}: ${await response.text()}`);
-}
+const chaos = (request: ChaosRequest): Promise<void> => chaosOf(backend, request);
 
 describe('broker against the local backend', () => {
   it('delivers every change of a watched band once, in seq order, from the head it reports', async () => {
@@ -149,12 +143,7 @@ describe('broker against the local backend', () => {
       await tab.broker.hello(id, `lock-${id}`);
       await tab.broker.setSession(id, { userId: alice.userId, accessToken: token });
     }
-    const restRequests = async (): Promise<number> => {
-      const response = await fetch(`${backend.url}/admin/v1/metrics`, {
-        headers: { apikey: backend.serviceRoleKey },
-      });
-      return ((await response.json()) as MetricsResponse).http.rest;
-    };
+    const restRequests = async (): Promise<number> => (await metrics(backend)).http.rest;
     const before = await restRequests();
     const pages = await Promise.all(tabs.map((id) => tab.broker.eventsAfter(id, bandId, 0)));
     const requests = (await restRequests()) - before;
