@@ -1,6 +1,7 @@
 // The original analysis's manual test plans, automated: a person's clicks and reads, by roles
 // and labels, against the local backend; the backend's metrics and chaos as the outside world.
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { OUTBOX_DATABASE } from '../contract/names.js';
 import { signedUpClient } from '../test/support/backend.js';
 import { chaos, serverSockets } from './support/admin.js';
 import { startApp, type RunningApp } from './support/app.js';
@@ -184,8 +185,8 @@ test('songs added one after another on a slow disk are all kept: the form is cle
   await openBand(page, band!.name);
   // A slow disk: for a few seconds the outbox's IndexedDB is kept busy, so each save waits up to
   // 250 ms, long enough for the next title to be typed meanwhile (as on a cheap phone).
-  await page.evaluate(() => {
-    const open = indexedDB.open('backline-outbox');
+  await page.evaluate((database) => {
+    const open = indexedDB.open(database);
     open.onsuccess = () => {
       const db = open.result;
       const until = Date.now() + 4000;
@@ -202,7 +203,7 @@ test('songs added one after another on a slow disk are all kept: the form is cle
       };
       hold();
     };
-  });
+  }, OUTBOX_DATABASE);
   const titles = ['One', 'Two', 'Three', 'Four', 'Five'];
   for (const title of titles) await addSong(page, title);
   for (const title of titles) await expect(songRows(page, title)).toHaveCount(1);

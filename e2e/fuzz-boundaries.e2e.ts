@@ -8,7 +8,8 @@ import { expect, test, type Page } from '@playwright/test';
 import fc from 'fast-check';
 import { client, signedUpClient } from '../test/support/backend.js';
 import type { BacklineClient } from '../src/client/index.js';
-import type { BrokerApi } from '../worker/protocol.js';
+import { OUTBOX_DATABASE } from '../contract/names.js';
+import type { BrokerApi } from '../contract/protocol.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { openLab, signIn, watch } from './support/lab.js';
 
@@ -121,9 +122,9 @@ test('corrupt outbox records stay visible and unsent; an old-format entry and th
     createdAt: 0,
   };
   await page.evaluate(
-    async (records) => {
+    async ({ records, database }) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open('backline-outbox');
+        const open = indexedDB.open(database);
         open.onsuccess = () => resolve(open.result);
         open.onerror = () => reject(new Error(String(open.error)));
       });
@@ -140,7 +141,7 @@ test('corrupt outbox records stay visible and unsent; an old-format entry and th
       });
       db.close();
     },
-    [...corrupt, oldFormat],
+    { records: [...corrupt, oldFormat], database: OUTBOX_DATABASE },
   );
 
   for (const title of ['good 1', 'good 2', 'good 3'])

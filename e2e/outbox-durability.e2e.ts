@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { client, signedUpClient } from '../test/support/backend.js';
+import { outboxLock } from '../contract/names.js';
 import config from '../playwright.config.js';
 import { TOAST_LIFETIME_MS } from '../src/ui/state/toast-policy.js';
 import { chaos } from './support/admin.js';
@@ -119,7 +120,7 @@ for (const transport of ['shared', 'tab'] as const) {
     }
     await expect(indicator(tab1)).toContainText('9 changes waiting to sync');
     // One drainer for the profile: the worker in shared mode, one elected tab in per-tab mode.
-    expect(await heldLocks(tab1, `backline:outbox:${a.userId}`)).toBe(1);
+    expect(await heldLocks(tab1, outboxLock(a.userId))).toBe(1);
 
     // A reload and a closed-then-reopened tab, still in the tunnel: the queue is on disk.
     await tab1.reload();
@@ -131,7 +132,7 @@ for (const transport of ['shared', 'tab'] as const) {
         await expect(songRows(tab, title)).toContainText('Waiting to sync');
       await expect(indicator(tab)).toContainText('9 changes waiting to sync');
     }
-    expect(await heldLocks(tab3, `backline:outbox:${a.userId}`)).toBe(1);
+    expect(await heldLocks(tab3, outboxLock(a.userId))).toBe(1);
     expect(await logOf(bandId, a.userId, head)).toEqual([]);
 
     await outOfTunnel();

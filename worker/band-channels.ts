@@ -4,7 +4,7 @@
 // fixed at join, so changing a shard's bands means joining a new channel before leaving the old
 // one (make before break); the overlap's duplicates are dropped by seq downstream.
 import { REALTIME_SUBSCRIBE_STATES, type RealtimeChannel, type RealtimeClient } from '@supabase/realtime-js';
-import type { BandEvent } from '../src/data/database.js';
+import type { BandEvent } from '../contract/schema.js';
 
 /** `in.(...)` takes at most 100 values on Supabase. */
 export const MAX_BANDS_PER_SHARD = 100;

@@ -1,8 +1,8 @@
 // The broker core: the API tabs call (validated here), one UserLink per signed-in user, and the
 // tabs that are alive. The same class runs in the SharedWorker and, in per-tab mode, in the page.
-import type { BandEvent } from '../src/data/database.js';
+import type { BandEvent } from '../contract/schema.js';
 import { DEFAULT_CONNECTION_OPTIONS, attemptTimeoutFor, type ConnectionOptions } from './connection.js';
-import type { ConnectionState } from './core/connection-state.js';
+import type { ConnectionState } from '../contract/connection-state.js';
 import type { Fanout } from './fanout.js';
 import type {
   BandLive,
@@ -10,11 +10,11 @@ import type {
   BrokerConfig,
   Diagnostics,
   Hello,
-  OutboxEntry,
   Result,
   SessionInfo,
   TransportMode,
-} from './protocol.js';
+} from '../contract/protocol.js';
+import type { OutboxEntry } from '../contract/writes.js';
 import { UserLink, type LinkOptions } from './user-link.js';
 import * as valid from './validate.js';
 import { BrokerFailure, guarded } from './validate.js';

@@ -1,11 +1,11 @@
 // Reading a band's change log over REST: its head (the last seq) and the events after a seq, in
 // pages. RLS applies: a user reads only the bands they are in.
 import type { PostgrestClient } from '@supabase/postgrest-js';
-import type { BandEvent, Database } from '../src/data/database.js';
+import type { BandEvent, Database } from '../contract/schema.js';
 
 export type Rest = PostgrestClient<Database>;
 
-import { EVENTS_PAGE } from './protocol.js';
+import { EVENTS_PAGE } from '../contract/protocol.js';
 
 export async function logHead(rest: Rest, bandId: string): Promise<number> {
   const { data, error } = await rest

@@ -4,14 +4,8 @@
 import { RealtimeClient, type WebSocketLikeConstructor } from '@supabase/realtime-js';
 import type { BackoffPolicy } from './core/backoff.js';
 import { DEFAULT_BACKOFF } from './core/backoff.js';
-import {
-  INITIAL_STATE,
-  isAttempting,
-  reduce,
-  type ConnectionError,
-  type ConnectionEvent,
-  type ConnectionState,
-} from './core/connection-state.js';
+import { isAttempting, reduce, type ConnectionEvent } from './core/connection-state.js';
+import { INITIAL_STATE, type ConnectionError, type ConnectionState } from '../contract/connection-state.js';
 import { refusalCode } from './core/refusal.js';
 
 export interface ConnectionOptions {

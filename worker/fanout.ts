@@ -1,7 +1,8 @@
 // How events reach tabs, behind one interface: a BroadcastChannel per user in shared mode (one
 // post reaches every tab of the profile), or a direct call in per-tab mode, where a
 // BroadcastChannel would also wake the other tabs' own brokers' listeners.
-import { busName, type BusEvent } from './protocol.js';
+import type { BusEvent } from '../contract/protocol.js';
+import { busChannel } from '../contract/names.js';
 
 export interface Fanout {
   publish(event: BusEvent): void;
@@ -13,7 +14,7 @@ export class BroadcastFanout implements Fanout {
 
   publish(event: BusEvent): void {
     let channel = this.channels.get(event.userId);
-    if (!channel) this.channels.set(event.userId, (channel = new BroadcastChannel(busName(event.userId))));
+    if (!channel) this.channels.set(event.userId, (channel = new BroadcastChannel(busChannel(event.userId))));
     channel.postMessage(event);
   }
 

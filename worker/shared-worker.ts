@@ -3,16 +3,17 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { Broker } from './broker.js';
+import { workerGeneration, workerLifeLock } from '../contract/names.js';
 import { BroadcastFanout } from './fanout.js';
 
 declare const self: SharedWorkerGlobalScope;
 
-// The name is `backline:<generation>`: tabs move to a new name when this instance stops answering.
-const generation = Number(/^backline:(\d+)$/.exec(self.name)?.[1] ?? 0);
+// Tabs move to the next generation's name when this instance stops answering.
+const generation = workerGeneration(self.name);
 
 // Held for this worker's whole life: tabs queue for it and are granted it the moment the worker
 // dies (crashed, killed, closed), so they move on at once instead of at their next ping.
-const lifeLock = `backline:worker-life:${generation}`;
+const lifeLock = workerLifeLock(generation);
 const held = new Promise<void>((resolve) => {
   void navigator.locks.request(lifeLock, () => {
     resolve();

@@ -2,17 +2,17 @@
 // it (BandChannels), which tabs watch which bands (InterestRegistry), and each band's delivery
 // order and catch-up (BandSequence + the change log over REST).
 import { PostgrestClient } from '@supabase/postgrest-js';
-import type { BandEvent, Database } from '../src/data/database.js';
+import type { BandEvent, Database } from '../contract/schema.js';
 import { BandChannels } from './band-channels.js';
 import { eventsAfter, logHead, type Rest } from './catch-up.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { backoffCeiling, type BackoffPolicy } from './core/backoff.js';
 import { BandSequence } from './core/band-sequence.js';
-import type { ConnectionState } from './core/connection-state.js';
+import type { ConnectionState } from '../contract/connection-state.js';
 import { InterestRegistry } from './core/interest-registry.js';
 import type { Fanout } from './fanout.js';
 import { OutboxDrainer } from './outbox/drainer.js';
-import { EVENTS_PAGE } from './protocol.js';
+import { EVENTS_PAGE } from '../contract/protocol.js';
 import { tokenExpiresAt, tokenFresh } from './core/token-expiry.js';
 import { OutboxStore } from './outbox/outbox-store.js';
 import type {
@@ -20,11 +20,10 @@ import type {
   BandLive,
   BandStatus,
   ConflictChoice,
-  OutboxEntry,
   StateChange,
   UserDiagnostics,
-  Write,
-} from './protocol.js';
+} from '../contract/protocol.js';
+import type { OutboxEntry, Write } from '../contract/writes.js';
 import { BrokerFailure } from './validate.js';
 
 export interface LinkOptions extends ConnectionOptions {

@@ -1,6 +1,7 @@
 // Tab calls are untrusted input (any shape, any order): parse once here into typed values.
-import type { BrokerConfig, BrokerError, ConflictChoice, Result, SessionInfo, Write } from './protocol.js';
-import type { SongFields } from './outbox/outbox-queue.js';
+import type { BrokerConfig, BrokerError, ConflictChoice, Result, SessionInfo } from '../contract/protocol.js';
+import type { Write } from '../contract/writes.js';
+import type { SongFields } from '../contract/writes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TAB_ID = /^[\w:-]{1,100}$/;

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createClient, type Session, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import type { Database } from '../../src/data/database.js';
+import type { Database } from '../../contract/schema.js';
 
 export interface BenchBackend {
   url: string;

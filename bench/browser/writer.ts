@@ -2,7 +2,7 @@
 // adds one band_events row with the band's next seq), paced or at a target rate, bounded in count
 // and time.
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '../../src/data/database.js';
+import type { Database } from '../../contract/schema.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,7 @@
 // A band's change log through plain supabase-js, as an app without Backline reads it: a
 // postgres_changes subscription, the head, and catch-up reads after it.
 import { REALTIME_SUBSCRIBE_STATES, type SupabaseClient } from '@supabase/supabase-js';
-import type { BandEvent, Database } from '../../src/data/database.js';
+import type { BandEvent, Database } from '../../contract/schema.js';
 
 export type Supabase = SupabaseClient<Database>;
 

@@ -4,7 +4,7 @@
 // last seq. Same exactly-once rule and REST catch-up as the broker. Query: ?band=<id>.
 import { createClient } from '@supabase/supabase-js';
 import { supabaseConfig } from '../../src/config.js';
-import type { BandEvent, Database } from '../../src/data/database.js';
+import type { BandEvent, Database } from '../../contract/schema.js';
 import { persistedSession, readAfter, readHead, subscribeBand } from './band-log.js';
 import { fail, installProbe, record } from './probe.js';
 import { Sequencer } from './sequencer.js';

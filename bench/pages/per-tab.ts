@@ -2,7 +2,7 @@
 // up over REST after every (re)join. Query: ?band=<id>.
 import { createClient } from '@supabase/supabase-js';
 import { supabaseConfig } from '../../src/config.js';
-import type { Database } from '../../src/data/database.js';
+import type { Database } from '../../contract/schema.js';
 import { persistedSession, readAfter, readHead, subscribeBand } from './band-log.js';
 import { fail, installProbe, record } from './probe.js';
 import { Sequencer } from './sequencer.js';

@@ -1,5 +1,5 @@
 // What the harness reads from every benchmark tab, whatever the mode: `window.benchProbe`.
-import type { BandEvent } from '../../src/data/database.js';
+import type { BandEvent } from '../../contract/schema.js';
 
 export interface Probe {
   /** [seq, band_events.at in epoch ms, Date.now() on receipt] per delivered event. */

@@ -1,7 +1,7 @@
 // One band's change log delivered exactly once and in seq order, for the baseline pages: the same
 // rule the broker follows (worker/core/band-sequence.ts), so the comparison is like for like.
 // Events before the head is known wait; a gap is filled from REST; duplicates are dropped.
-import type { BandEvent } from '../../src/data/database.js';
+import type { BandEvent } from '../../contract/schema.js';
 
 export class Sequencer {
   private last: number | undefined;

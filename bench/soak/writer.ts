@@ -4,7 +4,7 @@
 import type { Page } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../../src/data/database.js';
+import type { Database } from '../../contract/schema.js';
 import type { Random } from './random.js';
 
 type Client = SupabaseClient<Database>;

@@ -1,9 +1,9 @@
 // The Backline client a tab uses: pick a transport, tell the broker who is signed in and which
 // bands this tab watches, and turn bus events into typed events. If the shared worker stops
 // answering, every tab moves to a new worker generation (or to per-tab mode) and re-registers.
-import type { BandEvent, BandMembership, Song } from '../data/database.js';
-import type { ConnectionState } from '../../worker/core/connection-state.js';
-import { INITIAL_STATE } from '../../worker/core/initial-state.js';
+import type { BandEvent, BandMembership, Song } from '../../contract/schema.js';
+import { INITIAL_STATE, type ConnectionState } from '../../contract/connection-state.js';
+import { CONTROL_CHANNEL, GENERATION_KEY, tabLock } from '../../contract/names.js';
 import type {
   BandLive,
   BrokerApi,
@@ -11,12 +11,11 @@ import type {
   BusEvent,
   ConflictChoice,
   Diagnostics,
-  OutboxEntry,
   Result,
   SessionInfo,
   TransportMode,
-  Write,
-} from '../../worker/protocol.js';
+} from '../../contract/protocol.js';
+import type { OutboxEntry, Write } from '../../contract/writes.js';
 import { BandDelivery } from './band-delivery.js';
 import { Emitter, type BacklineEvents, type RowChange } from './events.js';
 import { SharedTransport, sharedWorkerAvailable } from './shared-transport.js';
@@ -67,8 +66,6 @@ const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'write' | 'status'> = {
   createdAt: 0,
 };
 
-const GENERATION_KEY = 'backline:worker-generation';
-const CONTROL_CHANNEL = 'backline:control';
 const REPLACED = Symbol('broker replaced');
 
 /** The newest worker generation any tab of this profile has moved to. */
@@ -258,7 +255,7 @@ export class BacklineClient {
   private async start(): Promise<void> {
     // Requested now and awaited only before hello: the lock goes through the browser process,
     // which is slow on a busy machine, and the worker can start meanwhile.
-    this.locked = holdTabLock(`backline:tab:${this.tabId}`);
+    this.locked = holdTabLock(tabLock(this.tabId));
     const wanted = this.options.transport ?? 'auto';
     const generation = storedGeneration();
     if (wanted !== 'tab' && sharedWorkerAvailable()) {
@@ -300,7 +297,7 @@ export class BacklineClient {
       const configured = withTimeout(transport.broker.configure(config), timeout);
       configured.catch(() => undefined); // awaited below, after the lock
       await this.locked;
-      const hello = withTimeout(transport.broker.hello(this.tabId, `backline:tab:${this.tabId}`), timeout);
+      const hello = withTimeout(transport.broker.hello(this.tabId, tabLock(this.tabId)), timeout);
       unwrap(await configured);
       lifeLock = unwrap(await hello).lifeLock;
     } catch (error) {

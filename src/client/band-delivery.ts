@@ -3,8 +3,8 @@
 // moment, and a new one starts from its own head, so the tab keeps its own last seq per band,
 // drops repeats, and after a move fetches the gap itself (holding the new broker's live events
 // until the gap is filled). Knows nothing of transports: the client hands it a fetch.
-import type { BandEvent } from '../data/database.js';
-import { EVENTS_PAGE } from '../../worker/protocol.js';
+import type { BandEvent } from '../../contract/schema.js';
+import { EVENTS_PAGE } from '../../contract/protocol.js';
 
 /** A band being resumed on a new broker: its live events wait here until the gap is filled. */
 interface Resume {

@@ -1,7 +1,8 @@
 // The events a Backline client emits to the app: a typed map, so the names document themselves.
-import type { BandEvent, BandMembership, Song } from '../data/database.js';
-import type { ConnectionState } from '../../worker/core/connection-state.js';
-import type { OutboxEntry, TransportMode } from '../../worker/protocol.js';
+import type { BandEvent, BandMembership, Song } from '../../contract/schema.js';
+import type { ConnectionState } from '../../contract/connection-state.js';
+import type { TransportMode } from '../../contract/protocol.js';
+import type { OutboxEntry } from '../../contract/writes.js';
 
 export interface RowChange<Row> {
   bandId: string;

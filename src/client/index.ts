@@ -1,15 +1,27 @@
-// Backline's public API for apps.
+// Backline's public API for apps: the client, its events, and the contract types they carry.
+// The UI imports from here only.
 export { BacklineClient, BacklineError, type BacklineOptions, type Watch } from './backline.js';
 export { bindSupabaseAuth } from './supabase-auth.js';
 export type { BacklineEvents, RowChange } from './events.js';
-export type { ConnectionState, ConnectionKind } from '../../worker/core/connection-state.js';
+export { assertNever } from '../../contract/assert-never.js';
+export type { ConnectionError, ConnectionKind, ConnectionState } from '../../contract/connection-state.js';
 export type {
+  BandDiagnostics,
   BandLive,
   ConflictChoice,
   Diagnostics,
-  OutboxEntry,
   SessionInfo,
   TransportMode,
-  Write,
-} from '../../worker/protocol.js';
-export { isSongWrite, type BandWrite, type SongWrite } from '../../worker/outbox/outbox-queue.js';
+  UserDiagnostics,
+} from '../../contract/protocol.js';
+export type { RefusalCode } from '../../contract/refusal-codes.js';
+export type { Band, BandEvent, BandMembership, InviteCode, Song } from '../../contract/schema.js';
+export {
+  isSongWrite,
+  type BandWrite,
+  type OutboxEntry,
+  type OutboxStatus,
+  type SongFields,
+  type SongWrite,
+  type Write,
+} from '../../contract/writes.js';

@@ -1,7 +1,8 @@
 // Shared mode: the broker in a SharedWorker named per generation; calls over its port with
 // Comlink, events from one BroadcastChannel per user. Loads no realtime client in the tab.
 import * as Comlink from 'comlink';
-import { busName, type BrokerApi, type BusEvent } from '../../worker/protocol.js';
+import type { BrokerApi, BusEvent } from '../../contract/protocol.js';
+import { busChannel, workerName } from '../../contract/names.js';
 import type { Transport } from './transport.js';
 
 export function sharedWorkerAvailable(): boolean {
@@ -19,13 +20,13 @@ export class SharedTransport implements Transport {
   ) {
     this.worker = new SharedWorker(new URL('../../worker/shared-worker.ts', import.meta.url), {
       type: 'module',
-      name: `backline:${generation}`,
+      name: workerName(generation),
     });
     this.broker = Comlink.wrap<BrokerApi>(this.worker.port);
   }
 
   listen(userId: string, handler: (event: BusEvent) => void): () => void {
-    const channel = new BroadcastChannel(busName(userId));
+    const channel = new BroadcastChannel(busChannel(userId));
     channel.onmessage = (message: MessageEvent<BusEvent>) => handler(message.data);
     return () => channel.close();
   }

@@ -1,6 +1,6 @@
 // Per-tab mode (no SharedWorker, as in Chrome on Android, or asked for): the same broker core
 // runs in this page, loaded on demand so shared-mode tabs never download the realtime client.
-import type { BusEvent } from '../../worker/protocol.js';
+import type { BusEvent } from '../../contract/protocol.js';
 import type { Transport } from './transport.js';
 
 export async function createTabTransport(reason: string, generation: number): Promise<Transport> {

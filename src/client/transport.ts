@@ -1,5 +1,5 @@
 // How a tab reaches a broker: a SharedWorker shared by the profile, or one inside this page.
-import type { BrokerApi, BusEvent, TransportMode } from '../../worker/protocol.js';
+import type { BrokerApi, BusEvent, TransportMode } from '../../contract/protocol.js';
 
 export interface Transport {
   readonly mode: TransportMode;

@@ -3,7 +3,8 @@
 // only. Requests carry the current session's token, as supabase-js's own fetch wrapper does.
 import { GoTrueClient } from '@supabase/auth-js';
 import { PostgrestClient } from '@supabase/postgrest-js';
-import type { Database } from './database.js';
+import { TAB_SESSION_KEY } from '../../contract/names.js';
+import type { Database } from '../../contract/schema.js';
 
 export interface AppClient {
   auth: GoTrueClient;
@@ -43,7 +44,7 @@ export function createAppClient(url: string, anonKey: string, storage: Storage =
 function storageKey(url: string, storage: Storage): string {
   const base = `sb-${new URL(url).hostname.split('.')[0]}-auth-token`;
   if (typeof sessionStorage === 'undefined' || storage !== sessionStorage) return base;
-  let tab = sessionStorage.getItem('backline:tab-session');
-  if (!tab) sessionStorage.setItem('backline:tab-session', (tab = crypto.randomUUID()));
+  let tab = sessionStorage.getItem(TAB_SESSION_KEY);
+  if (!tab) sessionStorage.setItem(TAB_SESSION_KEY, (tab = crypto.randomUUID()));
   return `${base}:${tab}`;
 }

@@ -1,9 +1,14 @@
 // A page that exposes the Backline client to end-to-end tests and benchmarks as `window.lab`.
 // Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms&batch=n
-import { BacklineClient, bindSupabaseAuth, type ConnectionKind, type Watch } from '../client/index.js';
+import {
+  BacklineClient,
+  bindSupabaseAuth,
+  type ConnectionKind,
+  type Watch,
+  type BandEvent,
+} from '../client/index.js';
 import { supabaseConfig } from '../config.js';
 import { createAppClient } from '../data/app-client.js';
-import type { BandEvent } from '../data/database.js';
 
 // Where this page's own code starts (after its imports): the benchmark times tab → live from here too.
 performance.mark('page:start');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BandEvent } from '../../src/data/database.js';
+import type { BandEvent } from '../../contract/schema.js';
 import { BandDelivery, resumePause } from '../../src/client/band-delivery.js';
-import { EVENTS_PAGE } from '../../worker/protocol.js';
+import { EVENTS_PAGE } from '../../contract/protocol.js';
 
 const event = (seq: number, bandId = 'b'): BandEvent => ({
   band_id: bandId,

@@ -6,7 +6,7 @@ import { createClient } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import type { AdminError } from '../../server/admin/protocol.js';
-import type { Database } from '../../src/data/database.js';
+import type { Database } from '../../contract/schema.js';
 import {
   bandWith,
   signedUpClient,

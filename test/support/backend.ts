@@ -3,7 +3,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { startBackend, type Backend } from '../../server/backend.js';
 import type { BackendOptions } from '../../server/config.js';
-import type { Database } from '../../src/data/database.js';
+import type { Database } from '../../contract/schema.js';
 
 export type { Backend };
 

@@ -5,7 +5,7 @@ import type { WebSocketLikeConstructor } from '@supabase/realtime-js';
 import { Broker } from '../../worker/broker.js';
 import type { BackoffPolicy } from '../../worker/core/backoff.js';
 import { LocalFanout } from '../../worker/fanout.js';
-import type { BusEvent } from '../../worker/protocol.js';
+import type { BusEvent } from '../../contract/protocol.js';
 import type { Backend, Client } from './backend.js';
 
 export interface NodeBroker {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INITIAL_STATE, type ConnectionState } from '../../worker/core/connection-state.js';
+import { INITIAL_STATE, type ConnectionState } from '../../contract/connection-state.js';
 import { refusalCode } from '../../worker/core/refusal.js';
 import { QUOTA_ERRORS } from '../../server/realtime/quotas.js';
 import { connectionReason } from '../../src/ui/state/connection-reason.js';

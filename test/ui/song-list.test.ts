@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Song } from '../../src/data/database.js';
+import type { Song } from '../../contract/schema.js';
 import {
   applyChange,
   fromSnapshot,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Broker } from '../../worker/broker.js';
 import { LocalFanout } from '../../worker/fanout.js';
-import type { BusEvent } from '../../worker/protocol.js';
+import type { BusEvent } from '../../contract/protocol.js';
 
 function broker(): { broker: Broker; events: BusEvent[] } {
   const events: BusEvent[] = [];

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Broker } from '../../worker/broker.js';
-import type { BrokerApi, BrokerErrorCode, BusEvent } from '../../worker/protocol.js';
+import type { BrokerApi, BrokerErrorCode, BusEvent } from '../../contract/protocol.js';
 import {
   bandWith,
   logSeqs,

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FREE_PLAN_QUOTAS } from '../../server/config.js';
 import { connectionReason } from '../../src/ui/state/connection-reason.js';
-import type { ConnectionState } from '../../worker/core/connection-state.js';
+import type { ConnectionState } from '../../contract/connection-state.js';
 import { RawSocket, socketUrl } from '../server/realtime/support.js';
 import {
   bandWith,

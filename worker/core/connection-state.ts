@@ -1,33 +1,12 @@
-// The socket's state as one value and a pure transition function. Timers, sockets and browser
+// The socket's transitions as a pure function over its state (contract/connection-state.ts). Timers, sockets and browser
 // events live in connection.ts; they feed events in here and act on the states that come out.
 import { DEFAULT_BACKOFF, nextRetryDelay, type BackoffPolicy } from './backoff.js';
-import { INITIAL_STATE } from './initial-state.js';
-
-export interface ConnectionError {
-  code: string;
-  message: string;
-  at: number;
-}
-
-interface Common {
-  /** Failed attempts in a row (0 once connected). */
-  attempt: number;
-  /** When the next attempt starts (epoch ms), or null when none is scheduled. */
-  nextRetryAt: number | null;
-  lastError: ConnectionError | null;
-}
-
-export type ConnectionState =
-  | ({ kind: 'disconnected' } & Common)
-  | ({ kind: 'connecting' } & Common)
-  | ({ kind: 'connected'; since: number } & Common)
-  /** Lost after being connected: waiting for `nextRetryAt`, or trying when it is null. */
-  | ({ kind: 'reconnecting' } & Common)
-  /** Gave up after `maxAttempts`; only a manual retry (or online/visible) starts again. */
-  | ({ kind: 'error' } & Common)
-  | ({ kind: 'offline' } & Common);
-
-export type ConnectionKind = ConnectionState['kind'];
+import { assertNever } from '../../contract/assert-never.js';
+import {
+  INITIAL_STATE,
+  type ConnectionError,
+  type ConnectionState,
+} from '../../contract/connection-state.js';
 
 export type ConnectionEvent =
   | { type: 'start' }
@@ -39,12 +18,6 @@ export type ConnectionEvent =
   | { type: 'offline' }
   | { type: 'online' }
   | { type: 'stop' };
-
-export { INITIAL_STATE };
-
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(value)}`);
-}
 
 /** Is a connection attempt meant to be running in this state? */
 export function isAttempting(state: ConnectionState): boolean {

@@ -2,8 +2,7 @@
 // explain to the user. The wording is Supabase Realtime's (the local backend's
 // server/realtime/quotas.ts uses the same strings); anything else keeps its technical code.
 
-export type RefusalCode =
-  'too_many_connections' | 'too_many_channels' | 'too_many_joins' | 'too_many_messages' | 'token_expired';
+import type { RefusalCode } from '../../contract/refusal-codes.js';
 
 const REFUSALS: readonly [RegExp, RefusalCode][] = [
   // The 429 body is not readable by a WebSocket client; `ws` (Node) names the status at least.

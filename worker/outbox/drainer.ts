@@ -4,18 +4,12 @@
 // on a BroadcastChannel so every context of the profile hears them.
 import type { BackoffPolicy } from '../core/backoff.js';
 import type { Rest } from '../catch-up.js';
-import { afterOutcome, keepMine, recordOf, type OutboxEntry, type Write } from './outbox-queue.js';
+import { afterOutcome, keepMine, recordOf } from './outbox-queue.js';
+import { outboxChannel, outboxLock } from '../../contract/names.js';
+import type { OutboxEntry, Write } from '../../contract/writes.js';
 import type { OutboxStore } from './outbox-store.js';
 import { replayBatch } from './replay.js';
-import type { ConflictChoice, OutboxChange } from '../protocol.js';
-
-/** `enqueued`: a new write; `changed`: backoffs cleared or entries resolved, so drain now. */
-type OutboxMessage =
-  | { type: 'enqueued' }
-  | { type: 'changed' }
-  | { type: 'entries'; changes: OutboxChange[] }
-  /** A send reached the server after failing to: the network is back for every context. */
-  | { type: 'server-back' };
+import type { ConflictChoice, OutboxChange, OutboxMessage } from '../../contract/protocol.js';
 
 /** What the drainer needs from the context it runs in. */
 export interface DrainerHooks {
@@ -54,7 +48,7 @@ export class OutboxDrainer {
     /** Inserts sent in one request at most; a batch is also one IndexedDB transaction each way. */
     private readonly batchSize: number,
   ) {
-    this.channel = new BroadcastChannel(`backline:outbox:${userId}`);
+    this.channel = new BroadcastChannel(outboxChannel(userId));
     this.channel.onmessage = (message: MessageEvent<OutboxMessage>) => {
       const data = message.data;
       if (data.type === 'changed') this.kick();
@@ -63,7 +57,7 @@ export class OutboxDrainer {
       else this.hooks.notify(data.changes);
     };
     void navigator.locks
-      .request(`backline:outbox:${userId}`, { signal: this.abort.signal }, () => {
+      .request(outboxLock(userId), { signal: this.abort.signal }, () => {
         this.holdsLock = true;
         this.kick();
         // Held until this context stops (sign-out, page gone): then the next context drains.

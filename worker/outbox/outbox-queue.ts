@@ -2,49 +2,8 @@
 // record, which entry drains next, and what each replay outcome does to the entry. Storage
 // (IndexedDB) and the network live elsewhere and call in here.
 import { nextRetryDelay, type BackoffPolicy } from '../core/backoff.js';
-import type { Band, Song } from '../../src/data/database.js';
-
-export type SongFields = Partial<
-  Pick<Song, 'title' | 'artist' | 'key' | 'bpm' | 'duration_seconds' | 'notes' | 'deleted_at'>
->;
-
-export type SongWrite =
-  | { kind: 'song.insert'; songId: string; bandId: string; fields: SongFields & { title: string } }
-  | { kind: 'song.update'; songId: string; bandId: string; baseVersion: number; fields: SongFields }
-  | { kind: 'song.delete'; songId: string; bandId: string; baseVersion: number };
-
-/** The band RPCs: create_band with a client-made id, join_band with an invite code. */
-export type BandWrite =
-  | { kind: 'band.create'; bandId: string; name: string; description: string }
-  | { kind: 'band.join'; code: string };
-
-export type Write = SongWrite | BandWrite;
-
-export const isSongWrite = (write: Write): write is SongWrite => write.kind.startsWith('song.');
-
-export type OutboxStatus = 'pending' | 'sending' | 'confirmed' | 'conflict' | 'failed';
-
-export interface OutboxEntry {
-  id: string;
-  /** Enqueue order; writes drain in this order. */
-  order: number;
-  userId: string;
-  write: Write;
-  /** recordOf(write), stored so IndexedDB can index it. */
-  record: string;
-  status: OutboxStatus;
-  attempts: number;
-  /** Epoch ms before which a retry is not sent (network backoff). */
-  notBefore: number;
-  error: { code: string; message: string } | undefined;
-  /** On conflict: the row as the other member left it (null when they deleted it). */
-  theirs: Song | null | undefined;
-  /** Once confirmed: the row as the server stored it, so views need not wait for its event. */
-  result?: Song | undefined;
-  /** Once a band write is confirmed: the band created or joined. */
-  band?: Band | undefined;
-  createdAt: number;
-}
+import type { Band, Song } from '../../contract/schema.js';
+import { isSongWrite, type OutboxEntry, type Write } from '../../contract/writes.js';
 
 export type Outcome =
   | { kind: 'confirmed'; row: Song | undefined; band?: Band }

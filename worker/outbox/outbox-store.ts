@@ -4,15 +4,9 @@
 // never a silent drop.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { write as validWrite } from '../validate.js';
-import {
-  BatchBuilder,
-  enqueue,
-  nextWake,
-  recordOf,
-  type OutboxEntry,
-  type OutboxStatus,
-  type Write,
-} from './outbox-queue.js';
+import { BatchBuilder, enqueue, nextWake, recordOf } from './outbox-queue.js';
+import { OUTBOX_DATABASE } from '../../contract/names.js';
+import type { OutboxEntry, OutboxStatus, Write } from '../../contract/writes.js';
 
 interface OutboxSchema extends DBSchema {
   entries: {
@@ -23,7 +17,6 @@ interface OutboxSchema extends DBSchema {
   counters: { key: string; value: number };
 }
 
-const DB_NAME = 'backline-outbox';
 const DB_VERSION = 2;
 /** Entries read beyond a full batch per page: room for ones that are skipped (in flight, failed). */
 const TAKE_PAGE_SLACK = 16;
@@ -35,7 +28,7 @@ export class OutboxStore {
   private constructor(private readonly db: IDBPDatabase<OutboxSchema>) {}
 
   static async open(): Promise<OutboxStore> {
-    const db = await openDB<OutboxSchema>(DB_NAME, DB_VERSION, {
+    const db = await openDB<OutboxSchema>(OUTBOX_DATABASE, DB_VERSION, {
       upgrade(database, oldVersion, _newVersion, transaction) {
         if (oldVersion < 1) {
           database.createObjectStore('entries', { keyPath: 'id' }).createIndex('byUser', 'userId');

@@ -3,9 +3,10 @@
 // based on. When a version check misses, the change log says whether the miss is our own write
 // whose answer was lost (confirmed) or another member's (conflict).
 import type { PostgrestError } from '@supabase/postgrest-js';
-import type { Song } from '../../src/data/database.js';
+import type { Song } from '../../contract/schema.js';
 import type { Rest } from '../catch-up.js';
-import type { BandWrite, Outcome, SongFields, Write } from './outbox-queue.js';
+import type { Outcome } from './outbox-queue.js';
+import { type BandWrite, type SongFields, type Write } from '../../contract/writes.js';
 
 /** Errors that say "not now" rather than "never": the network, the server, an expired token. */
 function classify(error: PostgrestError, status: number): Outcome {

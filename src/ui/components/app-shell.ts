@@ -2,7 +2,7 @@
 // the toasts. Connection toasts follow the policy: lost and restored, retries exhausted.
 import { LitElement, css, html, nothing } from 'lit';
 import type { Session } from '@supabase/supabase-js';
-import type { ConnectionState } from '../../../worker/core/connection-state.js';
+import type { ConnectionState } from '../../client/index.js';
 import type { Services } from '../services.js';
 import { OutboxMirror } from '../state/outbox-mirror.js';
 import { waitingToSync } from '../state/outbox-summary.js';

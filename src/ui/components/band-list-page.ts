@@ -1,8 +1,7 @@
 // The user's bands: create one, join one with an invite code. Live: a band created or joined in
 // another tab or device appears without a reload (the broker's band:* events).
 import { LitElement, css, html, nothing } from 'lit';
-import { isSongWrite, type BandWrite, type OutboxEntry } from '../../client/index.js';
-import type { Band } from '../../data/database.js';
+import { isSongWrite, type BandWrite, type OutboxEntry, type Band } from '../../client/index.js';
 import type { Services } from '../services.js';
 import { takeForm } from '../form-values.js';
 import { OutboxMirror } from '../state/outbox-mirror.js';

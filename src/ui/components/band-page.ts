@@ -3,11 +3,10 @@
 // so two members editing one song get a conflict, never a silent overwrite.
 import { LitElement, css, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
-import type { Band, Song } from '../../data/database.js';
+import type { Band, Song, OutboxEntry, Write } from '../../client/index.js';
 import { LiveSongs } from '../controllers/live-songs.js';
 import type { Services } from '../services.js';
 import { formatDuration, parseDuration, withPending, type SongRow } from '../state/song-list.js';
-import type { OutboxEntry, Write } from '../../client/index.js';
 import { takeForm } from '../form-values.js';
 import { toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';

@@ -1,7 +1,7 @@
 // The shared socket's state, shown only when it is not fine: hidden while connected (or signed
 // out), a spinner while (re)connecting, "Offline" when down, and a Retry button once retries stop.
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { assertNever, type ConnectionState } from '../../../worker/core/connection-state.js';
+import { assertNever, type ConnectionState } from '../../client/index.js';
 import { connectionReason } from '../state/connection-reason.js';
 import { base } from '../styles.js';
 

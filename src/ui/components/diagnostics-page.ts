@@ -5,8 +5,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { unsafeCSS } from 'lit';
-import type { OutboxEntry, Write } from '../../client/index.js';
-import type { Diagnostics } from '../../../worker/protocol.js';
+import type { OutboxEntry, Write, Diagnostics } from '../../client/index.js';
 import type { Services } from '../services.js';
 import { base } from '../styles.js';
 

@@ -1,8 +1,7 @@
 // A band's songs, live, for any component: watch the band through the broker, read a snapshot,
 // and apply changes by version; a read is merged by version too, so the two may finish in any order.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { RowChange } from '../../client/events.js';
-import type { Song } from '../../data/database.js';
+import type { RowChange, Song } from '../../client/index.js';
 import type { Services } from '../services.js';
 import { OutboxMirror } from '../state/outbox-mirror.js';
 import { applyChange, mergeSnapshot, type SongMap } from '../state/song-list.js';

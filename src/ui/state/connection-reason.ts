@@ -1,8 +1,7 @@
 // Why the socket is down, in the user's words, when the server said why (a quota, an expired
 // sign-in). Other failures (a dropped network, a missed heartbeat) need no sentence beyond
 // "Reconnecting…"; their technical reason stays on the diagnostics page.
-import type { ConnectionState } from '../../../worker/core/connection-state.js';
-import type { RefusalCode } from '../../../worker/core/refusal.js';
+import type { ConnectionState, RefusalCode } from '../../client/index.js';
 
 const REASONS: Record<RefusalCode, string> = {
   too_many_connections: 'The server has too many connections right now.',

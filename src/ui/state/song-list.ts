@@ -1,9 +1,7 @@
 // A band's songs as the UI shows them: a snapshot from REST, then changes from the broker applied
 // idempotently. A change is applied only if it is newer (by version) than what the list holds,
 // so a snapshot taken after some events, or an event seen twice, never moves a song backwards.
-import type { Song } from '../../data/database.js';
-import type { RowChange } from '../../client/events.js';
-import { isSongWrite, type OutboxEntry } from '../../client/index.js';
+import { type Song, type RowChange, isSongWrite, type OutboxEntry } from '../../client/index.js';
 
 export type SongMap = ReadonlyMap<string, Song>;
 

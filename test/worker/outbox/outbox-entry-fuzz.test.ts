@@ -4,7 +4,8 @@
 // failed entry that is never sent and keeps one id, so the user can dismiss it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nextBatch, recordOf, type OutboxEntry, type Write } from '../../../worker/outbox/outbox-queue.js';
+import { nextBatch, recordOf } from '../../../worker/outbox/outbox-queue.js';
+import type { OutboxEntry, Write } from '../../../contract/writes.js';
 import { parseEntry } from '../../../worker/outbox/outbox-store.js';
 import { write as validWrite } from '../../../worker/validate.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Song } from '../../../src/data/database.js';
+import type { Song } from '../../../contract/schema.js';
 import {
   afterOutcome,
   enqueue,
@@ -9,9 +9,8 @@ import {
   nextToSend,
   nextWake,
   recordOf,
-  type OutboxEntry,
-  type Write,
 } from '../../../worker/outbox/outbox-queue.js';
+import type { OutboxEntry, Write } from '../../../contract/writes.js';
 
 const POLICY = { baseMs: 1000, factor: 2, capMs: 30_000, maxAttempts: 10 };
 let order = 0;

@@ -1,7 +1,7 @@
 // Replaying queued writes against the real backend: exactly once in effect, conflicts detected.
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../src/data/database.js';
+import type { Database } from '../../../contract/schema.js';
 import { replay, replayBatch } from '../../../worker/outbox/replay.js';
 import {
   bandWith,

@@ -1,10 +1,10 @@
 // The tab ↔ broker boundary, types only. Calls go tab → broker over Comlink (a SharedWorker port,
-// or a MessageChannel in per-tab mode); events go broker → tabs on the bus. See PROTOCOL.md.
-import type { BandEvent } from '../src/data/database.js';
-import type { ConnectionState } from './core/connection-state.js';
-import type { OutboxEntry, Write } from './outbox/outbox-queue.js';
+// or a MessageChannel in per-tab mode); events go broker → tabs on the bus. Imports nothing but
+// the contract. See PROTOCOL.md.
+import type { ConnectionState } from './connection-state.js';
+import type { BandEvent } from './schema.js';
+import type { OutboxEntry, Write } from './writes.js';
 
-export type { OutboxEntry, Write };
 export type ConflictChoice = 'refresh' | 'keep-mine' | 'dismiss';
 
 export type TransportMode = 'shared' | 'tab';
@@ -155,5 +155,14 @@ export type BusEvent =
   /** Entries that changed together (a batch sent, a write queued); tabs see one event per entry. */
   | { type: 'outbox:changed'; userId: string; changes: OutboxChange[] };
 
-/** Name of the BroadcastChannel that carries one user's events in shared mode. */
-export const busName = (userId: string): string => `backline:user:${userId}`;
+/**
+ * Messages on a user's outbox channel (names.ts: outboxChannel), heard by every context of the
+ * profile, whichever one drains. `enqueued`: a new write; `changed`: backoffs cleared or entries
+ * resolved, so drain now; `entries`: entries that changed together; `server-back`: a send reached
+ * the server after sends had failed, so the network is back for every context.
+ */
+export type OutboxMessage =
+  | { type: 'enqueued' }
+  | { type: 'changed' }
+  | { type: 'entries'; changes: OutboxChange[] }
+  | { type: 'server-back' };
