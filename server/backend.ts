@@ -3,13 +3,13 @@
 import type { HttpCounts } from './admin/protocol.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { requireApiKey } from './auth/api-key.js';
 import { handleAuth } from './auth/routes.js';
 import { JwtKeys } from './auth/jwt.js';
 import { UserStore } from './auth/users.js';
 import { defaultOptions, type BackendOptions } from './config.js';
 import { Database } from './db/database.js';
 import { answerPreflight, applyCors } from './http/cors.js';
-import { requireApiKey } from './http/api-key.js';
 import { HttpError } from './http/http-error.js';
 import { sendJson } from './http/io.js';
 import { Catalog } from './rest/catalog.js';
