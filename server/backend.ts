@@ -3,13 +3,14 @@
 import type { HttpCounts } from './admin/protocol.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { requireApiKey } from './auth/api-key.js';
 import { handleAuth } from './auth/routes.js';
 import { JwtKeys } from './auth/jwt.js';
 import { UserStore } from './auth/users.js';
+import { ChaosControls } from './chaos/chaos-controls.js';
 import { defaultOptions, type BackendOptions } from './config.js';
 import { Database } from './db/database.js';
 import { answerPreflight, applyCors } from './http/cors.js';
-import { requireApiKey } from './http/api-key.js';
 import { HttpError } from './http/http-error.js';
 import { sendJson } from './http/io.js';
 import { Catalog } from './rest/catalog.js';
@@ -25,6 +26,8 @@ export interface Backend {
   jwtSecret: string;
   db: Database;
   realtime: RealtimeServer;
+  /** Faults in force, shared by the realtime server, the HTTP routes and the admin API. */
+  chaos: ChaosControls;
   keys: JwtKeys;
   users: UserStore;
   options: BackendOptions;
@@ -38,7 +41,8 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
   const catalog = await Catalog.load(db.pg);
   const users = new UserStore(db.pg);
   const [anonKey, serviceRoleKey] = await Promise.all([keys.apiKey('anon'), keys.apiKey('service_role')]);
-  const realtime = await RealtimeServer.start(db, keys, options.realtime);
+  const chaos = new ChaosControls();
+  const realtime = await RealtimeServer.start(db, keys, options.realtime, chaos);
 
   let issuer = '';
   const httpCounts: HttpCounts = { rest: 0, auth: 0, refused: 0 };
@@ -52,19 +56,19 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
       return sendJson(res, 200, { name: 'backline-local-backend', status: 'ok' });
     }
     if (url.pathname === '/metrics' || url.pathname.startsWith('/admin/v1/')) {
-      return handleAdmin(req, res, url.pathname, { keys, realtime, http: httpCounts });
+      return handleAdmin(req, res, url.pathname, { keys, chaos, realtime, http: httpCounts });
     }
     if (version !== 'v1' || (service !== 'auth' && service !== 'rest')) {
       throw new HttpError(404, { message: `no route for ${req.method ?? 'GET'} ${url.pathname}` });
     }
-    if (realtime.refusingHttp()) {
+    if (chaos.refusingHttp()) {
       // Chaos: the network is down for REST and auth; the client sees a failed fetch.
       httpCounts.refused++;
       req.socket.destroy();
       return;
     }
     // Chaos latency holds REST and auth requests as it holds realtime frames.
-    const delay = realtime.latency();
+    const delay = chaos.latency();
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     httpCounts[service]++;
     await requireApiKey(req, url, keys);
@@ -124,6 +128,7 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
     jwtSecret: options.jwtSecret,
     db,
     realtime,
+    chaos,
     keys,
     users,
     options,

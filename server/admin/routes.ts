@@ -4,13 +4,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JwtKeys } from '../auth/jwt.js';
 import { HttpError } from '../http/http-error.js';
 import { bearerToken, parseJson, readBody, sendJson } from '../http/io.js';
+import type { ChaosControls } from '../chaos/chaos-controls.js';
+import { InvalidRequest, parseChaosRequest } from '../chaos/chaos-request.js';
 import type { RealtimeServer } from '../realtime/realtime-server.js';
-import { InvalidRequest, parseChaosRequest } from './chaos-request.js';
 import { prometheusText } from './prometheus.js';
 import type { AdminError, ChaosResponse, HttpCounts, MetricsResponse } from './protocol.js';
 
 export interface AdminContext {
   keys: JwtKeys;
+  chaos: ChaosControls;
+  /** Reports its metrics and carries out `drop`. */
   realtime: RealtimeServer;
   http: Readonly<HttpCounts>;
 }
@@ -61,8 +64,9 @@ export async function handleAdmin(
         if (error instanceof InvalidRequest) throw adminError(400, error.message);
         throw error;
       }
-      const dropped = ctx.realtime.chaos(request);
-      const response: ChaosResponse = { ok: true, chaos: ctx.realtime.metrics().chaos, dropped };
+      ctx.chaos.apply(request);
+      const dropped = request.action === 'drop' ? ctx.realtime.drop(request.user_id) : 0;
+      const response: ChaosResponse = { ok: true, chaos: ctx.chaos.snapshot(), dropped };
       return sendJson(res, 200, response);
     }
     default:

@@ -1,22 +1,15 @@
 // `/realtime/v1/websocket`: admits sockets (apikey, connection quota, chaos) and connects the
 // parts: sessions read frames, the topic registry knows who is joined where, capture drains
-// changes into the fan-out, presence and broadcast go to the members of a topic.
+// changes into the fan-out, presence and broadcast go to the members of a topic. The chaos state
+// is handed in (../chaos/); this server only obeys it, and drops sockets when asked.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { JwtKeys } from '../auth/jwt.js';
 import type { RealtimeQuotas } from '../config.js';
 import type { Database } from '../db/database.js';
-import type { ChaosRequest, RealtimeMetrics } from '../admin/protocol.js';
-import {
-  NO_CHAOS,
-  applyChaos,
-  blackholed,
-  latency,
-  refusing,
-  refusingHttp,
-  type ChaosState,
-} from './chaos.js';
+import type { RealtimeMetrics } from '../admin/protocol.js';
+import type { ChaosControls } from '../chaos/chaos-controls.js';
 import { ChangeCapture } from './change-capture.js';
 import { ChangeFanout } from './change-fanout.js';
 import type { Member } from './channel.js';
@@ -53,13 +46,13 @@ export class RealtimeServer implements SessionHost {
   private readonly presences = new PresenceRegistry();
   private readonly gate: RlsGate;
   private readonly fanout: ChangeFanout;
-  private chaosState: ChaosState = NO_CHAOS;
   private socketIds = 0;
 
   private constructor(
     db: Database,
     readonly keys: JwtKeys,
     readonly quotas: RealtimeQuotas,
+    private readonly chaos: ChaosControls,
     private readonly capture: ChangeCapture,
   ) {
     // UTF-8 is checked by the decoder, which closes with the reason; ws would close with a bare 1007.
@@ -72,16 +65,20 @@ export class RealtimeServer implements SessionHost {
     this.fanout = new ChangeFanout(capture.tables, this.registry, this.gate, quotas.maxChangeBytes);
   }
 
-  static async start(db: Database, keys: JwtKeys, quotas: RealtimeQuotas): Promise<RealtimeServer> {
-    const server = new RealtimeServer(db, keys, quotas, await ChangeCapture.install(db));
+  static async start(
+    db: Database,
+    keys: JwtKeys,
+    quotas: RealtimeQuotas,
+    chaos: ChaosControls,
+  ): Promise<RealtimeServer> {
+    const server = new RealtimeServer(db, keys, quotas, chaos, await ChangeCapture.install(db));
     await server.capture.start((changes) => server.fanout.deliver(changes));
     return server;
   }
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     socket.on('error', () => socket.destroy());
-    if (refusing(this.chaosState, Date.now()))
-      return refuseUpgrade(socket, 503, 'Connections are refused (chaos)');
+    if (this.chaos.refusing()) return refuseUpgrade(socket, 503, 'Connections are refused (chaos)');
     const apikey = url.searchParams.get('apikey');
     if (!apikey) return refuseUpgrade(socket, 401, 'No API key found in request');
     const verified = await this.keys.verify(apikey);
@@ -103,27 +100,18 @@ export class RealtimeServer implements SessionHost {
     });
   }
 
-  /** Applies a fault; a drop answers how many sockets it terminated. */
-  chaos(request: ChaosRequest): number {
-    this.chaosState = applyChaos(this.chaosState, request, Date.now());
-    if (request.action !== 'drop') return 0;
+  /** Chaos drop: terminates every socket, or those acting for one user; answers how many. */
+  drop(userId?: string): number {
     let dropped = 0;
     for (const [ws, session] of this.sessions) {
-      if (request.user_id !== undefined && session.userId !== request.user_id) continue;
+      if (userId !== undefined && session.userId !== userId) continue;
       ws.terminate();
       dropped++;
     }
     return dropped;
   }
 
-  /** REST and auth are cut off (chaos refuse with scope rest or all). */
-  refusingHttp(): boolean {
-    return refusingHttp(this.chaosState, Date.now());
-  }
-
   metrics(): RealtimeMetrics {
-    const now = Date.now();
-    const chaos = this.chaosState;
     return metricsSnapshot(
       this.sessions.values(),
       {
@@ -132,14 +120,7 @@ export class RealtimeServer implements SessionHost {
         rlsChecks: this.gate.checks,
         rlsQueries: this.gate.queries,
       },
-      // Faults whose time is up read as off.
-      {
-        blackholeUntil: chaos.blackholeUntil > now ? chaos.blackholeUntil : 0,
-        refuseUntil: chaos.refuseUntil > now ? chaos.refuseUntil : 0,
-        refuseHttpUntil: chaos.refuseHttpUntil > now ? chaos.refuseHttpUntil : 0,
-        latencyMs: chaos.latencyUntil > now ? chaos.latencyMs : 0,
-        latencyUntil: chaos.latencyUntil > now ? chaos.latencyUntil : 0,
-      },
+      this.chaos.snapshot(),
     );
   }
 
@@ -158,11 +139,11 @@ export class RealtimeServer implements SessionHost {
   }
 
   blackholed(): boolean {
-    return blackholed(this.chaosState, Date.now());
+    return this.chaos.blackholed();
   }
 
   latency(): number {
-    return latency(this.chaosState, Date.now());
+    return this.chaos.latency();
   }
 
   joined(member: Member): void {

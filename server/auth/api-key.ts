@@ -1,8 +1,8 @@
 // The gateway check Supabase's API gateway (Kong) makes before any service sees a request:
 // an `apikey` (header, or query parameter for WebSockets) signed with the project's secret.
 import type { IncomingMessage } from 'node:http';
-import type { JwtKeys } from '../auth/jwt.js';
-import { HttpError } from './http-error.js';
+import type { JwtKeys } from './jwt.js';
+import { HttpError } from '../http/http-error.js';
 
 export async function requireApiKey(
   req: IncomingMessage,

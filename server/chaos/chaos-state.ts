@@ -1,5 +1,5 @@
 // Faults the tests switch on, as one value; each ends by itself when its time is up. Pure: the
-// current time comes in, and nothing here touches a socket.
+// current time comes in, and nothing here touches a socket or a request.
 import type { ChaosRequest, ChaosState } from '../admin/protocol.js';
 
 export type { ChaosRequest, ChaosState };
@@ -12,6 +12,7 @@ export const NO_CHAOS: ChaosState = {
   latencyUntil: 0,
 };
 
+/** The state after a request; `drop` changes nothing here (the realtime server drops the sockets). */
 export function applyChaos(state: ChaosState, request: ChaosRequest, now: number): ChaosState {
   switch (request.action) {
     case 'blackhole':
@@ -38,3 +39,14 @@ export const refusing = (state: ChaosState, now: number): boolean => now < state
 export const refusingHttp = (state: ChaosState, now: number): boolean => now < state.refuseHttpUntil;
 export const latency = (state: ChaosState, now: number): number =>
   now < state.latencyUntil ? state.latencyMs : 0;
+
+/** The faults in force, as metrics and the admin API report them: those whose time is up read as off. */
+export function inForce(state: ChaosState, now: number): ChaosState {
+  return {
+    blackholeUntil: state.blackholeUntil > now ? state.blackholeUntil : 0,
+    refuseUntil: state.refuseUntil > now ? state.refuseUntil : 0,
+    refuseHttpUntil: state.refuseHttpUntil > now ? state.refuseHttpUntil : 0,
+    latencyMs: state.latencyUntil > now ? state.latencyMs : 0,
+    latencyUntil: state.latencyUntil > now ? state.latencyUntil : 0,
+  };
+}

@@ -1,5 +1,6 @@
-// Validates POST /admin/v1/chaos bodies into a ChaosRequest; the message says what to fix.
-import type { ChaosRequest } from './protocol.js';
+// The chaos room's boundary: validates POST /admin/v1/chaos bodies into a ChaosRequest; the message
+// says what to fix.
+import type { ChaosRequest } from '../admin/protocol.js';
 
 export class InvalidRequest extends Error {
   override readonly name = 'InvalidRequest';
