@@ -10,6 +10,7 @@ import { backoffCeiling, type BackoffPolicy } from './core/backoff.js';
 import { BandSequence } from './core/band-sequence.js';
 import type { ConnectionState } from '../contract/connection-state.js';
 import { InterestRegistry } from './core/interest-registry.js';
+import { syncLog } from './core/log-sync.js';
 import type { Fanout } from './fanout.js';
 import { OutboxDrainer } from './outbox/drainer.js';
 import { EVENTS_PAGE } from '../contract/protocol.js';
@@ -35,8 +36,6 @@ interface BandState {
   status: BandStatus;
   sequence: BandSequence<BandEvent>;
   catchUps: number;
-  /** Catch-ups in a row that could not reach the log; sets the pause before the next try. */
-  catchUpFailures: number;
   delivered: number;
   duplicates: number;
   waiters: { resolve(live: BandLive): void; reject(error: Error): void }[];
@@ -290,7 +289,6 @@ export class UserLink {
       status: 'joining',
       sequence: new BandSequence(head),
       catchUps: 0,
-      catchUpFailures: 0,
       delivered: 0,
       duplicates: 0,
       waiters: [waiter],
@@ -315,34 +313,27 @@ export class UserLink {
 
   private catchUp(bandId: string, from: number | undefined): void {
     const band = this.bands.get(bandId);
+    // `from` is where the sequence stands (it asked for this pass); undefined: one runs already.
     if (!band || from === undefined) return;
     if (band.status !== 'live') band.status = 'catching-up';
     void (async () => {
-      let count = 0;
-      let reached = true;
-      try {
-        for (let after = from; ;) {
-          const page = await eventsAfter(this.rest, bandId, after);
-          count += page.length;
-          this.receive(bandId, page, true);
-          if (page.length < EVENTS_PAGE) break;
-          after = page[page.length - 1]!.seq;
-        }
-      } catch {
-        reached = false;
-      }
-      if (this.bands.get(bandId) !== band) return;
-      if (!reached) {
-        // The log was unreachable (REST down, expired token) while the socket may be fine: events
-        // missed meanwhile would never be fetched if the band went live now. Stay catching up
-        // and try again, from what did arrive.
-        band.catchUpFailures++;
-        const pause = backoffCeiling(band.catchUpFailures, CATCH_UP_BACKOFF);
-        setTimeout(() => this.catchUp(bandId, band.sequence.last), pause);
-        return;
-      }
-      band.catchUpFailures = 0;
+      // The log may be unreachable (REST down, expired token) while the socket is fine: events
+      // missed meanwhile would never be fetched if the band went live now. So the sync never
+      // gives up; it pauses and reads again from what did arrive.
+      const result = await syncLog<BandEvent>(
+        {
+          read: (after) => eventsAfter(this.rest, bandId, after),
+          apply: (page) => this.receive(bandId, page, true),
+          position: () => band.sequence.last,
+          current: () => this.bands.get(bandId) === band,
+          retryPause: (failures) => backoffCeiling(failures, CATCH_UP_BACKOFF),
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        },
+        EVENTS_PAGE,
+      );
+      if (result.kind !== 'reached') return;
       band.catchUps++;
+      const { count } = result;
       if (count > 0) this.fanout.publish({ type: 'band:caught-up', userId: this.userId, bandId, count });
       if (band.status !== 'live' && band.sequence.buffered === 0) this.markLive(bandId, band);
       const again = band.sequence.endCatchUp();

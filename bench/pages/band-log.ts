@@ -1,6 +1,7 @@
 // A band's change log through plain supabase-js, as an app without Backline reads it: a
 // postgres_changes subscription, the head, and catch-up reads after it.
 import { REALTIME_SUBSCRIBE_STATES, type SupabaseClient } from '@supabase/supabase-js';
+import { EVENTS_PAGE } from '../../contract/protocol.js';
 import type { BandEvent, Database } from '../../contract/schema.js';
 
 export type Supabase = SupabaseClient<Database>;
@@ -23,7 +24,7 @@ export async function readAfter(supabase: Supabase, bandId: string, after: numbe
     .eq('band_id', bandId)
     .gt('seq', after)
     .order('seq')
-    .limit(1000);
+    .limit(EVENTS_PAGE);
   if (error) throw new Error(error.message);
   return data;
 }

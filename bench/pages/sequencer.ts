@@ -1,7 +1,9 @@
 // One band's change log delivered exactly once and in seq order, for the baseline pages: the same
 // rule the broker follows (worker/core/band-sequence.ts), so the comparison is like for like.
 // Events before the head is known wait; a gap is filled from REST; duplicates are dropped.
+import { EVENTS_PAGE } from '../../contract/protocol.js';
 import type { BandEvent } from '../../contract/schema.js';
+import { syncLog } from '../../worker/core/log-sync.js';
 
 export class Sequencer {
   private last: number | undefined;
@@ -43,7 +45,10 @@ export class Sequencer {
     if (this.pending.size > 0) void this.catchUp();
   }
 
-  /** Reads everything after the last delivered seq; one read at a time, repeated if asked meanwhile. */
+  /**
+   * Reads everything after the last delivered seq with the broker's own sync step (page by page,
+   * retried as the tab's resume is); one read at a time, repeated if asked meanwhile.
+   */
   async catchUp(): Promise<void> {
     if (this.filling) {
       this.fillAgain = true;
@@ -53,7 +58,19 @@ export class Sequencer {
     try {
       do {
         this.fillAgain = false;
-        if (this.last !== undefined) this.receive(await this.fetchAfter(this.last));
+        const last = this.last;
+        if (last === undefined) continue;
+        await syncLog(
+          {
+            read: (after) => this.fetchAfter(after),
+            apply: (page) => this.receive(page),
+            position: () => this.last ?? last,
+            current: () => true,
+            retryPause: (failures) => Math.min(5000, 250 * 2 ** (failures - 1)),
+            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          },
+          EVENTS_PAGE,
+        );
       } while (this.fillAgain);
     } finally {
       this.filling = false;

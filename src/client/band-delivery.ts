@@ -5,6 +5,7 @@
 // until the gap is filled). Knows nothing of transports: the client hands it a fetch.
 import type { BandEvent } from '../../contract/schema.js';
 import { EVENTS_PAGE } from '../../contract/protocol.js';
+import { syncLog } from '../../worker/core/log-sync.js';
 
 /** A band being resumed on a new broker: its live events wait here until the gap is filled. */
 interface Resume {
@@ -103,23 +104,21 @@ export class BandDelivery {
    * newer resume, ends it early.
    */
   private async resume(bandId: string, resume: Resume): Promise<void> {
-    const current = (): boolean => this.resuming.get(bandId) === resume;
-    for (let failures = 0; current();) {
-      const last = this.lastSeq.get(bandId) ?? 0;
-      // The new broker's live events already start right after this tab's last: no gap left.
-      if (resume.held.some((event) => event.seq === last + 1)) break;
-      try {
-        const page = await this.hooks.eventsAfter(bandId, last);
-        if (!current()) return;
-        page.forEach((event) => this.deliver(event));
-        if (page.length < EVENTS_PAGE) break;
-        failures = 0;
-      } catch (error) {
-        if (this.hooks.lostBand(error)) break;
-        await new Promise((resolve) => setTimeout(resolve, resumePause(++failures)));
-      }
-    }
-    if (!current()) return;
+    const position = (): number => this.lastSeq.get(bandId) ?? 0;
+    const result = await syncLog(
+      {
+        read: (after) => this.hooks.eventsAfter(bandId, after),
+        apply: (page) => page.forEach((event) => this.deliver(event)),
+        position,
+        current: () => this.resuming.get(bandId) === resume,
+        // The new broker's live events already start right after this tab's last: no gap left.
+        reached: () => resume.held.some((event) => event.seq === position() + 1),
+        retryPause: (failures, error) => (this.hooks.lostBand(error) ? undefined : resumePause(failures)),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      },
+      EVENTS_PAGE,
+    );
+    if (result.kind === 'superseded') return;
     this.resuming.delete(bandId);
     resume.held.sort((a, b) => a.seq - b.seq).forEach((event) => this.deliver(event));
   }
