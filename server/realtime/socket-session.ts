@@ -15,6 +15,8 @@ import {
 import type { BroadcastPush, Frame, Incoming, PresenceEntries, Vsn } from './protocol.js';
 import { FRESH_WINDOW, QUOTA_ERRORS, admit, payloadTooLarge, type RateWindow } from './quotas.js';
 import { FrameError, decode, encode } from './serializer.js';
+import { ExpiryTimers, TOKEN_EXPIRED, claimsFromToken } from './channel-tokens.js';
+import { channelFrame, closeFrame, replyFrame, systemFrame } from './frames.js';
 
 /** What a session needs from the server it belongs to. */
 export interface SessionHost {
@@ -40,7 +42,7 @@ export class SocketSession implements Subscriber {
   readonly connectedAt = new Date();
   messagesIn = 0;
   messagesOut = 0;
-  private readonly expiries = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly expiries = new ExpiryTimers();
   private messages: RateWindow = FRESH_WINDOW;
   private joins: RateWindow = FRESH_WINDOW;
   /** Frames are handled one after another: a join verifying its token must finish before the next frame. */
@@ -180,7 +182,7 @@ export class SocketSession implements Subscriber {
       if (error instanceof BindingError) return this.reply(frame, 'error', { reason: error.message });
       throw error;
     }
-    const claims = await this.claimsFor(frame.payload['access_token']);
+    const claims = await claimsFromToken(this.host.keys, frame.payload['access_token'], this.claims);
     if (typeof claims === 'string') return this.reply(frame, 'error', { reason: claims });
     if (this.closed) return;
     // The socket acts for whoever presented a token last (metrics, drops by user).
@@ -207,11 +209,11 @@ export class SocketSession implements Subscriber {
       })),
     });
     if (config.presenceEnabled) {
-      this.send(this.toChannel(channel, 'presence_state', this.host.presenceState(channel.topic)));
+      this.send(channelFrame(channel, 'presence_state', this.host.presenceState(channel.topic)));
     }
     // The member is registered above, synchronously, so changes committed from here on reach it.
     if (config.bindings.length > 0)
-      this.system(channel, 'ok', 'postgres_changes', 'Subscribed to PostgreSQL');
+      this.send(systemFrame(channel, 'ok', 'postgres_changes', 'Subscribed to PostgreSQL'));
   }
 
   private leave(frame: Frame): void {
@@ -221,8 +223,7 @@ export class SocketSession implements Subscriber {
   }
 
   private leaveChannel(member: Member): void {
-    clearTimeout(this.expiries.get(member.channel.topic));
-    this.expiries.delete(member.channel.topic);
+    this.expiries.clear(member.channel.topic);
     if (this.members.get(member.channel.topic) === member) this.members.delete(member.channel.topic);
     this.host.left(member);
   }
@@ -231,7 +232,7 @@ export class SocketSession implements Subscriber {
   private async accessToken(frame: Frame): Promise<void> {
     const member = this.memberFor(frame);
     if (!member) return;
-    const claims = await this.claimsFor(frame.payload['access_token']);
+    const claims = await claimsFromToken(this.host.keys, frame.payload['access_token'], this.claims);
     if (this.members.get(member.channel.topic) !== member) return;
     if (typeof claims === 'string') return this.shutDown(member, claims);
     this.claims = claims;
@@ -242,30 +243,17 @@ export class SocketSession implements Subscriber {
 
   private watchExpiry(member: Member): void {
     const { topic, claims } = member.channel;
-    clearTimeout(this.expiries.get(topic));
-    if (claims.exp === undefined) return;
-    // setTimeout holds at most 2^31-1 ms; the apikeys expire years away.
-    const ms = Math.min(Math.max(0, claims.exp * 1000 - Date.now()), 2 ** 31 - 1);
-    this.expiries.set(
-      topic,
-      setTimeout(() => {
-        if (this.members.get(topic) === member) this.shutDown(member, 'InvalidJWTToken: Token has expired');
-      }, ms),
-    );
+    this.expiries.watch(topic, claims, () => {
+      if (this.members.get(topic) === member) this.shutDown(member, TOKEN_EXPIRED);
+    });
   }
 
   /** A system error, then phx_close: the channel ends and the client must join again. */
   private shutDown(member: Member, reason: string): void {
     const { channel } = member;
     this.leaveChannel(member);
-    this.system(channel, 'error', 'system', reason);
-    this.send({
-      joinRef: channel.joinRef,
-      ref: channel.joinRef,
-      topic: channel.topic,
-      event: 'phx_close',
-      payload: {},
-    });
+    this.send(systemFrame(channel, 'error', 'system', reason));
+    this.send(closeFrame(channel));
   }
 
   private broadcast(push: BroadcastPush, size: number): void {
@@ -302,37 +290,11 @@ export class SocketSession implements Subscriber {
     this.reply(frame, 'ok', {});
   }
 
-  /** Claims from an access token, or the socket's own; a string is Supabase's refusal. */
-  private async claimsFor(token: unknown): Promise<Claims | string> {
-    if (token === undefined || token === null) return this.claims;
-    if (typeof token !== 'string') return 'InvalidJWTToken: access_token must be a string';
-    const verified = await this.host.keys.verify(token);
-    if (verified.ok) return verified.claims;
-    return verified.reason === 'expired'
-      ? 'InvalidJWTToken: Token has expired'
-      : `InvalidJWTToken: The token provided is not a valid JWT (${verified.message})`;
-  }
-
   private reply(
     frame: Pick<Frame, 'joinRef' | 'ref' | 'topic'>,
     status: 'ok' | 'error',
     response: Record<string, unknown>,
   ): void {
-    this.send({
-      joinRef: frame.joinRef,
-      ref: frame.ref,
-      topic: frame.topic,
-      event: 'phx_reply',
-      payload: { status, response },
-    });
-  }
-
-  private toChannel(channel: Channel, event: string, payload: Record<string, unknown>): Frame {
-    return { joinRef: channel.joinRef, ref: null, topic: channel.topic, event, payload };
-  }
-
-  private system(channel: Channel, status: 'ok' | 'error', extension: string, message: string): void {
-    const name = channel.topic.replace(/^realtime:/, '');
-    this.send(this.toChannel(channel, 'system', { status, extension, message, channel: name }));
+    this.send(replyFrame(frame, status, response));
   }
 }

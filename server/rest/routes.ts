@@ -2,10 +2,12 @@
 // JWT's role with its claims, so RLS decides what is read and written.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Claims, JwtKeys } from '../auth/jwt.js';
-import type { Database, Transaction } from '../db/database.js';
+import type { Transaction } from '../db/database.js';
 import { HttpError } from '../http/http-error.js';
-import { bearerToken, parseJson, readBody, sendEmpty, sendJson } from '../http/io.js';
-import { EXPOSED_SCHEMA, type Catalog, type FunctionInfo, type TableInfo } from './catalog.js';
+import { bearerToken, parseJson, readBody, sendEmpty } from '../http/io.js';
+import { EXPOSED_SCHEMA, type TableInfo } from './catalog.js';
+import { OBJECT_MEDIA, invalidJson, notOneRow, respondRows, type Result, type Shape } from './responses.js';
+import { callFunction, type RpcContext } from './rpc.js';
 import { fromPgError, isPgError, restError } from './errors.js';
 import {
   QueryError,
@@ -16,35 +18,10 @@ import {
   type Preferences,
   type ReadQuery,
 } from './query.js';
-import {
-  UnknownColumnError,
-  countSql,
-  deleteSql,
-  insertSql,
-  rpcSql,
-  selectSql,
-  updateSql,
-  type Sql,
-} from './sql.js';
+import { UnknownColumnError, countSql, deleteSql, insertSql, selectSql, updateSql, type Sql } from './sql.js';
 
-export interface RestContext {
-  db: Database;
-  catalog: Catalog;
+export interface RestContext extends RpcContext {
   keys: JwtKeys;
-  maxBodyBytes: number;
-}
-
-const OBJECT_MEDIA = 'application/vnd.pgrst.object+json';
-
-interface Result {
-  rows: number;
-  /** JSON array text. */
-  body: string;
-}
-
-interface Shape {
-  single: boolean;
-  stripNulls: boolean;
 }
 
 export async function handleRest(
@@ -148,9 +125,6 @@ function checkProfile(req: IncomingMessage): void {
   }
 }
 
-const invalidJson = (message: string): HttpError =>
-  restError(400, 'PGRST102', 'Empty or invalid json', message);
-
 async function jsonBody(req: IncomingMessage, ctx: RestContext): Promise<unknown> {
   const body = parseJson(await readBody(req, ctx.maxBodyBytes), invalidJson);
   if (body === undefined)
@@ -239,91 +213,10 @@ async function write(
   respondRows(res, status, result, shape, headers);
 }
 
-async function callFunction(
-  req: IncomingMessage,
-  res: ServerResponse,
-  name: string,
-  url: URL,
-  claims: Claims,
-  prefer: Preferences,
-  shape: Shape,
-  ctx: RestContext,
-): Promise<void> {
-  if (req.method !== 'POST')
-    throw restError(405, 'PGRST101', 'Only POST is supported for functions by the local backend');
-  const body = parseJson(await readBody(req, ctx.maxBodyBytes), invalidJson) ?? {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw restError(400, 'PGRST102', 'Function arguments must be a JSON object');
-  }
-  const args = body as Record<string, unknown>;
-  const fn = resolveFunction(ctx.catalog, name, Object.keys(args));
-  const query = parseReadQuery(url.searchParams);
-  const sql = rpcSql(fn, args, query, shape.stripNulls);
-  const result = await ctx.db.asUser(claims, async (tx) => {
-    const rows = await tx.query<{ n?: number; body: string }>(sql.text, sql.params);
-    return rows.rows[0];
-  });
-  if (fn.returnKind === 'void') return sendEmpty(res, 204);
-  if (fn.returnKind === 'scalar' || result?.n === undefined)
-    return sendJson(res, 200, result?.body ?? 'null');
-  const rows: Result = { rows: result.n, body: result.body };
-  if (fn.returnsSet) {
-    if (shape.single && rows.rows !== 1) throw notOneRow(rows.rows);
-    const headers = prefer.count ? { 'Content-Range': `*/${rows.rows}` } : {};
-    return respondRows(res, 200, rows, shape, headers);
-  }
-  // A function returning one row answers with that object (null when it returned no row).
-  const [first] = JSON.parse(rows.body) as unknown[];
-  sendJson(res, 200, first ?? null);
-}
-
-function resolveFunction(catalog: Catalog, name: string, argNames: string[]): FunctionInfo {
-  const candidates = catalog.functions.get(name) ?? [];
-  const match = candidates.find(
-    (fn) =>
-      argNames.every((arg) => fn.args.some((a) => a.name === arg)) &&
-      fn.args.every((a) => a.hasDefault || argNames.includes(a.name)),
-  );
-  if (!match) {
-    throw restError(
-      404,
-      'PGRST202',
-      `Could not find the function ${EXPOSED_SCHEMA}.${name}(${argNames.join(', ')}) in the schema cache`,
-      null,
-      candidates.length > 0
-        ? `Perhaps you meant to call ${candidates.map((c) => `${name}(${c.args.map((a) => a.name).join(', ')})`).join(' or ')}`
-        : null,
-    );
-  }
-  return match;
-}
-
 async function run(tx: Transaction, sql: Sql): Promise<Result> {
   const result = await tx.query<{ n: number; body: string }>(sql.text, sql.params);
   const row = result.rows[0];
   return { rows: row?.n ?? 0, body: row?.body ?? '[]' };
-}
-
-function respondRows(
-  res: ServerResponse,
-  status: number,
-  result: Result,
-  shape: Shape,
-  headers: Record<string, string>,
-): void {
-  if (!shape.single) return sendJson(res, status, result.body, headers);
-  const [row] = JSON.parse(result.body) as unknown[];
-  sendJson(res, status, row ?? null, { ...headers, 'Content-Type': `${OBJECT_MEDIA}; charset=utf-8` });
-}
-
-function notOneRow(rows: number): HttpError {
-  return restError(
-    406,
-    'PGRST116',
-    'JSON object requested, multiple (or no) rows returned',
-    `The result contains ${rows} rows`,
-    null,
-  );
 }
 
 function asHttpError(error: unknown, claims: Claims): unknown {
