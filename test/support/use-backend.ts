@@ -18,10 +18,12 @@ export function useBackend(options: Partial<BackendOptions> = {}): Backend {
     started = await startTestBackend(options);
   });
   afterAll(() => started?.close());
+  const current = (key: PropertyKey): Backend => {
+    if (!started) throw new Error(`the test backend is not started yet (reading ${String(key)})`);
+    return started;
+  };
   return new Proxy({} as Backend, {
-    get(_, key) {
-      if (!started) throw new Error(`the test backend is not started yet (reading ${String(key)})`);
-      return Reflect.get(started, key) as unknown;
-    },
+    get: (_, key) => Reflect.get(current(key), key) as unknown,
+    has: (_, key) => Reflect.has(current(key), key),
   });
 }
