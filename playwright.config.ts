@@ -1,7 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-// The system Chromium (Debian's `chromium`); never a downloaded browser. CHROMIUM_PATH overrides.
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+import { LAUNCH_OPTIONS } from './test/support/browser/chromium.js';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -16,16 +14,6 @@ export default defineConfig({
     headless: true,
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: LAUNCH_OPTIONS,
   },
 });

@@ -7,11 +7,11 @@ import { chromium, type Page } from '@playwright/test';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import config from '../playwright.config.js';
-import { chaos, metrics } from '../e2e/support/admin.js';
-import { startApp, type RunningApp } from '../e2e/support/app.js';
-import { openLab, signIn } from '../e2e/support/lab.js';
+import { chaos, metrics } from '../test/support/admin.js';
 import { client, signedUpClient, until } from '../test/support/backend.js';
+import { startApp, type RunningApp } from '../test/support/browser/app.js';
+import { LAUNCH_OPTIONS } from '../test/support/browser/chromium.js';
+import { openLab, signIn } from '../test/support/browser/lab.js';
 import { percentile } from './stats.js';
 
 const { values } = parseArgs({
@@ -74,7 +74,7 @@ async function drainRun(app: RunningApp, batch: number, run: number): Promise<Dr
   const owner = await signedUpClient(app.backend, `bench-${batch}-${run}`);
   const { data: band } = await owner.client.rpc('create_band', { name: 'Outbox bench', description: '' });
   const bandId = band!.id;
-  const browser = await chromium.launch({ ...config.use?.launchOptions, headless: true });
+  const browser = await chromium.launch({ ...LAUNCH_OPTIONS, headless: true });
   try {
     const context = await browser.newContext();
     const tabs: Page[] = [];
@@ -130,7 +130,7 @@ async function drainRun(app: RunningApp, batch: number, run: number): Promise<Dr
 async function onlineLatency(app: RunningApp, batch: number): Promise<number[]> {
   const owner = await signedUpClient(app.backend, `online-${batch}`);
   const { data: band } = await owner.client.rpc('create_band', { name: 'Online bench', description: '' });
-  const browser = await chromium.launch({ ...config.use?.launchOptions, headless: true });
+  const browser = await chromium.launch({ ...LAUNCH_OPTIONS, headless: true });
   try {
     const page = await openLab(await browser.newContext(), app, { transport: 'shared', batch });
     await signIn(page, owner.email, owner.password);
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
   }
-  const browser = await chromium.launch({ ...config.use?.launchOptions, headless: true });
+  const browser = await chromium.launch({ ...LAUNCH_OPTIONS, headless: true });
   const chromiumVersion = browser.version();
   await browser.close();
   const date = new Date().toISOString();

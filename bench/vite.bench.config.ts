@@ -1,5 +1,5 @@
 // Production build for `npm run bench`: the lab page (shared mode) and the two baseline pages, with
-// the benchmark's backend baked in the way e2e/support/app.ts injects it into the dev server.
+// the benchmark's backend baked in the way test/support/browser/app.ts injects it into the dev server.
 import { resolve } from 'node:path';
 import type { InlineConfig } from 'vite';
 
@@ -28,7 +28,7 @@ export function benchViteConfig(backend: { url: string; anonKey: string }, outDi
       rollupOptions: {
         input: {
           ...Object.fromEntries(Object.entries(BENCH_PAGES).map(([k, v]) => [k, resolve(root, v)])),
-          // No script: its heap is the floor every tab pays (bench/browser/cdp.ts blankTabHeap).
+          // No script: its heap is the floor every tab pays (bench/browser/tabs.ts blankTabHeap).
           blank: resolve(root, 'bench/pages/blank.html'),
         },
       },

@@ -3,8 +3,8 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { OUTBOX_DATABASE } from '../contract/names.js';
 import { signedUpClient } from '../test/support/backend.js';
-import { chaos, serverSockets } from './support/admin.js';
-import { startApp, type RunningApp } from './support/app.js';
+import { chaos, serverSockets } from '../test/support/admin.js';
+import { startApp, type RunningApp } from '../test/support/browser/app.js';
 import {
   addSong,
   createBand,

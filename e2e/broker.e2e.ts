@@ -2,10 +2,18 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { bandWith, logSeqs, signedUpClient, type Client } from '../test/support/backend.js';
 // The same crash the benchmark and the soak inflict: the worker's target closed through CDP.
-import { closeSharedWorker } from '../bench/browser/cdp.js';
-import { startApp, type RunningApp } from './support/app.js';
-import { serverSockets, chaos } from './support/admin.js';
-import { openLab, seqs, signIn, stateOf, waitForSeqs, watch, type LabOptions } from './support/lab.js';
+import { closeSharedWorker } from '../test/support/browser/cdp.js';
+import { startApp, type RunningApp } from '../test/support/browser/app.js';
+import { serverSockets, chaos } from '../test/support/admin.js';
+import {
+  openLab,
+  seqs,
+  signIn,
+  stateOf,
+  waitForSeqs,
+  watch,
+  type LabOptions,
+} from '../test/support/browser/lab.js';
 
 let app: RunningApp;
 test.beforeAll(async () => {

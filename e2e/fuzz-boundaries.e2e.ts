@@ -10,8 +10,8 @@ import { client, signedUpClient } from '../test/support/backend.js';
 import type { BacklineClient } from '../src/client/index.js';
 import { OUTBOX_DATABASE } from '../contract/names.js';
 import type { BrokerApi } from '../contract/protocol.js';
-import { startApp, type RunningApp } from './support/app.js';
-import { openLab, signIn, watch } from './support/lab.js';
+import { startApp, type RunningApp } from '../test/support/browser/app.js';
+import { openLab, signIn, watch } from '../test/support/browser/lab.js';
 
 let app: RunningApp;
 test.beforeAll(async () => {

@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import { FREE_PLAN_QUOTAS } from '../server/config.js';
 import { bandWith, signedUpClient } from '../test/support/backend.js';
-import { startApp, type RunningApp } from './support/app.js';
+import { startApp, type RunningApp } from '../test/support/browser/app.js';
 import { indicator, openApp, openBand } from './support/ui.js';
 
 let app: RunningApp;

@@ -2,8 +2,8 @@
 // pending, and land exactly once when it returns, in every tab and for every member.
 import { expect, test } from '@playwright/test';
 import { client, signedUpClient } from '../test/support/backend.js';
-import { chaos } from './support/admin.js';
-import { startApp, type RunningApp } from './support/app.js';
+import { chaos } from '../test/support/admin.js';
+import { startApp, type RunningApp } from '../test/support/browser/app.js';
 import { addSong, indicator, openApp, openBand, songRows } from './support/ui.js';
 
 let app: RunningApp;

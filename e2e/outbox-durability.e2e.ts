@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { client, signedUpClient } from '../test/support/backend.js';
 import { outboxLock } from '../contract/names.js';
-import config from '../playwright.config.js';
 import { TOAST_LIFETIME_MS } from '../src/ui/state/toast-policy.js';
-import { chaos } from './support/admin.js';
-import { startApp, type RunningApp } from './support/app.js';
+import { chaos } from '../test/support/admin.js';
+import { startApp, type RunningApp } from '../test/support/browser/app.js';
+import { LAUNCH_OPTIONS } from '../test/support/browser/chromium.js';
 import {
   addSong,
   heldLocks,
@@ -229,7 +229,7 @@ test('the outbox survives a browser restart and drains on the next start', async
   const bandId = await bandOf(a, b, 'Restart', ['Before']);
   const profile = await mkdtemp(join(tmpdir(), 'backline-profile-'));
   const launch = (): Promise<BrowserContext> =>
-    chromium.launchPersistentContext(profile, { ...config.use?.launchOptions, headless: true });
+    chromium.launchPersistentContext(profile, { ...LAUNCH_OPTIONS, headless: true });
   try {
     let context = await launch();
     const page = await openApp(context, app.appUrl, a);

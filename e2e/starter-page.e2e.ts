@@ -1,7 +1,7 @@
 // What a newcomer sees after `npm start`: sign in as a demo user, open the demo band, see its songs.
 import { expect, test } from '@playwright/test';
 import { DEMO_PASSWORD } from '../server/demo-seed.js';
-import { startApp, type RunningApp } from './support/app.js';
+import { startApp, type RunningApp } from '../test/support/browser/app.js';
 
 let app: RunningApp;
 test.beforeAll(async () => {

@@ -2,9 +2,14 @@
 // order for every mode: open the tabs one by one, count the server's sockets, measure latency at a
 // gentle rate, heap, a rate ramp, a drop of every socket, and finally exactly-once delivery.
 import type { Browser } from '@playwright/test';
-import { dropSockets, serverLoad } from './admin.js';
+import { chaos, serverLoad } from '../../test/support/admin.js';
+import {
+  closeSharedWorker,
+  heapUsed,
+  sharedWorkerHeap,
+  taskSeconds,
+} from '../../test/support/browser/cdp.js';
 import type { BenchBackend, BenchBand } from './backend.js';
-import { closeSharedWorker, heapUsed, sharedWorkerHeap, taskSeconds } from './cdp.js';
 import type { Mode } from './modes.js';
 import type { CellResult, Delivery, LatencyRound, RampStep } from './results.js';
 import { percentile } from './stats.js';
@@ -79,7 +84,8 @@ async function recovery(ctx: CellContext, tabs: Tab[]): Promise<CellResult['reco
   if (settings.chaosWrites === 0) return null;
   const head = await headSeq(band.readerClient, band.bandId);
   const dropped = Date.now();
-  await dropSockets(backend, band.reader.userId);
+  // Every socket of the reader closes, as a network drop would.
+  await chaos(backend, { action: 'drop', user_id: band.reader.userId });
   for (let i = 0; i < settings.chaosWrites; i++) await writer.write();
   const recovered = await allReceived(tabs, head, settings.chaosWrites, 30_000);
   const received = (await receivedByAll(tabs, head)).flat().map(([, , at]) => at);

@@ -5,15 +5,15 @@ import { chromium } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import config from '../../playwright.config.js';
-import { waitForNoSockets } from './admin.js';
-import { blankTabHeap } from './cdp.js';
-import { prepareBand, startBenchBackend } from './backend.js';
+import { serverLoad } from '../../test/support/admin.js';
+import { LAUNCH_OPTIONS } from '../../test/support/browser/chromium.js';
+import { prepareBand, startBenchBackend, type BenchBackend } from './backend.js';
 import { buildPages, bundleSizes } from './build.js';
 import { runCell, type CellSettings } from './cell.js';
 import { MODES, type Mode } from './modes.js';
 import type { CellResult, Environment, ModeResults } from './results.js';
 import { serveStatic } from './static-server.js';
+import { blankTabHeap } from './tabs.js';
 import { Writer } from './writer.js';
 
 export interface BenchOptions extends CellSettings {
@@ -40,7 +40,7 @@ export async function runBrowserBench(options: BenchOptions): Promise<ModeResult
     const server = await serveStatic(outDir);
     cleanup.unshift(() => server.close());
     // The same system Chromium and flags as the e2e tests.
-    const browser = await chromium.launch(config.use?.launchOptions);
+    const browser = await chromium.launch(LAUNCH_OPTIONS);
     cleanup.unshift(() => browser.close());
     const writer = new Writer(backend.url, backend.anonKey, band.writer.accessToken, band.bandId);
     const ctx = { browser, appUrl: server.url, backend, band, writer, settings: options };
@@ -77,6 +77,16 @@ export async function runBrowserBench(options: BenchOptions): Promise<ModeResult
     }));
   } finally {
     for (const step of cleanup) await step().catch(() => {});
+  }
+}
+
+/** Waits until the previous profile's sockets are gone, so each cell counts only its own. */
+async function waitForNoSockets(backend: BenchBackend, userId: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await serverLoad(backend, userId, '')).sockets > 0) {
+    if (Date.now() > deadline)
+      throw new Error(`sockets of the previous profile still open after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

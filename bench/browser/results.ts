@@ -1,5 +1,5 @@
 // The shape of `bench/results/<date>-browser-<mode>.json`.
-import type { ServerLoad } from './admin.js';
+import type { ServerLoad } from '../../test/support/admin.js';
 import type { BundleSize } from './build.js';
 import type { Mode } from './modes.js';
 import type { RateResult } from './writer.js';

@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
 import type { Session } from '@supabase/supabase-js';
 import type { Probe } from '../pages/probe.js';
-import { pageSession } from './cdp.js';
+import { heapUsed, pageSession } from '../../test/support/browser/cdp.js';
 import { pagePath, type Mode } from './modes.js';
 
 export interface Tab {
@@ -118,5 +118,17 @@ export async function allReceived(
     if (counts.every((c) => c >= count)) return true;
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The JS heap of a page with no script, served from the same origin: the floor of every tab. */
+export async function blankTabHeap(browser: Browser, appUrl: string): Promise<number> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${appUrl}bench/pages/blank.html`);
+    return await heapUsed(await pageSession(page));
+  } finally {
+    await context.close();
   }
 }

@@ -2,9 +2,9 @@
 // and the faults that hit a browser rather than the backend: a killed SharedWorker, a tab closed
 // and reopened, a tab whose network goes offline and back.
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { openLab, signIn } from '../../e2e/support/lab.js';
-import type { RunningApp } from '../../e2e/support/app.js';
-import { closeSharedWorker, contextIdOf } from '../browser/cdp.js';
+import type { RunningApp } from '../../test/support/browser/app.js';
+import { closeSharedWorker, contextIdOf } from '../../test/support/browser/cdp.js';
+import { openLab, signIn } from '../../test/support/browser/lab.js';
 import type { LoggedEvent, TabLog } from './checker.js';
 
 export interface Person {

@@ -3,10 +3,10 @@
 // seeded schedule of faults, one at a time, each followed by the time until every tab has caught
 // up; then the checker compares every tab with the database.
 import { chromium, type Browser } from '@playwright/test';
-import config from '../../playwright.config.js';
-import { chaos } from '../../e2e/support/admin.js';
-import { startApp, type RunningApp } from '../../e2e/support/app.js';
+import { chaos } from '../../test/support/admin.js';
 import { bandWith, client, signedUpClient, type Client } from '../../test/support/backend.js';
+import { startApp, type RunningApp } from '../../test/support/browser/app.js';
+import { LAUNCH_OPTIONS } from '../../test/support/browser/chromium.js';
 import { percentile } from '../stats.js';
 import { check, type TabLog, type Verdict } from './checker.js';
 import { databaseHeads, databaseLog, songsById, writerModelHolds } from './database.js';
@@ -111,7 +111,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
       await bandWith(w.db, [a.db], 'Soak 3'),
     ];
     const service = client(app.backend, app.backend.serviceRoleKey);
-    browser = await chromium.launch(config.use?.launchOptions);
+    browser = await chromium.launch(LAUNCH_OPTIONS);
     const profiles = [
       await openProfile(browser, app, 'A1', a, bands, ['shared', 'shared', 'shared', 'shared', 'shared']),
       await openProfile(browser, app, 'A2', a, bands, ['shared', 'shared', 'tab', 'shared', 'shared']),

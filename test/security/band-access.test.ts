@@ -1,24 +1,13 @@
 // Band boundaries: a member removed from a band stops hearing it at once and cannot write to it,
 // and a user who is not in a band gets none of it through the broker either (watch, catch-up,
 // "I just created it"): the server refuses, the broker says so, and no event of it arrives.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bandWith,
-  logSeqs,
-  signedUpClient,
-  startTestBackend,
-  until,
-  type Backend,
-  type Client,
-} from '../support/backend.js';
+import { describe, expect, it } from 'vitest';
+import { bandWith, logSeqs, signedUpClient, until, type Client } from '../support/backend.js';
+import { useBackend } from '../support/use-backend.js';
 import { collect, signedInRealtime, subscribedToChanges, type Change } from '../server/realtime/support.js';
 import { signedInBroker } from '../support/node-broker.js';
 
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend();
-});
-afterAll(() => backend.close());
+const backend = useBackend();
 
 const seqOf = (change: Change): number => (change.new as { seq: number }).seq;
 

@@ -7,14 +7,8 @@ import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import type { AdminError } from '../../server/admin/protocol.js';
 import type { Database } from '../../contract/schema.js';
-import {
-  bandWith,
-  signedUpClient,
-  startTestBackend,
-  until,
-  type Backend,
-  type Client,
-} from '../support/backend.js';
+import { bandWith, signedUpClient, until, type Client } from '../support/backend.js';
+import { useBackend } from '../support/use-backend.js';
 import {
   collect,
   refusal,
@@ -25,7 +19,7 @@ import {
   type Change,
 } from '../server/realtime/support.js';
 
-let backend: Backend;
+const backend = useBackend();
 let alice: Awaited<ReturnType<typeof signedUpClient>>;
 let mallory: Awaited<ReturnType<typeof signedUpClient>>;
 let bandId: string;
@@ -33,7 +27,6 @@ let bandId: string;
 let witness: Change[];
 
 beforeAll(async () => {
-  backend = await startTestBackend();
   [alice, mallory] = await Promise.all([
     signedUpClient(backend, 'alice'),
     signedUpClient(backend, 'mallory'),
@@ -47,10 +40,7 @@ beforeAll(async () => {
   witness = watched.changes;
   await subscribedToChanges(watched.channel);
 });
-afterAll(async () => {
-  await alice.client.removeAllChannels();
-  await backend.close();
-});
+afterAll(() => alice.client.removeAllChannels());
 
 const HOUR = 3600;
 const inAnHour = (): number => Math.floor(Date.now() / 1000) + HOUR;

@@ -1,12 +1,9 @@
 // /auth/v1 through the unmodified supabase-js auth client.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, signedUpClient, startTestBackend, type Backend } from '../support/backend.js';
+import { describe, expect, it } from 'vitest';
+import { client, signedUpClient, startTestBackend } from '../support/backend.js';
+import { useBackend } from '../support/use-backend.js';
 
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend();
-});
-afterAll(() => backend.close());
+const backend = useBackend();
 
 describe('auth', () => {
   it('signs a new user up and in at once, with a JWT that carries sub, role and exp', async () => {

@@ -1,22 +1,21 @@
 // Property-based fuzzing of the HTTP boundaries: any PostgREST query string, any body, any GoTrue
 // body gets a clear 4xx error (never a 5xx, never a hang), and the server keeps answering.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseReadQuery, QueryError } from '../../server/rest/query.js';
-import { bandWith, signedUpClient, startTestBackend, type Backend } from '../support/backend.js';
+import { bandWith, signedUpClient } from '../support/backend.js';
+import { useBackend } from '../support/use-backend.js';
 
-let backend: Backend;
+const backend = useBackend();
 let token: string;
 let bandId: string;
 
 beforeAll(async () => {
-  backend = await startTestBackend();
   const alice = await signedUpClient(backend, 'alice');
   token = (await alice.client.auth.getSession()).data.session!.access_token;
   bandId = await bandWith(alice.client);
   await alice.client.from('songs').insert({ band_id: bandId, title: 'Canary' });
 });
-afterAll(() => backend.close());
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 60);
 

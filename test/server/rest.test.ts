@@ -1,9 +1,10 @@
 // /rest/v1: the PostgREST subset through supabase-js, and bad input answered with clear errors.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { bandWith, signedUpClient, startTestBackend, type Backend, type Client } from '../support/backend.js';
+import { bandWith, signedUpClient, type Client } from '../support/backend.js';
+import { useBackend } from '../support/use-backend.js';
 
-let backend: Backend;
+const backend = useBackend();
 let alice: Client;
 let aliceToken: string;
 let bandId: string;
@@ -11,7 +12,6 @@ let bandId: string;
 let forgedToken: string;
 
 beforeAll(async () => {
-  backend = await startTestBackend();
   forgedToken = await new SignJWT({ role: 'service_role' })
     .setProtectedHeader({ alg: 'HS256' })
     .setExpirationTime('1h')
@@ -30,7 +30,6 @@ beforeAll(async () => {
   const { error } = await alice.from('songs').insert(songs);
   if (error) throw new Error(error.message);
 });
-afterAll(() => backend.close());
 
 /** A raw request, for what supabase-js would never send. */
 function raw(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {

@@ -1,14 +1,8 @@
 // The schema's promises, seen through supabase-js as users: bands and invites, RLS, versions,
 // and the per-band change log.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bandWith,
-  client,
-  signedUpClient,
-  startTestBackend,
-  type Backend,
-  type Client,
-} from '../support/backend.js';
+import { describe, expect, it } from 'vitest';
+import { bandWith, client, signedUpClient, type Client } from '../support/backend.js';
+import { useBackend } from '../support/use-backend.js';
 
 interface BandEvent {
   seq: number;
@@ -19,11 +13,7 @@ interface BandEvent {
   actor: string | null;
 }
 
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend();
-});
-afterAll(() => backend.close());
+const backend = useBackend();
 
 async function events(supabase: Client, bandId: string): Promise<BandEvent[]> {
   const { data, error } = await supabase.from('band_events').select('*').eq('band_id', bandId).order('seq');

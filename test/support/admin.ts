@@ -4,9 +4,13 @@ import type { ChaosRequest, MetricsResponse } from '../../server/admin/protocol.
 import type { Backend } from './backend.js';
 
 /** Where the admin API is, and the key it takes: a test's Backend, or the benchmark's. */
-export type AdminTarget = Pick<Backend, 'url' | 'serviceRoleKey'>;
+type AdminEndpoint = Pick<Backend, 'url' | 'serviceRoleKey'>;
 
-async function admin(backend: AdminTarget, path: string, init: RequestInit = {}): Promise<Response> {
+/** An endpoint, or a running app (test/support/browser/app.ts) whose backend it is. */
+export type AdminTarget = AdminEndpoint | { backend: AdminEndpoint };
+
+async function admin(target: AdminTarget, path: string, init: RequestInit = {}): Promise<Response> {
+  const backend = 'backend' in target ? target.backend : target;
   const response = await fetch(`${backend.url}${path}`, {
     ...init,
     headers: { apikey: backend.serviceRoleKey, 'Content-Type': 'application/json' },
@@ -16,15 +20,52 @@ async function admin(backend: AdminTarget, path: string, init: RequestInit = {})
 }
 
 /** The backend's admin metrics (GET /admin/v1/metrics). */
-export async function metrics(backend: AdminTarget): Promise<MetricsResponse> {
-  return (await (await admin(backend, '/admin/v1/metrics')).json()) as MetricsResponse;
+export async function metrics(target: AdminTarget): Promise<MetricsResponse> {
+  return (await (await admin(target, '/admin/v1/metrics')).json()) as MetricsResponse;
 }
 
-export async function chaos(backend: AdminTarget, request: ChaosRequest): Promise<void> {
-  await admin(backend, '/admin/v1/chaos', { method: 'POST', body: JSON.stringify(request) });
+export async function chaos(target: AdminTarget, request: ChaosRequest): Promise<void> {
+  await admin(target, '/admin/v1/chaos', { method: 'POST', body: JSON.stringify(request) });
 }
 
 /** Whether a band_events binding's filter (eq. or in.) covers the band. */
-export const coversBand = (filter: string | undefined, bandId: string): boolean =>
+const coversBand = (filter: string | undefined, bandId: string): boolean =>
   filter === `band_id=eq.${bandId}` ||
   (filter?.startsWith('band_id=in.(') === true && filter.slice(12, -1).split(',').includes(bandId));
+
+export interface ServerSocket {
+  userId: string | null;
+  channels: number;
+  /** How many band_events bindings on this socket cover the band (by eq. or in.). */
+  bandsSubscribed(bandId: string): number;
+}
+
+/** Every socket open on the backend, as its metrics report it. */
+export async function serverSockets(target: AdminTarget): Promise<ServerSocket[]> {
+  return (await metrics(target)).sockets.map((socket) => ({
+    userId: socket.user_id,
+    channels: socket.channels.length,
+    bandsSubscribed: (bandId: string) =>
+      socket.channels
+        .flatMap((channel) => channel.bindings)
+        .filter((binding) => binding.table === 'band_events' && coversBand(binding.filter, bandId)).length,
+  }));
+}
+
+/** What one user holds on the backend: their sockets, and what those subscribe to. */
+export interface ServerLoad {
+  sockets: number;
+  /** Channels joined on those sockets. */
+  channels: number;
+  /** postgres_changes bindings on band_events that cover the band. */
+  band_bindings: number;
+}
+
+export async function serverLoad(target: AdminTarget, userId: string, bandId: string): Promise<ServerLoad> {
+  const sockets = (await serverSockets(target)).filter((socket) => socket.userId === userId);
+  return {
+    sockets: sockets.length,
+    channels: sockets.reduce((sum, socket) => sum + socket.channels, 0),
+    band_bindings: sockets.reduce((sum, socket) => sum + socket.bandsSubscribed(bandId), 0),
+  };
+}

@@ -5,31 +5,22 @@
 // in, watches a band and receives a new event exactly once. (Writes need IndexedDB: the browser
 // half of this is e2e/fuzz-boundaries.e2e.ts.)
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Broker } from '../../worker/broker.js';
 import type { BrokerApi, BrokerErrorCode, BusEvent } from '../../contract/protocol.js';
-import {
-  bandWith,
-  logSeqs,
-  signedUpClient,
-  startTestBackend,
-  until,
-  type Backend,
-  type Client,
-} from '../support/backend.js';
+import { bandWith, logSeqs, signedUpClient, until, type Client } from '../support/backend.js';
+import { useBackend } from '../support/use-backend.js';
 import { nodeBroker, type NodeBroker } from '../support/node-broker.js';
 
-let backend: Backend;
+const backend = useBackend();
 let alice: { client: Client; userId: string };
 let aliceToken: string;
 let bandId: string;
 beforeAll(async () => {
-  backend = await startTestBackend();
   alice = await signedUpClient(backend, 'fuzz-alice');
   aliceToken = (await alice.client.auth.getSession()).data.session!.access_token;
   bandId = await bandWith(alice.client);
 });
-afterAll(() => backend.close());
 
 const newBroker = (): NodeBroker => nodeBroker();
 

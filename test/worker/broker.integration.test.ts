@@ -1,25 +1,14 @@
 // The broker core in Node against the real local backend (realtime-js over `ws`): delivery
 // order, catch-up after faults, new bands, membership changes. The browser parts (SharedWorker,
 // locks, BroadcastChannel) are covered by e2e/broker.e2e.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bandWith,
-  logSeqs,
-  signedUpClient,
-  startTestBackend,
-  until,
-  type Backend,
-  type Client,
-} from '../support/backend.js';
+import { describe, expect, it } from 'vitest';
+import { bandWith, logSeqs, signedUpClient, until, type Client } from '../support/backend.js';
+import { useBackend } from '../support/use-backend.js';
 import type { ChaosRequest } from '../../server/admin/protocol.js';
 import { chaos as chaosOf, metrics } from '../support/admin.js';
 import { signedInBroker, type NodeBroker } from '../support/node-broker.js';
 
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend();
-});
-afterAll(() => backend.close());
+const backend = useBackend();
 
 const brokerFor = (user: { client: Client; userId: string }, tabId = 'tab-1'): Promise<NodeBroker> =>
   signedInBroker(backend, user, { tabId, heartbeatIntervalMs: 300 });

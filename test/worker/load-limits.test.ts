@@ -1,37 +1,26 @@
 // The broker at Supabase's realtime quotas, against a backend started with low ones: it says why
 // it is down (the server's reason, in the connection state and in the user's words), backs off,
 // and once the limit clears it reconnects and catches up with every event written meanwhile, once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FREE_PLAN_QUOTAS } from '../../server/config.js';
 import { connectionReason } from '../../src/ui/state/connection-reason.js';
 import type { ConnectionState } from '../../contract/connection-state.js';
 import { RawSocket, socketUrl } from '../server/realtime/support.js';
-import {
-  bandWith,
-  logSeqs,
-  signedUpClient,
-  startTestBackend,
-  until,
-  type Backend,
-  type Client,
-} from '../support/backend.js';
+import { bandWith, logSeqs, signedUpClient, until, type Client } from '../support/backend.js';
+import { useBackend } from '../support/use-backend.js';
 import { signedInBroker } from '../support/node-broker.js';
 
 const MAX_CONNECTIONS = 2;
 const MAX_CHANNELS = 3;
 const MAX_MESSAGES_PER_SECOND = 6;
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend({
-    realtime: {
-      ...FREE_PLAN_QUOTAS,
-      maxConnections: MAX_CONNECTIONS,
-      maxChannelsPerConnection: MAX_CHANNELS,
-      maxMessagesPerSecond: MAX_MESSAGES_PER_SECOND,
-    },
-  });
+const backend = useBackend({
+  realtime: {
+    ...FREE_PLAN_QUOTAS,
+    maxConnections: MAX_CONNECTIONS,
+    maxChannelsPerConnection: MAX_CHANNELS,
+    maxMessagesPerSecond: MAX_MESSAGES_PER_SECOND,
+  },
 });
-afterAll(() => backend.close());
 
 const BACKOFF = { baseMs: 200, factor: 2, capMs: 800, maxAttempts: 50 };
 

@@ -1,23 +1,13 @@
 // A socket whose token expires: the broker asks the tabs for a fresh one (as the outbox does),
 // and once a tab hands it over, the socket is back and nothing written meanwhile is lost.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bandWith,
-  logSeqs,
-  signedUpClient,
-  startTestBackend,
-  until,
-  type Backend,
-} from '../support/backend.js';
+import { describe, expect, it } from 'vitest';
+import { bandWith, logSeqs, signedUpClient, until } from '../support/backend.js';
+import { useBackend } from '../support/use-backend.js';
 import { signedInBroker } from '../support/node-broker.js';
 
 const TTL_SECONDS = 3;
 
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend({ accessTokenTtlSeconds: TTL_SECONDS });
-});
-afterAll(() => backend.close());
+const backend = useBackend({ accessTokenTtlSeconds: TTL_SECONDS });
 
 describe('an expiring token', () => {
   it('asks the tabs for a fresh token, and with it catches up on what was written meanwhile', async () => {

@@ -1,14 +1,11 @@
 // The admin API: service_role only, metrics as JSON and Prometheus text, chaos bodies validated.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AdminError, MetricsResponse } from '../../../server/admin/protocol.js';
-import { bandWith, signedUpClient, startTestBackend, until, type Backend } from '../../support/backend.js';
+import { bandWith, signedUpClient, until } from '../../support/backend.js';
+import { useBackend } from '../../support/use-backend.js';
 import { collect, signedInRealtime, subscribedToChanges } from '../realtime/support.js';
 
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend();
-});
-afterAll(() => backend.close());
+const backend = useBackend();
 
 function admin(path: string, headers: Record<string, string>, body?: unknown): Promise<Response> {
   return fetch(`${backend.url}${path}`, {

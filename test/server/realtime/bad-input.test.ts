@@ -3,21 +3,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Socket } from 'phoenix';
 import WebSocket from 'ws';
-import { startTestBackend, until, type Backend } from '../../support/backend.js';
+import { until } from '../../support/backend.js';
+import { useBackend } from '../../support/use-backend.js';
 import { RawSocket, socketUrl } from './support.js';
 
-let backend: Backend;
+const backend = useBackend();
 let healthy: RawSocket;
 beforeAll(async () => {
-  backend = await startTestBackend();
   healthy = await RawSocket.open(socketUrl(backend));
   healthy.send(['1', '1', 'realtime:healthy', 'phx_join', { config: {} }]);
   await healthy.reply('1');
 });
-afterAll(async () => {
-  healthy.close();
-  await backend.close();
-});
+afterAll(() => healthy.close());
 
 let beat = 0;
 /** The bystander socket still answers: its heartbeat gets its reply. */

@@ -1,14 +1,11 @@
 // Broadcast (self, ack, JSON and binary frames) and presence between sockets, through the
 // unmodified supabase-js client, plus what a vsn 1.0.0 socket receives.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, startTestBackend, until, type Backend } from '../../support/backend.js';
+import { describe, expect, it } from 'vitest';
+import { client, until } from '../../support/backend.js';
+import { useBackend } from '../../support/use-backend.js';
 import { RawSocket, socketUrl, subscribe } from './support.js';
 
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend();
-});
-afterAll(() => backend.close());
+const backend = useBackend();
 
 describe('broadcast', () => {
   it('relays JSON to others, to self only when asked, and acks when asked', async () => {

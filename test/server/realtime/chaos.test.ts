@@ -1,17 +1,11 @@
 // Chaos through the admin API, seen by the unmodified supabase-js client: drop, blackhole,
 // refuse and latency, each ending by itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import type { ChaosRequest, ChaosResponse } from '../../../server/admin/protocol.js';
-import {
-  bandWith,
-  client,
-  signedUpClient,
-  startTestBackend,
-  until,
-  type Backend,
-} from '../../support/backend.js';
+import { bandWith, client, signedUpClient, until } from '../../support/backend.js';
+import { useBackend } from '../../support/use-backend.js';
 import {
   RawSocket,
   collect,
@@ -22,11 +16,7 @@ import {
   subscribedToChanges,
 } from './support.js';
 
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend();
-});
-afterAll(() => backend.close());
+const backend = useBackend();
 
 async function chaos(request: ChaosRequest): Promise<ChaosResponse> {
   const response = await fetch(`${backend.url}/admin/v1/chaos`, {

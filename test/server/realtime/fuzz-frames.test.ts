@@ -7,22 +7,15 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RealtimeChannel } from '@supabase/supabase-js';
-import {
-  bandWith,
-  logSeqs,
-  signedUpClient,
-  startTestBackend,
-  until,
-  type Backend,
-  type Client,
-} from '../../support/backend.js';
+import { bandWith, logSeqs, signedUpClient, until, type Client } from '../../support/backend.js';
+import { useBackend } from '../../support/use-backend.js';
 import { decode, encodeBroadcast, FrameError } from '../../../server/realtime/serializer.js';
 import { RawSocket, signedInRealtime, socketUrl, subscribe, subscribedToChanges } from './support.js';
 
 /** The topic the well-behaved clients are on; the fuzzer joins and broadcasts on it too. */
 const SHARED = 'realtime:fuzz-shared';
 
-let backend: Backend;
+const backend = useBackend();
 let alice: { client: Client; userId: string };
 let aliceToken: string;
 let bandId: string;
@@ -35,7 +28,6 @@ const broadcasts: unknown[] = [];
 let bystander: RawSocket;
 
 beforeAll(async () => {
-  backend = await startTestBackend();
   alice = await signedUpClient(backend, 'fuzz-alice');
   aliceToken = (await alice.client.auth.getSession()).data.session!.access_token;
   bandId = await bandWith(alice.client);
@@ -56,7 +48,6 @@ beforeAll(async () => {
 afterAll(async () => {
   bystander.close();
   await watcher.removeAllChannels();
-  await backend.close();
 });
 
 // ── What the fuzzer sends ──

@@ -1,9 +1,10 @@
 // postgres_changes through the unmodified supabase-js realtime client: per-subscriber RLS,
 // filters, typed payloads, and both serializers.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { bandWith, signedUpClient, startTestBackend, until, type Backend } from '../../support/backend.js';
+import { bandWith, signedUpClient, until } from '../../support/backend.js';
+import { useBackend } from '../../support/use-backend.js';
 import {
   RawSocket,
   collect,
@@ -13,11 +14,7 @@ import {
   type Change,
 } from './support.js';
 
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend();
-});
-afterAll(() => backend.close());
+const backend = useBackend();
 
 describe('postgres_changes', () => {
   it('sends a member INSERT, UPDATE and DELETE of songs, with typed values and commit timestamps', async () => {

@@ -1,27 +1,21 @@
 // Supabase's free-plan quotas with its error strings: at connect, at join and while joined.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FREE_PLAN_QUOTAS } from '../../../server/config.js';
-import { client, startTestBackend, until, type Backend } from '../../support/backend.js';
+import { client, until } from '../../support/backend.js';
+import { useBackend } from '../../support/use-backend.js';
 import { RawSocket, refusal, socketUrl, subscribe, subscribeError } from './support.js';
 
-let backend: Backend;
-let small: Backend;
-beforeAll(async () => {
-  [backend, small] = await Promise.all([
-    startTestBackend(),
-    startTestBackend({
-      realtime: {
-        ...FREE_PLAN_QUOTAS,
-        maxConnections: 2,
-        maxChannelsPerConnection: 3,
-        maxJoinsPerSecond: 5,
-        maxMessagesPerSecond: 10,
-        maxBroadcastBytes: 1024,
-      },
-    }),
-  ]);
+const backend = useBackend();
+const small = useBackend({
+  realtime: {
+    ...FREE_PLAN_QUOTAS,
+    maxConnections: 2,
+    maxChannelsPerConnection: 3,
+    maxJoinsPerSecond: 5,
+    maxMessagesPerSecond: 10,
+    maxBroadcastBytes: 1024,
+  },
 });
-afterAll(() => Promise.all([backend.close(), small.close()]));
 
 const join = (topic: string, ref: string) =>
   [ref, ref, `realtime:${topic}`, 'phx_join', { config: {} }] as const;

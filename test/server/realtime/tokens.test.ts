@@ -1,14 +1,8 @@
 // Tokens decide who a socket and its channels act as: setAuth with a fresh token keeps the
 // channel, an expired or forged one ends it with Supabase's messages.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bandWith,
-  client,
-  signedUpClient,
-  startTestBackend,
-  until,
-  type Backend,
-} from '../../support/backend.js';
+import { describe, expect, it } from 'vitest';
+import { bandWith, client, signedUpClient, until } from '../../support/backend.js';
+import { useBackend } from '../../support/use-backend.js';
 import {
   RawSocket,
   collect,
@@ -20,11 +14,7 @@ import {
 } from './support.js';
 
 const TTL_SECONDS = 2;
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend({ accessTokenTtlSeconds: TTL_SECONDS });
-});
-afterAll(() => backend.close());
+const backend = useBackend({ accessTokenTtlSeconds: TTL_SECONDS });
 
 describe('access tokens', () => {
   it('keeps the channel on setAuth with a fresh token, and closes it when the token expires', async () => {

@@ -1,21 +1,12 @@
 // Replaying queued writes against the real backend: exactly once in effect, conflicts detected.
 import { PostgrestClient } from '@supabase/postgrest-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../../contract/schema.js';
 import { replay, replayBatch } from '../../../worker/outbox/replay.js';
-import {
-  bandWith,
-  signedUpClient,
-  startTestBackend,
-  type Backend,
-  type Client,
-} from '../../support/backend.js';
+import { bandWith, signedUpClient, type Client } from '../../support/backend.js';
+import { useBackend } from '../../support/use-backend.js';
 
-let backend: Backend;
-beforeAll(async () => {
-  backend = await startTestBackend();
-});
-afterAll(() => backend.close());
+const backend = useBackend();
 
 async function restAs(user: { client: Client }): Promise<PostgrestClient<Database>> {
   const token = (await user.client.auth.getSession()).data.session!.access_token;

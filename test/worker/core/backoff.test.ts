@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BACKOFF, backoffCeiling, nextRetryDelay } from '../../worker/core/backoff.js';
+import { DEFAULT_BACKOFF, backoffCeiling, nextRetryDelay } from '../../../worker/core/backoff.js';
 
 describe('nextRetryDelay', () => {
   it('doubles the ceiling from 1 s per attempt and caps it at 30 s', () => {

@@ -1,5 +1,6 @@
-// JS heap and main-thread time through the DevTools protocol: per page, and for the SharedWorker,
-// which Playwright does not expose, through the browser's own target session.
+// The DevTools protocol where Playwright stops: JS heap and main-thread time per page; for the
+// SharedWorker, which Playwright does not expose, its heap and a kill through the browser's own
+// target session. Used by the benchmarks to measure and by the e2e tests to crash a worker.
 import type { Browser, CDPSession, Page } from '@playwright/test';
 
 export async function pageSession(page: Page): Promise<CDPSession> {
@@ -78,18 +79,6 @@ export async function closeSharedWorker(browser: Browser, contextId?: string): P
     return worker !== undefined;
   } finally {
     await cdp.detach();
-  }
-}
-
-/** The JS heap of a page with no script, served from the same origin: the floor of every tab. */
-export async function blankTabHeap(browser: Browser, appUrl: string): Promise<number> {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    await page.goto(`${appUrl}bench/pages/blank.html`);
-    return await heapUsed(await pageSession(page));
-  } finally {
-    await context.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BandSequence } from '../../worker/core/band-sequence.js';
+import { BandSequence } from '../../../worker/core/band-sequence.js';
 
 const e = (seq: number) => ({ seq, id: `e${seq}` });
 const seqs = (events: { seq: number }[]) => events.map((x) => x.seq);

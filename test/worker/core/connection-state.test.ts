@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BACKOFF } from '../../worker/core/backoff.js';
-import { isAttempting, reduce, type ConnectionEvent } from '../../worker/core/connection-state.js';
-import { INITIAL_STATE, type ConnectionState } from '../../contract/connection-state.js';
+import { DEFAULT_BACKOFF } from '../../../worker/core/backoff.js';
+import { isAttempting, reduce, type ConnectionEvent } from '../../../worker/core/connection-state.js';
+import { INITIAL_STATE, type ConnectionState } from '../../../contract/connection-state.js';
 
 const error = (at: number) => ({ code: 'socket_closed', message: 'closed', at });
 const run = (events: ConnectionEvent[], from: ConnectionState = INITIAL_STATE): ConnectionState =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InterestRegistry } from '../../worker/core/interest-registry.js';
+import { InterestRegistry } from '../../../worker/core/interest-registry.js';
 
 describe('interest registry', () => {
   it('subscribes a band once however many tabs watch it', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tokenExpiresAt, tokenFresh } from '../../worker/core/token-expiry.js';
+import { tokenExpiresAt, tokenFresh } from '../../../worker/core/token-expiry.js';
 
 const jwt = (claims: object): string =>
   ['e30', Buffer.from(JSON.stringify(claims)).toString('base64url'), 'sig'].join('.');

@@ -1,7 +1,7 @@
-// Driving the lab page (window.lab) and reading the backend's admin metrics, for broker e2e tests.
+// Driving the lab page (window.lab): for the broker e2e tests and the benchmarks that open it.
 import type { BrowserContext, Page } from '@playwright/test';
-import type { BacklineClient } from '../../src/client/index.js';
-import type { BandEvent } from '../../contract/schema.js';
+import type { BacklineClient } from '../../../src/client/index.js';
+import type { BandEvent } from '../../../contract/schema.js';
 import type { RunningApp } from './app.js';
 
 export interface LabOptions {

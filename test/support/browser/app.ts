@@ -1,9 +1,9 @@
-// E2E harness: the local backend (with demo data) and the app on Vite, each on a free port,
-// started per test file and torn down after.
+// The app as a browser opens it: the local backend (with demo data) and the app on Vite, each on
+// a free port, started per e2e test file or benchmark run and torn down after.
 import { createServer, type ViteDevServer } from 'vite';
-import { startBackend, type Backend } from '../../server/backend.js';
-import type { BackendOptions } from '../../server/config.js';
-import { seedDemo } from '../../server/demo-seed.js';
+import type { BackendOptions } from '../../../server/config.js';
+import { seedDemo } from '../../../server/demo-seed.js';
+import { startTestBackend, type Backend } from '../backend.js';
 
 export interface RunningApp {
   backend: Backend;
@@ -12,7 +12,7 @@ export interface RunningApp {
 }
 
 export async function startApp(options: Partial<BackendOptions> = {}): Promise<RunningApp> {
-  const backend = await startBackend({ port: 0, host: '127.0.0.1', ...options });
+  const backend = await startTestBackend(options);
   await seedDemo(backend);
   let vite: ViteDevServer | undefined;
   try {
