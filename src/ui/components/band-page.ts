@@ -3,7 +3,14 @@
 // so two members editing one song get a conflict, never a silent overwrite.
 import { LitElement, css, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
-import type { Band, Song, OutboxEntry, Write } from '../../client/index.js';
+import {
+  SONG_NUMBER_RANGES,
+  SONG_TEXT_LIMITS,
+  type Band,
+  type Song,
+  type OutboxEntry,
+  type Write,
+} from '../../client/index.js';
 import { LiveSongs } from '../controllers/live-songs.js';
 import type { Services } from '../services.js';
 import { formatDuration, parseDuration, withPending, type SongRow } from '../state/song-list.js';
@@ -19,8 +26,9 @@ function readFields(form: HTMLFormElement): SongFields | string {
   if (!title) return 'A song needs a title';
   const bpmText = value('bpm');
   const bpm = bpmText === '' ? null : Number(bpmText);
-  if (bpm !== null && (!Number.isInteger(bpm) || bpm < 20 || bpm > 400))
-    return 'BPM must be a whole number from 20 to 400';
+  const [minBpm, maxBpm] = SONG_NUMBER_RANGES.bpm;
+  if (bpm !== null && (!Number.isInteger(bpm) || bpm < minBpm || bpm > maxBpm))
+    return `BPM must be a whole number from ${minBpm} to ${maxBpm}`;
   const duration = parseDuration(value('duration'));
   if (duration === undefined) return 'Length must look like 3:15';
   return { title, artist: value('artist'), key: value('key') || null, bpm, duration_seconds: duration };
@@ -242,10 +250,12 @@ export class BandPage extends LitElement {
       @submit=${submit}
     >
       <label class="wide"
-        >Title <input name="title" required maxlength="200" .value=${song?.title ?? ''}
+        >Title <input name="title" required maxlength=${SONG_TEXT_LIMITS.title} .value=${song?.title ?? ''}
       /></label>
-      <label>Artist <input name="artist" maxlength="200" .value=${song?.artist ?? ''} /></label>
-      <label>Key <input name="key" maxlength="12" .value=${song?.key ?? ''} /></label>
+      <label
+        >Artist <input name="artist" maxlength=${SONG_TEXT_LIMITS.artist} .value=${song?.artist ?? ''}
+      /></label>
+      <label>Key <input name="key" maxlength=${SONG_TEXT_LIMITS.key} .value=${song?.key ?? ''} /></label>
       <label>BPM <input name="bpm" inputmode="numeric" .value=${song?.bpm?.toString() ?? ''} /></label>
       <label
         >Length
