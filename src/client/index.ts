@@ -10,6 +10,7 @@ export type {
   BandLive,
   ConflictChoice,
   Diagnostics,
+  OutboxChange,
   SessionInfo,
   TransportMode,
   UserDiagnostics,

@@ -2,9 +2,9 @@
 // another tab or device appears without a reload (the broker's band:* events).
 import { LitElement, css, html, nothing } from 'lit';
 import { isSongWrite, type BandWrite, type OutboxEntry, type Band } from '../../client/index.js';
+import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
 import { takeForm } from '../form-values.js';
-import { OutboxMirror } from '../state/outbox-mirror.js';
 import { toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 
@@ -13,20 +13,18 @@ export class BandListPage extends LitElement {
     services: { attribute: false },
     bands: { state: true },
     error: { state: true },
-    queued: { state: true },
   };
   declare services: Services;
   declare bands: Band[] | undefined;
   declare error: string | undefined;
-  /** This user's outbox; the page shows its band writes (created or joined offline, or refused). */
-  declare queued: OutboxMirror;
   /** Entries queued from this page: opened (with a toast) once confirmed. */
   private readonly mine = new Set<string>();
   private readonly stop: (() => void)[] = [];
 
   constructor() {
     super();
-    this.queued = new OutboxMirror();
+    // The page shows this user's band writes from the outbox (created or joined offline, or refused).
+    new OutboxUpdates(this);
   }
 
   override connectedCallback(): void {
@@ -36,22 +34,12 @@ export class BandListPage extends LitElement {
     for (const type of ['band:created', 'band:joined', 'band:left'] as const) {
       this.stop.push(backline.on(type, reload));
     }
-    this.stop.push(backline.on('outbox:changed', ({ entry, removed }) => this.outboxChanged(entry, removed)));
-    void backline.outbox().then(
-      (entries) => {
-        this.queued.learned(entries.filter((entry) => !isSongWrite(entry.write)));
-        this.requestUpdate();
-      },
-      () => undefined,
-    );
+    this.stop.push(this.services.outbox.onChange(({ entry, removed }) => this.outboxChanged(entry, removed)));
     void this.load();
   }
 
   private outboxChanged(entry: OutboxEntry, removed: boolean): void {
-    if (isSongWrite(entry.write)) return;
-    this.queued.changed(entry, removed);
-    this.requestUpdate();
-    if (!this.mine.has(entry.id)) return;
+    if (isSongWrite(entry.write) || !this.mine.has(entry.id)) return;
     if (entry.status === 'failed') {
       this.mine.delete(entry.id);
       const what = entry.write.kind === 'band.create' ? 'create the band' : 'join the band';
@@ -73,8 +61,7 @@ export class BandListPage extends LitElement {
     try {
       const entry = await this.services.backline.write(write);
       this.mine.add(entry.id);
-      this.queued.learned([entry]);
-      this.requestUpdate();
+      this.services.outbox.learned([entry]);
       if (this.services.backline.state.kind !== 'connected')
         this.services.toasts.show(toasts.queuedOffline());
     } catch (error) {
@@ -112,8 +99,9 @@ export class BandListPage extends LitElement {
   /** Band writes not on the server yet (or refused), as the list shows them. */
   private pendingEntries(): OutboxEntry[] {
     const known = new Set(this.bands?.map((band) => band.id));
-    return this.queued
+    return this.services.outbox
       .values()
+      .filter((entry) => !isSongWrite(entry.write))
       .filter((entry) => entry.write.kind !== 'band.create' || !known.has(entry.write.bandId));
   }
 

@@ -12,6 +12,7 @@ import {
   type Write,
 } from '../../client/index.js';
 import { LiveSongs } from '../controllers/live-songs.js';
+import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
 import { formatDuration, parseDuration, withPending, type SongRow } from '../state/song-list.js';
 import { takeForm } from '../form-values.js';
@@ -76,6 +77,11 @@ export class BandPage extends LitElement {
   private readonly mine = new Map<string, { verb: 'add' | 'save' | 'delete'; title: string }>();
   private stopOutbox: (() => void) | undefined;
 
+  constructor() {
+    super();
+    new OutboxUpdates(this);
+  }
+
   override connectedCallback(): void {
     this.live = new LiveSongs(this, this.services, this.bandId);
     super.connectedCallback();
@@ -86,9 +92,7 @@ export class BandPage extends LitElement {
         toasts.conflict(edited.title, change.record.title, () => this.refreshEditor()),
       );
     });
-    this.stopOutbox = this.services.backline.on('outbox:changed', ({ entry, removed }) =>
-      this.settled(entry, removed),
-    );
+    this.stopOutbox = this.services.outbox.onChange(({ entry, removed }) => this.settled(entry, removed));
     void this.loadBand();
   }
 
@@ -119,8 +123,7 @@ export class BandPage extends LitElement {
     try {
       const entry = await this.services.backline.write(write);
       this.mine.set(entry.id, { verb, title });
-      this.live.entries.learned([entry]);
-      this.requestUpdate();
+      this.services.outbox.learned([entry]);
       if (this.services.backline.state.kind !== 'connected')
         this.services.toasts.show(toasts.queuedOffline());
       return true;
@@ -271,7 +274,7 @@ export class BandPage extends LitElement {
 
   override render(): unknown {
     const { status } = this.live;
-    const rows = withPending(this.live.songs, this.live.entries.values(), this.bandId);
+    const rows = withPending(this.live.songs, this.services.outbox.values(), this.bandId);
     return html`<main>
       <p><a href="#/">← Your bands</a></p>
       <h1>${this.band?.name ?? 'Band'}</h1>
