@@ -6,7 +6,7 @@ import type { ConnectionState } from '../../client/index.js';
 import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
 import { waitingToSync } from '../state/outbox-summary.js';
-import { toasts } from '../state/toast-policy.js';
+import { connectionToasts, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 import './band-list-page.js';
 import './band-page.js';
@@ -34,6 +34,7 @@ export class AppShell extends LitElement {
   declare session: Session | null | undefined;
   declare route: Route;
   declare connection: ConnectionState | undefined;
+  /** Whether the user was told the connection is lost (and not yet that it is back). */
   private lost = false;
   private readonly stop: (() => void)[] = [];
 
@@ -69,18 +70,10 @@ export class AppShell extends LitElement {
 
   private connectionChanged(state: ConnectionState): void {
     this.connection = state;
-    const down = state.kind === 'reconnecting' || state.kind === 'offline' || state.kind === 'error';
-    if (down && !this.lost) {
-      this.lost = true;
-      this.services.toasts.show(toasts.connectionLost());
-    } else if (state.kind === 'connected' && this.lost) {
-      this.lost = false;
-      this.services.toasts.dismissKey('retries-exhausted');
-      this.services.toasts.dismissKey('connection');
-      this.services.toasts.show(toasts.connectionRestored());
-    } else if (state.kind === 'disconnected') {
-      this.lost = false;
-    }
+    const { lost, dismiss, show } = connectionToasts(state, this.lost);
+    this.lost = lost;
+    dismiss.forEach((key) => this.services.toasts.dismissKey(key));
+    if (show) this.services.toasts.show(show);
   }
 
   private async signOut(): Promise<void> {

@@ -8,15 +8,15 @@ import {
   SONG_TEXT_LIMITS,
   type Band,
   type Song,
-  type OutboxEntry,
-  type Write,
+  type SongWrite,
 } from '../../client/index.js';
 import { LiveSongs } from '../controllers/live-songs.js';
+import { WriteQueue } from '../controllers/write-queue.js';
 import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
 import { formatDuration, parseDuration, withPending, type SongRow } from '../state/song-list.js';
 import { takeForm } from '../form-values.js';
-import { toasts } from '../state/toast-policy.js';
+import { editConflictToast, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 
 type SongFields = Pick<Song, 'title' | 'artist' | 'key' | 'bpm' | 'duration_seconds'>;
@@ -70,12 +70,10 @@ export class BandPage extends LitElement {
   declare editing: Song | undefined;
   declare invite: string | undefined;
   declare formError: string | undefined;
+  private readonly writes = new WriteQueue(this);
   private live!: LiveSongs;
   private stopConflicts: (() => void) | undefined;
   private userId: string | undefined;
-  /** Writes queued from this tab, by entry id: only these get toasts here. */
-  private readonly mine = new Map<string, { verb: 'add' | 'save' | 'delete'; title: string }>();
-  private stopOutbox: (() => void) | undefined;
 
   constructor() {
     super();
@@ -86,20 +84,15 @@ export class BandPage extends LitElement {
     this.live = new LiveSongs(this, this.services, this.bandId);
     super.connectedCallback();
     this.stopConflicts = this.live.onChange((change) => {
-      const edited = this.editing;
-      if (!edited || change.record?.id !== edited.id || change.actor === this.userId) return;
-      this.services.toasts.show(
-        toasts.conflict(edited.title, change.record.title, () => this.refreshEditor()),
-      );
+      const toast = editConflictToast(change, this.editing, this.userId, () => this.refreshEditor());
+      if (toast) this.services.toasts.show(toast);
     });
-    this.stopOutbox = this.services.outbox.onChange(({ entry, removed }) => this.settled(entry, removed));
     void this.loadBand();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopConflicts?.();
-    this.stopOutbox?.();
   }
 
   private async loadBand(): Promise<void> {
@@ -118,60 +111,6 @@ export class BandPage extends LitElement {
     this.memberRole = membership.data?.role;
   }
 
-  /** Queues a write: it shows at once (marked pending) and lands when the network allows. */
-  private async queue(write: Write, verb: 'add' | 'save' | 'delete', title: string): Promise<boolean> {
-    try {
-      const entry = await this.services.backline.write(write);
-      this.mine.set(entry.id, { verb, title });
-      this.services.outbox.learned([entry]);
-      if (this.services.backline.state.kind !== 'connected')
-        this.services.toasts.show(toasts.queuedOffline());
-      return true;
-    } catch (error) {
-      this.services.toasts.show(
-        toasts.failed(`${verb} the song`, error instanceof Error ? error.message : String(error)),
-      );
-      return false;
-    }
-  }
-
-  /** Toasts for this tab's own writes as they land, fail or conflict. */
-  private settled(entry: OutboxEntry, removed: boolean): void {
-    const mine = this.mine.get(entry.id);
-    if (!mine) return;
-    const { backline, toasts: toaster } = this.services;
-    if (removed) this.mine.delete(entry.id);
-    if (entry.status === 'confirmed') {
-      toaster.show(
-        mine.verb === 'add'
-          ? toasts.songAdded(mine.title)
-          : mine.verb === 'save'
-            ? toasts.songSaved(mine.title)
-            : toasts.songDeleted(mine.title),
-      );
-    } else if (entry.status === 'failed' && entry.error) {
-      // The server refused it: the user must see that, so this one stays until dismissed.
-      toaster.show({
-        ...toasts.failed(`${mine.verb} “${mine.title}”`, entry.error.message),
-        persistent: true,
-      });
-    } else if (entry.status === 'conflict') {
-      const theirs = entry.theirs
-        ? entry.theirs.deleted_at
-          ? 'deleted'
-          : `“${entry.theirs.title}”`
-        : 'deleted';
-      toaster.show(
-        toasts.conflict(
-          mine.title,
-          theirs,
-          () => void backline.resolveWrite(entry.id, 'refresh'),
-          entry.theirs ? () => void backline.resolveWrite(entry.id, 'keep-mine') : undefined,
-        ),
-      );
-    }
-  }
-
   private async add(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
@@ -181,11 +120,10 @@ export class BandPage extends LitElement {
     // On a slow disk the user may type the next song before this one is queued.
     const giveBack = takeForm(form);
     (form.elements.namedItem('title') as HTMLInputElement).focus();
-    const queued = await this.queue(
-      { kind: 'song.insert', songId: crypto.randomUUID(), bandId: this.bandId, fields },
-      'add',
-      fields.title,
-    );
+    const queued = await this.writes.queue({
+      write: { kind: 'song.insert', songId: crypto.randomUUID(), bandId: this.bandId, fields },
+      title: fields.title,
+    });
     // Not queued (the toast says why): the song goes back into the form to try again.
     if (!queued) giveBack();
   }
@@ -196,14 +134,14 @@ export class BandPage extends LitElement {
     if (!original) return;
     const fields = readFields(event.target as HTMLFormElement);
     if (typeof fields === 'string') return void (this.formError = fields);
-    const write: Write = {
+    const write: SongWrite = {
       kind: 'song.update',
       songId: original.id,
       bandId: this.bandId,
       baseVersion: original.version,
       fields,
     };
-    if (!(await this.queue(write, 'save', fields.title))) return;
+    if (!(await this.writes.queue({ write, title: fields.title }))) return;
     this.editing = undefined;
     this.formError = undefined;
   }
@@ -216,11 +154,10 @@ export class BandPage extends LitElement {
   }
 
   private async deleteSong(song: Song): Promise<void> {
-    await this.queue(
-      { kind: 'song.delete', songId: song.id, bandId: this.bandId, baseVersion: song.version },
-      'delete',
-      song.title,
-    );
+    await this.writes.queue({
+      write: { kind: 'song.delete', songId: song.id, bandId: this.bandId, baseVersion: song.version },
+      title: song.title,
+    });
   }
 
   /** On the row as well as in the toast: the choice outlives the tab that made the edit. */
