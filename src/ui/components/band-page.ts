@@ -1,38 +1,24 @@
 // One band: its songs, live (add, edit, delete), and invite codes for admins. Own actions get a
 // toast; other members' changes just appear. Saving an edit checks the version it was based on,
 // so two members editing one song get a conflict, never a silent overwrite.
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
-import {
-  SONG_NUMBER_RANGES,
-  SONG_TEXT_LIMITS,
-  type Band,
-  type Song,
-  type SongWrite,
-} from '../../client/index.js';
+import { SONG_TEXT_LIMITS, type Song, type SongWrite } from '../../client/index.js';
+import { BandDetails } from '../controllers/band-details.js';
 import { LiveSongs } from '../controllers/live-songs.js';
 import { WriteQueue } from '../controllers/write-queue.js';
 import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
-import { formatDuration, parseDuration, withPending, type SongRow } from '../state/song-list.js';
+import { parseSongForm, type SongFormFields } from '../state/song-form.js';
+import { formatDuration, withPending, type SongRow } from '../state/song-list.js';
 import { takeForm } from '../form-values.js';
 import { editConflictToast, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
+import { bandPageStyles } from './band-page-styles.js';
 
-type SongFields = Pick<Song, 'title' | 'artist' | 'key' | 'bpm' | 'duration_seconds'>;
-
-function readFields(form: HTMLFormElement): SongFields | string {
-  const value = (name: string): string => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
-  const title = value('title');
-  if (!title) return 'A song needs a title';
-  const bpmText = value('bpm');
-  const bpm = bpmText === '' ? null : Number(bpmText);
-  const [minBpm, maxBpm] = SONG_NUMBER_RANGES.bpm;
-  if (bpm !== null && (!Number.isInteger(bpm) || bpm < minBpm || bpm > maxBpm))
-    return `BPM must be a whole number from ${minBpm} to ${maxBpm}`;
-  const duration = parseDuration(value('duration'));
-  if (duration === undefined) return 'Length must look like 3:15';
-  return { title, artist: value('artist'), key: value('key') || null, bpm, duration_seconds: duration };
+/** The form's fields, or the message saying what to fix. */
+function readFields(form: HTMLFormElement): SongFormFields | string {
+  return parseSongForm((name) => (form.elements.namedItem(name) as HTMLInputElement).value);
 }
 
 const SYNC_LABELS: Record<Exclude<SongRow['sync'], 'synced' | 'confirmed'>, string> = {
@@ -56,24 +42,20 @@ export class BandPage extends LitElement {
   static override properties = {
     services: { attribute: false },
     bandId: {},
-    band: { state: true },
-    memberRole: { state: true },
     editing: { state: true },
     invite: { state: true },
     formError: { state: true },
   };
   declare services: Services;
   declare bandId: string;
-  declare band: Band | undefined;
-  declare memberRole: 'admin' | 'member' | undefined;
   /** The song being edited, as it was when editing began. */
   declare editing: Song | undefined;
   declare invite: string | undefined;
   declare formError: string | undefined;
+  private readonly details = new BandDetails(this);
   private readonly writes = new WriteQueue(this);
   private live!: LiveSongs;
   private stopConflicts: (() => void) | undefined;
-  private userId: string | undefined;
 
   constructor() {
     super();
@@ -84,31 +66,14 @@ export class BandPage extends LitElement {
     this.live = new LiveSongs(this, this.services, this.bandId);
     super.connectedCallback();
     this.stopConflicts = this.live.onChange((change) => {
-      const toast = editConflictToast(change, this.editing, this.userId, () => this.refreshEditor());
+      const toast = editConflictToast(change, this.editing, this.details.userId, () => this.refreshEditor());
       if (toast) this.services.toasts.show(toast);
     });
-    void this.loadBand();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopConflicts?.();
-  }
-
-  private async loadBand(): Promise<void> {
-    const { supabase } = this.services;
-    this.userId = (await supabase.auth.getSession()).data.session?.user.id;
-    const [band, membership] = await Promise.all([
-      supabase.db.from('bands').select('*').eq('id', this.bandId).maybeSingle(),
-      supabase.db
-        .from('band_memberships')
-        .select('role')
-        .eq('band_id', this.bandId)
-        .eq('user_id', this.userId ?? '')
-        .maybeSingle(),
-    ]);
-    this.band = band.data ?? undefined;
-    this.memberRole = membership.data?.role;
   }
 
   private async add(event: SubmitEvent): Promise<void> {
@@ -214,11 +179,11 @@ export class BandPage extends LitElement {
     const rows = withPending(this.live.songs, this.services.outbox.values(), this.bandId);
     return html`<main>
       <p><a href="#/">← Your bands</a></p>
-      <h1>${this.band?.name ?? 'Band'}</h1>
+      <h1>${this.details.band?.name ?? 'Band'}</h1>
       ${status === 'left' ? html`<p role="alert" class="error">You are no longer a member of this band.</p>` : nothing}
       ${status === 'error' ? html`<p role="alert" class="error">${this.live.error}</p>` : nothing}
       ${
-        this.memberRole === 'admin'
+        this.details.role === 'admin'
           ? html`<div class="row invite">
               <button @click=${() => void this.createInvite()}>Create invite code</button>
               ${this.invite ? html`<span>Invite code: <output aria-label="Invite code">${this.invite}</output></span>` : nothing}
@@ -282,80 +247,6 @@ export class BandPage extends LitElement {
     </main>`;
   }
 
-  static override styles = [
-    base,
-    css`
-      a {
-        color: var(--accent);
-      }
-      .why {
-        display: block;
-        color: var(--danger, #b91c1c);
-        font-size: 0.85rem;
-      }
-      .invite {
-        margin-bottom: 1rem;
-      }
-      output {
-        font-family: ui-monospace, monospace;
-        font-weight: 700;
-        letter-spacing: 0.05em;
-      }
-      .song-form {
-        grid-template-columns: repeat(4, 1fr);
-        margin-bottom: 1rem;
-      }
-      .song-form .wide {
-        grid-column: 1 / -1;
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.5rem;
-        border-bottom: 1px solid var(--line);
-      }
-      .actions {
-        white-space: nowrap;
-        text-align: right;
-      }
-      .sr {
-        position: absolute;
-        width: 1px;
-        height: 1px;
-        overflow: hidden;
-        clip: rect(0 0 0 0);
-      }
-      @media (max-width: 640px) {
-        .song-form {
-          grid-template-columns: 1fr 1fr;
-        }
-        thead {
-          display: none;
-        }
-        tr {
-          display: grid;
-          grid-template-columns: 1fr 1fr;
-          border-bottom: 1px solid var(--line);
-          padding: 0.5rem 0;
-        }
-        td {
-          border: none;
-          padding: 0.15rem 0.25rem;
-        }
-        td[data-label='Title'] {
-          grid-column: 1 / -1;
-          font-weight: 600;
-        }
-        .actions {
-          grid-column: 1 / -1;
-          text-align: left;
-        }
-      }
-    `,
-  ];
+  static override styles = [base, bandPageStyles];
 }
 customElements.define('band-page', BandPage);
