@@ -2,6 +2,7 @@
 import type { BrokerConfig, BrokerError, ConflictChoice, Result, SessionInfo } from '../contract/protocol.js';
 import type { Write } from '../contract/writes.js';
 import type { SongFields } from '../contract/writes.js';
+import { SONG_NUMBER_RANGES, SONG_TEXT_LIMITS } from '../contract/song-limits.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TAB_ID = /^[\w:-]{1,100}$/;
@@ -98,8 +99,8 @@ export class BrokerFailure extends Error {
   }
 }
 
-const TEXT_FIELDS = { title: 200, artist: 200, key: 12, notes: 10_000 } as const;
-const INT_FIELDS = { bpm: [20, 400], duration_seconds: [0, 86_400] } as const;
+const TEXT_FIELDS = SONG_TEXT_LIMITS;
+const INT_FIELDS = SONG_NUMBER_RANGES;
 
 function songFields(value: unknown): SongFields {
   if (typeof value !== 'object' || value === null || Array.isArray(value))

@@ -10,11 +10,13 @@ export type {
   BandLive,
   ConflictChoice,
   Diagnostics,
+  OutboxChange,
   SessionInfo,
   TransportMode,
   UserDiagnostics,
 } from '../../contract/protocol.js';
 export type { RefusalCode } from '../../contract/refusal-codes.js';
+export { SONG_NUMBER_RANGES, SONG_TEXT_LIMITS } from '../../contract/song-limits.js';
 export type { Band, BandEvent, BandMembership, InviteCode, Song } from '../../contract/schema.js';
 export {
   isSongWrite,

@@ -1,8 +1,10 @@
 // The app's long-lived services, made once per page: the Supabase client (the tab owns the
-// session), the Backline client (the shared socket), and the toast queue.
+// session), the Backline client (the shared socket), the outbox as the page shows it, and the
+// toast queue.
 import { BacklineClient, bindSupabaseAuth, type BacklineOptions } from '../client/index.js';
 import { supabaseConfig } from '../config.js';
 import { createAppClient, type AppClient } from '../data/app-client.js';
+import { OutboxView } from './outbox-view.js';
 import { ToastQueue, type Toast, type ToastRequest } from './state/toast-policy.js';
 
 export type Supabase = AppClient;
@@ -45,6 +47,8 @@ export class ToastService {
 export interface Services {
   supabase: Supabase;
   backline: BacklineClient;
+  /** The one view of this user's outbox every component reads. */
+  outbox: OutboxView;
   toasts: ToastService;
 }
 
@@ -82,6 +86,9 @@ export async function createServices(): Promise<Services> {
     transport: transport === 'tab' || transport === 'shared' ? transport : 'auto',
     ...tuning(params),
   });
+  // Listening before the session reaches the broker: no outbox event goes unheard.
+  const outbox = new OutboxView(backline);
+  supabase.auth.onAuthStateChange((_event, session) => outbox.signedIn(session?.user.id));
   bindSupabaseAuth(backline, supabase);
-  return { supabase, backline, toasts: new ToastService() };
+  return { supabase, backline, outbox, toasts: new ToastService() };
 }

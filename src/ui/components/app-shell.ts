@@ -3,10 +3,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { Session } from '@supabase/supabase-js';
 import type { ConnectionState } from '../../client/index.js';
+import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
-import { OutboxMirror } from '../state/outbox-mirror.js';
 import { waitingToSync } from '../state/outbox-summary.js';
-import { toasts } from '../state/toast-policy.js';
+import { connectionToasts, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 import './band-list-page.js';
 import './band-page.js';
@@ -29,22 +29,20 @@ export class AppShell extends LitElement {
     session: { state: true },
     route: { state: true },
     connection: { state: true },
-    outbox: { state: true },
   };
   declare services: Services;
   declare session: Session | null | undefined;
   declare route: Route;
   declare connection: ConnectionState | undefined;
-  /** The signed-in user's queued writes, every band: for the pending count. */
-  declare outbox: OutboxMirror;
-  private outboxLoadedFor: string | undefined;
+  /** Whether the user was told the connection is lost (and not yet that it is back). */
   private lost = false;
   private readonly stop: (() => void)[] = [];
 
   constructor() {
     super();
     this.route = parseRoute(location.hash);
-    this.outbox = new OutboxMirror();
+    // For the pending count: the signed-in user's queued writes, every band.
+    new OutboxUpdates(this);
   }
 
   override connectedCallback(): void {
@@ -59,14 +57,6 @@ export class AppShell extends LitElement {
     const { backline } = this.services;
     this.stop.push(
       backline.on('realtime:state-changed', (state) => this.connectionChanged(state)),
-      backline.on('outbox:changed', ({ entry, removed }) => {
-        this.outbox.changed(entry, removed);
-        this.requestUpdate();
-      }),
-      backline.on('session:ended', () => {
-        this.outbox = new OutboxMirror();
-        this.outboxLoadedFor = undefined;
-      }),
       backline.on('realtime:max-retries-exceeded', () =>
         this.services.toasts.show(toasts.retriesExhausted(() => void backline.retry())),
       ),
@@ -78,35 +68,12 @@ export class AppShell extends LitElement {
     this.stop.splice(0).forEach((undo) => undo());
   }
 
-  /** The broker has this user's session once it reports a state: read the outbox kept on disk. */
-  private loadOutbox(): void {
-    const userId = this.session?.user.id;
-    if (!userId || this.outboxLoadedFor === userId) return;
-    this.outboxLoadedFor = userId;
-    void this.services.backline.outbox().then(
-      (entries) => {
-        this.outbox.learned(entries);
-        this.requestUpdate();
-      },
-      () => (this.outboxLoadedFor = undefined),
-    );
-  }
-
   private connectionChanged(state: ConnectionState): void {
     this.connection = state;
-    this.loadOutbox();
-    const down = state.kind === 'reconnecting' || state.kind === 'offline' || state.kind === 'error';
-    if (down && !this.lost) {
-      this.lost = true;
-      this.services.toasts.show(toasts.connectionLost());
-    } else if (state.kind === 'connected' && this.lost) {
-      this.lost = false;
-      this.services.toasts.dismissKey('retries-exhausted');
-      this.services.toasts.dismissKey('connection');
-      this.services.toasts.show(toasts.connectionRestored());
-    } else if (state.kind === 'disconnected') {
-      this.lost = false;
-    }
+    const { lost, dismiss, show } = connectionToasts(state, this.lost);
+    this.lost = lost;
+    dismiss.forEach((key) => this.services.toasts.dismissKey(key));
+    if (show) this.services.toasts.show(show);
   }
 
   private async signOut(): Promise<void> {
@@ -150,7 +117,7 @@ export class AppShell extends LitElement {
               ${this.page()}
               <connection-indicator
                 .state=${this.connection}
-                .waiting=${waitingToSync(this.outbox.values(), this.connection?.kind === 'connected')}
+                .waiting=${waitingToSync(this.services.outbox.values(), this.connection?.kind === 'connected')}
                 @retry=${() => void this.services.backline.retry()}
               ></connection-indicator>`
           : html`<sign-in-page .services=${this.services}></sign-in-page>`

@@ -2,10 +2,10 @@
 // another tab or device appears without a reload (the broker's band:* events).
 import { LitElement, css, html, nothing } from 'lit';
 import { isSongWrite, type BandWrite, type OutboxEntry, type Band } from '../../client/index.js';
+import { WriteQueue } from '../controllers/write-queue.js';
+import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
 import { takeForm } from '../form-values.js';
-import { OutboxMirror } from '../state/outbox-mirror.js';
-import { toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 
 export class BandListPage extends LitElement {
@@ -13,20 +13,20 @@ export class BandListPage extends LitElement {
     services: { attribute: false },
     bands: { state: true },
     error: { state: true },
-    queued: { state: true },
   };
   declare services: Services;
   declare bands: Band[] | undefined;
   declare error: string | undefined;
-  /** This user's outbox; the page shows its band writes (created or joined offline, or refused). */
-  declare queued: OutboxMirror;
-  /** Entries queued from this page: opened (with a toast) once confirmed. */
-  private readonly mine = new Set<string>();
+  /** A band queued from this page opens once the server has it (at once when online). */
+  private readonly writes = new WriteQueue(this, (entry) => {
+    if (entry.band) location.hash = `#/band/${entry.band.id}`;
+  });
   private readonly stop: (() => void)[] = [];
 
   constructor() {
     super();
-    this.queued = new OutboxMirror();
+    // The page shows this user's band writes from the outbox (created or joined offline, or refused).
+    new OutboxUpdates(this);
   }
 
   override connectedCallback(): void {
@@ -36,51 +36,13 @@ export class BandListPage extends LitElement {
     for (const type of ['band:created', 'band:joined', 'band:left'] as const) {
       this.stop.push(backline.on(type, reload));
     }
-    this.stop.push(backline.on('outbox:changed', ({ entry, removed }) => this.outboxChanged(entry, removed)));
-    void backline.outbox().then(
-      (entries) => {
-        this.queued.learned(entries.filter((entry) => !isSongWrite(entry.write)));
-        this.requestUpdate();
-      },
-      () => undefined,
-    );
     void this.load();
   }
 
-  private outboxChanged(entry: OutboxEntry, removed: boolean): void {
-    if (isSongWrite(entry.write)) return;
-    this.queued.changed(entry, removed);
-    this.requestUpdate();
-    if (!this.mine.has(entry.id)) return;
-    if (entry.status === 'failed') {
-      this.mine.delete(entry.id);
-      const what = entry.write.kind === 'band.create' ? 'create the band' : 'join the band';
-      this.services.toasts.show(toasts.failed(what, entry.error?.message ?? 'refused'));
-    } else if (removed && entry.band) {
-      this.mine.delete(entry.id);
-      this.services.toasts.show(
-        entry.write.kind === 'band.create'
-          ? toasts.bandCreated(entry.band.name)
-          : toasts.bandJoined(entry.band.name),
-      );
-      location.hash = `#/band/${entry.band.id}`;
-    }
-  }
-
-  /** Queues a band write; it opens the band once the server has it (at once when online). */
-  private async queue(write: BandWrite, form: HTMLFormElement, what: string): Promise<void> {
+  /** Queues a band write; the form clears at once and gets its values back if it cannot be queued. */
+  private async queue(write: BandWrite, form: HTMLFormElement): Promise<void> {
     const giveBack = takeForm(form);
-    try {
-      const entry = await this.services.backline.write(write);
-      this.mine.add(entry.id);
-      this.queued.learned([entry]);
-      this.requestUpdate();
-      if (this.services.backline.state.kind !== 'connected')
-        this.services.toasts.show(toasts.queuedOffline());
-    } catch (error) {
-      giveBack();
-      this.services.toasts.show(toasts.failed(what, error instanceof Error ? error.message : String(error)));
-    }
+    if (!(await this.writes.queue({ write }))) giveBack();
   }
 
   override disconnectedCallback(): void {
@@ -99,21 +61,22 @@ export class BandListPage extends LitElement {
     const form = event.target as HTMLFormElement;
     const name = (form.elements.namedItem('name') as HTMLInputElement).value.trim();
     const write: BandWrite = { kind: 'band.create', bandId: crypto.randomUUID(), name, description: '' };
-    return this.queue(write, form, 'create the band');
+    return this.queue(write, form);
   }
 
   private join(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const code = (form.elements.namedItem('code') as HTMLInputElement).value.trim().toUpperCase();
-    return this.queue({ kind: 'band.join', code }, form, 'join the band');
+    return this.queue({ kind: 'band.join', code }, form);
   }
 
   /** Band writes not on the server yet (or refused), as the list shows them. */
   private pendingEntries(): OutboxEntry[] {
     const known = new Set(this.bands?.map((band) => band.id));
-    return this.queued
+    return this.services.outbox
       .values()
+      .filter((entry) => !isSongWrite(entry.write))
       .filter((entry) => entry.write.kind !== 'band.create' || !known.has(entry.write.bandId));
   }
 

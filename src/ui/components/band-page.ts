@@ -1,29 +1,24 @@
 // One band: its songs, live (add, edit, delete), and invite codes for admins. Own actions get a
 // toast; other members' changes just appear. Saving an edit checks the version it was based on,
 // so two members editing one song get a conflict, never a silent overwrite.
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
-import type { Band, Song, OutboxEntry, Write } from '../../client/index.js';
+import { SONG_TEXT_LIMITS, type Song, type SongWrite } from '../../client/index.js';
+import { BandDetails } from '../controllers/band-details.js';
 import { LiveSongs } from '../controllers/live-songs.js';
+import { WriteQueue } from '../controllers/write-queue.js';
+import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
-import { formatDuration, parseDuration, withPending, type SongRow } from '../state/song-list.js';
+import { parseSongForm, type SongFormFields } from '../state/song-form.js';
+import { formatDuration, withPending, type SongRow } from '../state/song-list.js';
 import { takeForm } from '../form-values.js';
-import { toasts } from '../state/toast-policy.js';
+import { editConflictToast, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
+import { bandPageStyles } from './band-page-styles.js';
 
-type SongFields = Pick<Song, 'title' | 'artist' | 'key' | 'bpm' | 'duration_seconds'>;
-
-function readFields(form: HTMLFormElement): SongFields | string {
-  const value = (name: string): string => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
-  const title = value('title');
-  if (!title) return 'A song needs a title';
-  const bpmText = value('bpm');
-  const bpm = bpmText === '' ? null : Number(bpmText);
-  if (bpm !== null && (!Number.isInteger(bpm) || bpm < 20 || bpm > 400))
-    return 'BPM must be a whole number from 20 to 400';
-  const duration = parseDuration(value('duration'));
-  if (duration === undefined) return 'Length must look like 3:15';
-  return { title, artist: value('artist'), key: value('key') || null, bpm, duration_seconds: duration };
+/** The form's fields, or the message saying what to fix. */
+function readFields(form: HTMLFormElement): SongFormFields | string {
+  return parseSongForm((name) => (form.elements.namedItem(name) as HTMLInputElement).value);
 }
 
 const SYNC_LABELS: Record<Exclude<SongRow['sync'], 'synced' | 'confirmed'>, string> = {
@@ -47,118 +42,38 @@ export class BandPage extends LitElement {
   static override properties = {
     services: { attribute: false },
     bandId: {},
-    band: { state: true },
-    memberRole: { state: true },
     editing: { state: true },
     invite: { state: true },
     formError: { state: true },
   };
   declare services: Services;
   declare bandId: string;
-  declare band: Band | undefined;
-  declare memberRole: 'admin' | 'member' | undefined;
   /** The song being edited, as it was when editing began. */
   declare editing: Song | undefined;
   declare invite: string | undefined;
   declare formError: string | undefined;
+  private readonly details = new BandDetails(this);
+  private readonly writes = new WriteQueue(this);
   private live!: LiveSongs;
   private stopConflicts: (() => void) | undefined;
-  private userId: string | undefined;
-  /** Writes queued from this tab, by entry id: only these get toasts here. */
-  private readonly mine = new Map<string, { verb: 'add' | 'save' | 'delete'; title: string }>();
-  private stopOutbox: (() => void) | undefined;
+
+  constructor() {
+    super();
+    new OutboxUpdates(this);
+  }
 
   override connectedCallback(): void {
     this.live = new LiveSongs(this, this.services, this.bandId);
     super.connectedCallback();
     this.stopConflicts = this.live.onChange((change) => {
-      const edited = this.editing;
-      if (!edited || change.record?.id !== edited.id || change.actor === this.userId) return;
-      this.services.toasts.show(
-        toasts.conflict(edited.title, change.record.title, () => this.refreshEditor()),
-      );
+      const toast = editConflictToast(change, this.editing, this.details.userId, () => this.refreshEditor());
+      if (toast) this.services.toasts.show(toast);
     });
-    this.stopOutbox = this.services.backline.on('outbox:changed', ({ entry, removed }) =>
-      this.settled(entry, removed),
-    );
-    void this.loadBand();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopConflicts?.();
-    this.stopOutbox?.();
-  }
-
-  private async loadBand(): Promise<void> {
-    const { supabase } = this.services;
-    this.userId = (await supabase.auth.getSession()).data.session?.user.id;
-    const [band, membership] = await Promise.all([
-      supabase.db.from('bands').select('*').eq('id', this.bandId).maybeSingle(),
-      supabase.db
-        .from('band_memberships')
-        .select('role')
-        .eq('band_id', this.bandId)
-        .eq('user_id', this.userId ?? '')
-        .maybeSingle(),
-    ]);
-    this.band = band.data ?? undefined;
-    this.memberRole = membership.data?.role;
-  }
-
-  /** Queues a write: it shows at once (marked pending) and lands when the network allows. */
-  private async queue(write: Write, verb: 'add' | 'save' | 'delete', title: string): Promise<boolean> {
-    try {
-      const entry = await this.services.backline.write(write);
-      this.mine.set(entry.id, { verb, title });
-      this.live.entries.learned([entry]);
-      this.requestUpdate();
-      if (this.services.backline.state.kind !== 'connected')
-        this.services.toasts.show(toasts.queuedOffline());
-      return true;
-    } catch (error) {
-      this.services.toasts.show(
-        toasts.failed(`${verb} the song`, error instanceof Error ? error.message : String(error)),
-      );
-      return false;
-    }
-  }
-
-  /** Toasts for this tab's own writes as they land, fail or conflict. */
-  private settled(entry: OutboxEntry, removed: boolean): void {
-    const mine = this.mine.get(entry.id);
-    if (!mine) return;
-    const { backline, toasts: toaster } = this.services;
-    if (removed) this.mine.delete(entry.id);
-    if (entry.status === 'confirmed') {
-      toaster.show(
-        mine.verb === 'add'
-          ? toasts.songAdded(mine.title)
-          : mine.verb === 'save'
-            ? toasts.songSaved(mine.title)
-            : toasts.songDeleted(mine.title),
-      );
-    } else if (entry.status === 'failed' && entry.error) {
-      // The server refused it: the user must see that, so this one stays until dismissed.
-      toaster.show({
-        ...toasts.failed(`${mine.verb} “${mine.title}”`, entry.error.message),
-        persistent: true,
-      });
-    } else if (entry.status === 'conflict') {
-      const theirs = entry.theirs
-        ? entry.theirs.deleted_at
-          ? 'deleted'
-          : `“${entry.theirs.title}”`
-        : 'deleted';
-      toaster.show(
-        toasts.conflict(
-          mine.title,
-          theirs,
-          () => void backline.resolveWrite(entry.id, 'refresh'),
-          entry.theirs ? () => void backline.resolveWrite(entry.id, 'keep-mine') : undefined,
-        ),
-      );
-    }
   }
 
   private async add(event: SubmitEvent): Promise<void> {
@@ -170,11 +85,10 @@ export class BandPage extends LitElement {
     // On a slow disk the user may type the next song before this one is queued.
     const giveBack = takeForm(form);
     (form.elements.namedItem('title') as HTMLInputElement).focus();
-    const queued = await this.queue(
-      { kind: 'song.insert', songId: crypto.randomUUID(), bandId: this.bandId, fields },
-      'add',
-      fields.title,
-    );
+    const queued = await this.writes.queue({
+      write: { kind: 'song.insert', songId: crypto.randomUUID(), bandId: this.bandId, fields },
+      title: fields.title,
+    });
     // Not queued (the toast says why): the song goes back into the form to try again.
     if (!queued) giveBack();
   }
@@ -185,14 +99,14 @@ export class BandPage extends LitElement {
     if (!original) return;
     const fields = readFields(event.target as HTMLFormElement);
     if (typeof fields === 'string') return void (this.formError = fields);
-    const write: Write = {
+    const write: SongWrite = {
       kind: 'song.update',
       songId: original.id,
       bandId: this.bandId,
       baseVersion: original.version,
       fields,
     };
-    if (!(await this.queue(write, 'save', fields.title))) return;
+    if (!(await this.writes.queue({ write, title: fields.title }))) return;
     this.editing = undefined;
     this.formError = undefined;
   }
@@ -205,11 +119,10 @@ export class BandPage extends LitElement {
   }
 
   private async deleteSong(song: Song): Promise<void> {
-    await this.queue(
-      { kind: 'song.delete', songId: song.id, bandId: this.bandId, baseVersion: song.version },
-      'delete',
-      song.title,
-    );
+    await this.writes.queue({
+      write: { kind: 'song.delete', songId: song.id, bandId: this.bandId, baseVersion: song.version },
+      title: song.title,
+    });
   }
 
   /** On the row as well as in the toast: the choice outlives the tab that made the edit. */
@@ -242,10 +155,12 @@ export class BandPage extends LitElement {
       @submit=${submit}
     >
       <label class="wide"
-        >Title <input name="title" required maxlength="200" .value=${song?.title ?? ''}
+        >Title <input name="title" required maxlength=${SONG_TEXT_LIMITS.title} .value=${song?.title ?? ''}
       /></label>
-      <label>Artist <input name="artist" maxlength="200" .value=${song?.artist ?? ''} /></label>
-      <label>Key <input name="key" maxlength="12" .value=${song?.key ?? ''} /></label>
+      <label
+        >Artist <input name="artist" maxlength=${SONG_TEXT_LIMITS.artist} .value=${song?.artist ?? ''}
+      /></label>
+      <label>Key <input name="key" maxlength=${SONG_TEXT_LIMITS.key} .value=${song?.key ?? ''} /></label>
       <label>BPM <input name="bpm" inputmode="numeric" .value=${song?.bpm?.toString() ?? ''} /></label>
       <label
         >Length
@@ -261,14 +176,14 @@ export class BandPage extends LitElement {
 
   override render(): unknown {
     const { status } = this.live;
-    const rows = withPending(this.live.songs, this.live.entries.values(), this.bandId);
+    const rows = withPending(this.live.songs, this.services.outbox.values(), this.bandId);
     return html`<main>
       <p><a href="#/">← Your bands</a></p>
-      <h1>${this.band?.name ?? 'Band'}</h1>
+      <h1>${this.details.band?.name ?? 'Band'}</h1>
       ${status === 'left' ? html`<p role="alert" class="error">You are no longer a member of this band.</p>` : nothing}
       ${status === 'error' ? html`<p role="alert" class="error">${this.live.error}</p>` : nothing}
       ${
-        this.memberRole === 'admin'
+        this.details.role === 'admin'
           ? html`<div class="row invite">
               <button @click=${() => void this.createInvite()}>Create invite code</button>
               ${this.invite ? html`<span>Invite code: <output aria-label="Invite code">${this.invite}</output></span>` : nothing}
@@ -332,80 +247,6 @@ export class BandPage extends LitElement {
     </main>`;
   }
 
-  static override styles = [
-    base,
-    css`
-      a {
-        color: var(--accent);
-      }
-      .why {
-        display: block;
-        color: var(--danger, #b91c1c);
-        font-size: 0.85rem;
-      }
-      .invite {
-        margin-bottom: 1rem;
-      }
-      output {
-        font-family: ui-monospace, monospace;
-        font-weight: 700;
-        letter-spacing: 0.05em;
-      }
-      .song-form {
-        grid-template-columns: repeat(4, 1fr);
-        margin-bottom: 1rem;
-      }
-      .song-form .wide {
-        grid-column: 1 / -1;
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-      }
-      th,
-      td {
-        text-align: left;
-        padding: 0.5rem;
-        border-bottom: 1px solid var(--line);
-      }
-      .actions {
-        white-space: nowrap;
-        text-align: right;
-      }
-      .sr {
-        position: absolute;
-        width: 1px;
-        height: 1px;
-        overflow: hidden;
-        clip: rect(0 0 0 0);
-      }
-      @media (max-width: 640px) {
-        .song-form {
-          grid-template-columns: 1fr 1fr;
-        }
-        thead {
-          display: none;
-        }
-        tr {
-          display: grid;
-          grid-template-columns: 1fr 1fr;
-          border-bottom: 1px solid var(--line);
-          padding: 0.5rem 0;
-        }
-        td {
-          border: none;
-          padding: 0.15rem 0.25rem;
-        }
-        td[data-label='Title'] {
-          grid-column: 1 / -1;
-          font-weight: 600;
-        }
-        .actions {
-          grid-column: 1 / -1;
-          text-align: left;
-        }
-      }
-    `,
-  ];
+  static override styles = [base, bandPageStyles];
 }
 customElements.define('band-page', BandPage);

@@ -1,17 +1,15 @@
 // A band's songs, live, for any component: watch the band through the broker, read a snapshot,
 // and apply changes by version; a read is merged by version too, so the two may finish in any order.
+// The queued writes laid over them come from the page's outbox view (services.outbox).
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RowChange, Song } from '../../client/index.js';
 import type { Services } from '../services.js';
-import { OutboxMirror } from '../state/outbox-mirror.js';
 import { applyChange, mergeSnapshot, type SongMap } from '../state/song-list.js';
 
 export type LiveStatus = 'loading' | 'ready' | 'left' | 'error';
 
 export class LiveSongs implements ReactiveController {
   songs: SongMap = new Map();
-  /** This user's queued writes (any band; the view picks this band's). */
-  readonly entries = new OutboxMirror();
   status: LiveStatus = 'loading';
   error: string | undefined;
   /** Songs deleted for good while the view was open: a read that began earlier must not bring them back. */
@@ -44,8 +42,7 @@ export class LiveSongs implements ReactiveController {
         this.apply(change);
         this.listeners.forEach((listener) => listener(change));
       }),
-      backline.on('outbox:changed', ({ entry, removed }) => {
-        this.entries.changed(entry, removed);
+      this.services.outbox.onChange(({ entry }) => {
         // The server's row as a write found it stands in until its event arrives (applied by version,
         // so either order works): a confirmed write's result, or a conflict's current version, which
         // "Refresh" shows at once even while realtime is still reconnecting.
@@ -71,13 +68,6 @@ export class LiveSongs implements ReactiveController {
     // Show the songs at once, even if realtime is down; read them again once the band is live,
     // which closes any gap between that first read and the stream.
     void this.loadSnapshot();
-    void backline.outbox().then(
-      (entries) => {
-        this.entries.learned(entries);
-        this.host.requestUpdate();
-      },
-      () => undefined,
-    );
     void watch.live.then(
       () => this.loadSnapshot(),
       (error: unknown) => this.fail(error instanceof Error ? error.message : String(error)),

@@ -1,6 +1,19 @@
 // Which toasts the app shows, and how bursts merge. Toast: your own actions, connection lost and
 // restored, retries exhausted (stays, with Retry), conflicts (with Refresh). Never: other people's
-// changes, background syncs, health checks. Pure: time comes in as `now`.
+// changes, background syncs, health checks. Pure: time comes in as `now`, and the choices below
+// take the change and return the toast; components only show it.
+import {
+  assertNever,
+  isSongWrite,
+  type BandWrite,
+  type ConflictChoice,
+  type ConnectionState,
+  type OutboxChange,
+  type RowChange,
+  type Song,
+  type SongWrite,
+  type Write,
+} from '../../client/index.js';
 
 export type ToastTone = 'success' | 'info' | 'warning' | 'error';
 
@@ -171,3 +184,111 @@ export const toasts = {
         : `${n} changes saved on this device; they will sync when you are back online.`,
   }),
 };
+
+/** One of this tab's writes, as its toasts speak of it: a song write names its song. */
+export type OwnWrite = { write: SongWrite; title: string } | { write: BandWrite };
+
+const SONG_VERBS = { 'song.insert': 'add', 'song.update': 'save', 'song.delete': 'delete' } as const;
+const SONG_LANDED = {
+  'song.insert': toasts.songAdded,
+  'song.update': toasts.songSaved,
+  'song.delete': toasts.songDeleted,
+} as const;
+const BAND_ACTIONS = { 'band.create': 'create the band', 'band.join': 'join the band' } as const;
+
+/** A write that could not be queued at all: the boundary refused it, or the device could not store it. */
+export function notQueuedToast(write: Write, reason: string): ToastRequest {
+  return toasts.failed(
+    isSongWrite(write) ? `${SONG_VERBS[write.kind]} the song` : BAND_ACTIONS[write.kind],
+    reason,
+  );
+}
+
+/** A write queued while the socket is not connected: it waits on this device. */
+export function queuedToast(connection: ConnectionState): ToastRequest | undefined {
+  return connection.kind === 'connected' ? undefined : toasts.queuedOffline();
+}
+
+/**
+ * The toast, if any, for a change to one of this tab's own writes: it landed, the server refused
+ * it, or (a song) someone else changed the song first; `resolve` answers the conflict.
+ */
+export function ownWriteToast(
+  own: OwnWrite,
+  { entry, removed }: OutboxChange,
+  resolve: (choice: Exclude<ConflictChoice, 'dismiss'>) => void,
+): ToastRequest | undefined {
+  if (!('title' in own)) {
+    if (entry.status === 'failed')
+      return toasts.failed(BAND_ACTIONS[own.write.kind], entry.error?.message ?? 'refused');
+    if (!removed || !entry.band) return undefined;
+    return own.write.kind === 'band.create'
+      ? toasts.bandCreated(entry.band.name)
+      : toasts.bandJoined(entry.band.name);
+  }
+  const { write, title } = own;
+  switch (entry.status) {
+    case 'confirmed':
+      return SONG_LANDED[write.kind](title);
+    case 'failed':
+      // The server refused it: the user must see that, so this one stays until dismissed.
+      return entry.error
+        ? { ...toasts.failed(`${SONG_VERBS[write.kind]} “${title}”`, entry.error.message), persistent: true }
+        : undefined;
+    case 'conflict': {
+      const theirs = entry.theirs && !entry.theirs.deleted_at ? `“${entry.theirs.title}”` : 'deleted';
+      const keepMine = entry.theirs ? () => resolve('keep-mine') : undefined;
+      return toasts.conflict(title, theirs, () => resolve('refresh'), keepMine);
+    }
+    case 'pending':
+    case 'sending':
+      return undefined;
+    default:
+      return assertNever(entry.status);
+  }
+}
+
+/**
+ * Another member's change to the song being edited: the editor's copy is stale, so say so (with
+ * Refresh). Nothing for other songs, or for this user's own changes.
+ */
+export function editConflictToast(
+  change: RowChange<Song>,
+  editing: Song | undefined,
+  me: string | undefined,
+  refresh: () => void,
+): ToastRequest | undefined {
+  if (!editing || change.record?.id !== editing.id || change.actor === me) return undefined;
+  return toasts.conflict(editing.title, change.record.title, refresh);
+}
+
+/** What one connection state does to the toasts. */
+export interface ConnectionToasts {
+  /** Whether the user has been told the connection is lost (and not yet that it is back). */
+  lost: boolean;
+  /** Keys of toasts that no longer hold, dismissed before `show` appears. */
+  dismiss: readonly string[];
+  show: ToastRequest | undefined;
+}
+
+/** Lost once when it goes down, restored once when it is back; `lost` is what the user was told. */
+export function connectionToasts(state: ConnectionState, lost: boolean): ConnectionToasts {
+  const unchanged: ConnectionToasts = { lost, dismiss: [], show: undefined };
+  switch (state.kind) {
+    case 'reconnecting':
+    case 'offline':
+    case 'error':
+      return lost ? unchanged : { lost: true, dismiss: [], show: toasts.connectionLost() };
+    case 'connected':
+      return lost
+        ? { lost: false, dismiss: ['retries-exhausted', 'connection'], show: toasts.connectionRestored() }
+        : unchanged;
+    case 'disconnected':
+      // Signed out: nothing was lost that needs a "restored" later.
+      return { lost: false, dismiss: [], show: undefined };
+    case 'connecting':
+      return unchanged;
+    default:
+      return assertNever(state);
+  }
+}
