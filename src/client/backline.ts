@@ -7,7 +7,6 @@ import { CONTROL_CHANNEL, GENERATION_KEY, tabLock } from '../../contract/names.j
 import type {
   BandLive,
   BrokerApi,
-  BrokerConfig,
   BusEvent,
   ConflictChoice,
   Diagnostics,
@@ -17,40 +16,17 @@ import type {
 } from '../../contract/protocol.js';
 import type { OutboxEntry, Write } from '../../contract/writes.js';
 import { BandDelivery } from './band-delivery.js';
+import { BacklineError, unwrap } from './errors.js';
 import { Emitter, type BacklineEvents, type RowChange } from './events.js';
+import { brokerConfig, type BacklineOptions } from './options.js';
 import { SharedTransport, sharedWorkerAvailable } from './shared-transport.js';
 import { createTabTransport } from './tab-transport.js';
 import type { Transport } from './transport.js';
-
-export interface BacklineOptions {
-  supabaseUrl: string;
-  anonKey: string;
-  /** 'auto' (default): shared when SharedWorker works, else per-tab. */
-  transport?: 'auto' | 'shared' | 'tab';
-  heartbeatIntervalMs?: number;
-  graceMs?: number;
-  maxAttempts?: number;
-  backoffBaseMs?: number;
-  /** Queued inserts sent in one request at most (default 250). */
-  outboxBatchSize?: number;
-  /** How often the tab checks that the worker answers, and how long it waits. */
-  pingIntervalMs?: number;
-  pingTimeoutMs?: number;
-}
 
 export interface Watch {
   /** Resolves when the band is subscribed and caught up. */
   live: Promise<BandLive>;
   unwatch(): void;
-}
-
-export class BacklineError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** What `write` answers for a write that cancelled out an unsent one (insert then delete). */
@@ -70,11 +46,6 @@ const REPLACED = Symbol('broker replaced');
 
 /** The newest worker generation any tab of this profile has moved to. */
 const storedGeneration = (): number => Number(localStorage.getItem(GENERATION_KEY) ?? 0);
-
-function unwrap<T>(result: Result<T>): T {
-  if (!result.ok) throw new BacklineError(result.error.code, result.error.message);
-  return result.value;
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([
@@ -283,18 +254,11 @@ export class BacklineClient {
    * broker waits on to learn the tab is gone), and (after a replacement) everything it had.
    */
   private async attach(transport: Transport): Promise<void> {
-    const config: BrokerConfig = { supabaseUrl: this.options.supabaseUrl, anonKey: this.options.anonKey };
-    if (this.options.heartbeatIntervalMs !== undefined)
-      config.heartbeatIntervalMs = this.options.heartbeatIntervalMs;
-    if (this.options.graceMs !== undefined) config.graceMs = this.options.graceMs;
-    if (this.options.maxAttempts !== undefined) config.maxAttempts = this.options.maxAttempts;
-    if (this.options.backoffBaseMs !== undefined) config.backoffBaseMs = this.options.backoffBaseMs;
-    if (this.options.outboxBatchSize !== undefined) config.outboxBatchSize = this.options.outboxBatchSize;
     const timeout = this.options.pingTimeoutMs ?? 3000;
     let lifeLock: string | null;
     try {
       // Posted back to back: the port keeps their order, so hello is handled after configure.
-      const configured = withTimeout(transport.broker.configure(config), timeout);
+      const configured = withTimeout(transport.broker.configure(brokerConfig(this.options)), timeout);
       configured.catch(() => undefined); // awaited below, after the lock
       await this.locked;
       const hello = withTimeout(transport.broker.hello(this.tabId, tabLock(this.tabId)), timeout);
