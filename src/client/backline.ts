@@ -1,8 +1,7 @@
 // The Backline client a tab uses: pick a transport, tell the broker who is signed in and which
 // bands this tab watches, and turn bus events into typed events. If the shared worker stops
 // answering, every tab moves to a new worker generation (or to per-tab mode) and re-registers.
-import type { BandEvent, BandMembership, Song } from '../../contract/schema.js';
-import { INITIAL_STATE, type ConnectionState } from '../../contract/connection-state.js';
+import type { ConnectionState } from '../../contract/connection-state.js';
 import { CONTROL_CHANNEL, GENERATION_KEY, tabLock } from '../../contract/names.js';
 import type {
   BandLive,
@@ -15,9 +14,10 @@ import type {
   TransportMode,
 } from '../../contract/protocol.js';
 import type { OutboxEntry, Write } from '../../contract/writes.js';
-import { BandDelivery } from './band-delivery.js';
+import { AppEvents } from './app-events.js';
+import { BandDelivery, isBandBusEvent } from './band-delivery.js';
 import { BacklineError, unwrap } from './errors.js';
-import { Emitter, type BacklineEvents, type RowChange } from './events.js';
+import { Emitter, type BacklineEvents } from './events.js';
 import { brokerConfig, type BacklineOptions } from './options.js';
 import { SharedTransport, sharedWorkerAvailable } from './shared-transport.js';
 import { createTabTransport } from './tab-transport.js';
@@ -74,13 +74,12 @@ export class BacklineClient {
   /** Settles when the broker first holds a session: a page that renders before auth has loaded waits here. */
   private sessionWasSet: () => void = () => undefined;
   private readonly sessionSet = new Promise<void>((resolve) => (this.sessionWasSet = resolve));
-  private readonly bands = new BandDelivery({
-    deliver: (event) => this.emitBandEvent(event),
+  private readonly appEvents = new AppEvents(this.emitter);
+  private readonly bands = new BandDelivery(this.appEvents, {
     eventsAfter: (bandId, seq) => this.call((broker) => broker.eventsAfter(this.tabId, bandId, seq)),
     lostBand: (error) => error instanceof BacklineError && error.code === 'not_member',
   });
   private stopListening: (() => void) | undefined;
-  private current: ConnectionState = INITIAL_STATE;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private replacing: Promise<void> | undefined;
   private readonly control = new BroadcastChannel(CONTROL_CHANNEL);
@@ -107,7 +106,7 @@ export class BacklineClient {
   }
 
   get state(): ConnectionState {
-    return this.current;
+    return this.appEvents.state;
   }
 
   /** The worker generation this tab talks to (it grows when a dead worker is replaced). */
@@ -126,16 +125,15 @@ export class BacklineClient {
     if (userChanged) {
       this.stopListening?.();
       this.stopListening = session
-        ? this.transport.listen(session.userId, (event) => this.onBus(event))
+        ? this.transport.listen(session.userId, (event) => this.heard(event))
         : undefined;
-      this.current = INITIAL_STATE;
+      this.appEvents.userChanged();
     }
     const state = await this.call((broker) => broker.setSession(this.tabId, session));
     if (session) this.sessionWasSet();
     // A tab that joins late learns the socket's state now rather than at its next change.
     if (userChanged && state && this.session?.userId === session?.userId) {
-      this.current = state;
-      this.emitter.emit('realtime:state-changed', state);
+      this.appEvents.stateChanged(state);
     }
   }
 
@@ -272,12 +270,12 @@ export class BacklineClient {
     this.awaitWorkerDeath(transport, lifeLock);
     if (this.session) {
       this.stopListening?.();
-      this.stopListening = transport.listen(this.session.userId, (event) => this.onBus(event));
+      this.stopListening = transport.listen(this.session.userId, (event) => this.heard(event));
       unwrap(await transport.broker.setSession(this.tabId, this.session));
       for (const bandId of this.bands.bands()) {
         // Its live events are held from now on; the gap is fetched once the band is live on the
         // new broker, or at once if the watch failed: it is owed either way.
-        const resume = this.bands.hold(bandId);
+        const resume = this.bands.holdLiveEvents(bandId);
         void transport.broker
           .watchBand(this.tabId, bandId)
           .then(unwrap)
@@ -285,11 +283,7 @@ export class BacklineClient {
           .then(() => resume?.());
       }
     }
-    this.emitter.emit('transport:changed', {
-      mode: transport.mode,
-      reason: transport.reason,
-      generation: transport.generation,
-    });
+    this.appEvents.transportChanged(transport);
     clearInterval(this.pingTimer);
     if (transport.mode === 'shared') {
       this.pingTimer = setInterval(() => void this.checkWorker(), this.options.pingIntervalMs ?? 5000);
@@ -377,55 +371,10 @@ export class BacklineClient {
     });
   }
 
-  /** A band event, in order and once, as the app's typed events. */
-  private emitBandEvent(event: BandEvent): void {
-    this.emitter.emit('band:event', event);
-    const change = {
-      bandId: event.band_id,
-      seq: event.seq,
-      op: event.op,
-      record: event.record,
-      oldRecord: event.old_record,
-      actor: event.actor,
-    };
-    if (event.table_name === 'songs') this.emitter.emit('songs:changed', change as RowChange<Song>);
-    if (event.table_name === 'band_memberships') {
-      this.emitter.emit('members:changed', change as RowChange<BandMembership>);
-    }
-  }
-
-  private onBus(event: BusEvent): void {
+  /** One way: band events through band delivery (in order, once) to the app events; the rest straight there. */
+  private heard(event: BusEvent): void {
     if (event.userId !== this.session?.userId) return;
-    switch (event.type) {
-      case 'band:event':
-        // The bus reaches every tab of the user; each tab hears only the bands it watches.
-        return this.bands.received(event.event);
-      case 'band:live':
-        if (!this.bands.isWatched(event.bandId)) return;
-        this.bands.live(event.bandId, event.lastSeq);
-        this.emitter.emit('band:live', { bandId: event.bandId, lastSeq: event.lastSeq });
-        return;
-      case 'band:caught-up':
-        if (this.bands.isWatched(event.bandId))
-          this.emitter.emit('band:caught-up', { bandId: event.bandId, count: event.count });
-        return;
-      case 'band:created':
-      case 'band:joined':
-      case 'band:left':
-        return this.emitter.emit(event.type, { bandId: event.bandId });
-      case 'realtime:state-changed':
-        this.current = event.state;
-        return this.emitter.emit('realtime:state-changed', event.state);
-      case 'realtime:max-retries-exceeded':
-        return this.emitter.emit('realtime:max-retries-exceeded', event.state);
-      case 'outbox:changed':
-        for (const change of event.changes) this.emitter.emit('outbox:changed', change);
-        return;
-      case 'session:refresh-needed':
-        return this.emitter.emit('session:refresh-needed', { userId: event.userId });
-      case 'session:ended':
-        this.current = INITIAL_STATE;
-        return this.emitter.emit('session:ended', { userId: event.userId });
-    }
+    if (isBandBusEvent(event)) this.bands.received(event);
+    else this.appEvents.received(event);
   }
 }
