@@ -1,13 +1,11 @@
-// The Backline client a tab uses: pick a transport, tell the broker who is signed in and which
-// bands this tab watches, and turn bus events into typed events. If the shared worker stops
-// answering, every tab moves to a new worker generation (or to per-tab mode) and re-registers.
-import type { BandEvent, BandMembership, Song } from '../../contract/schema.js';
-import { INITIAL_STATE, type ConnectionState } from '../../contract/connection-state.js';
-import { CONTROL_CHANNEL, GENERATION_KEY, tabLock } from '../../contract/names.js';
+// The Backline client a tab uses: the public facade over worker succession (which broker the tab
+// talks to, worker-succession.ts), band delivery (band-delivery.ts) and the app's events
+// (app-events.ts). It tells the broker who is signed in and which bands this tab watches, and
+// tells each new broker again after a move.
+import type { ConnectionState } from '../../contract/connection-state.js';
 import type {
   BandLive,
   BrokerApi,
-  BrokerConfig,
   BusEvent,
   ConflictChoice,
   Diagnostics,
@@ -16,41 +14,19 @@ import type {
   TransportMode,
 } from '../../contract/protocol.js';
 import type { OutboxEntry, Write } from '../../contract/writes.js';
-import { BandDelivery } from './band-delivery.js';
-import { Emitter, type BacklineEvents, type RowChange } from './events.js';
-import { SharedTransport, sharedWorkerAvailable } from './shared-transport.js';
-import { createTabTransport } from './tab-transport.js';
+import { AppEvents } from './app-events.js';
+import { BandDelivery, isBandBusEvent } from './band-delivery.js';
+import { browserEnvironment, watchPage } from './browser-environment.js';
+import { BacklineError, unwrap } from './errors.js';
+import { Emitter, type BacklineEvents } from './events.js';
+import { brokerConfig, type BacklineOptions } from './options.js';
 import type { Transport } from './transport.js';
-
-export interface BacklineOptions {
-  supabaseUrl: string;
-  anonKey: string;
-  /** 'auto' (default): shared when SharedWorker works, else per-tab. */
-  transport?: 'auto' | 'shared' | 'tab';
-  heartbeatIntervalMs?: number;
-  graceMs?: number;
-  maxAttempts?: number;
-  backoffBaseMs?: number;
-  /** Queued inserts sent in one request at most (default 250). */
-  outboxBatchSize?: number;
-  /** How often the tab checks that the worker answers, and how long it waits. */
-  pingIntervalMs?: number;
-  pingTimeoutMs?: number;
-}
+import { WorkerSuccession } from './worker-succession.js';
 
 export interface Watch {
   /** Resolves when the band is subscribed and caught up. */
   live: Promise<BandLive>;
   unwatch(): void;
-}
-
-export class BacklineError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** What `write` answers for a write that cancelled out an unsent one (insert then delete). */
@@ -66,64 +42,43 @@ const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'write' | 'status'> = {
   createdAt: 0,
 };
 
-const REPLACED = Symbol('broker replaced');
-
-/** The newest worker generation any tab of this profile has moved to. */
-const storedGeneration = (): number => Number(localStorage.getItem(GENERATION_KEY) ?? 0);
-
-function unwrap<T>(result: Result<T>): T {
-  if (!result.ok) throw new BacklineError(result.error.code, result.error.message);
-  return result.value;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new BacklineError('timeout', `no answer in ${ms} ms`)), ms),
-    ),
-  ]);
-}
-
-/** Holds a Web Lock named after this tab for as long as the page lives; resolves once it is held. */
-function holdTabLock(name: string): Promise<void> {
-  return new Promise((held) => {
-    void navigator.locks.request(name, () => {
-      held();
-      return new Promise<never>(() => undefined);
-    });
-  });
-}
-
 export class BacklineClient {
   readonly tabId = `tab-${crypto.randomUUID()}`;
   private readonly emitter = new Emitter<BacklineEvents>();
-  private transport!: Transport;
+  private readonly appEvents = new AppEvents(this.emitter);
+  private readonly bands = new BandDelivery(this.appEvents, {
+    eventsAfter: (bandId, seq) => this.call((broker) => broker.eventsAfter(this.tabId, bandId, seq)),
+    lostBand: (error) => error instanceof BacklineError && error.code === 'not_member',
+  });
+  private succession!: WorkerSuccession;
   private session: SessionInfo | null = null;
   /** Settles when the broker first holds a session: a page that renders before auth has loaded waits here. */
   private sessionWasSet: () => void = () => undefined;
   private readonly sessionSet = new Promise<void>((resolve) => (this.sessionWasSet = resolve));
-  private readonly bands = new BandDelivery({
-    deliver: (event) => this.emitBandEvent(event),
-    eventsAfter: (bandId, seq) => this.call((broker) => broker.eventsAfter(this.tabId, bandId, seq)),
-    lostBand: (error) => error instanceof BacklineError && error.code === 'not_member',
-  });
+  /** The transport the bus is heard on: the newest one registered with (it may still be joining). */
+  private busTransport: Transport | undefined;
   private stopListening: (() => void) | undefined;
-  private current: ConnectionState = INITIAL_STATE;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private replacing: Promise<void> | undefined;
-  private readonly control = new BroadcastChannel(CONTROL_CHANNEL);
-  private readonly cleanup: (() => void)[] = [];
-  /** Settles once this tab holds the Web Lock named after it (see attach). */
-  private locked: Promise<void> = Promise.resolve();
-  /** Cancels this tab's place in the queue for the current worker's life lock. */
-  private stopAwaitingDeath: AbortController | undefined;
+  private stopWatchingPage: () => void = () => undefined;
 
-  private constructor(private readonly options: BacklineOptions) {}
+  private constructor() {}
 
   static async connect(options: BacklineOptions): Promise<BacklineClient> {
-    const client = new BacklineClient(options);
-    await client.start();
+    const client = new BacklineClient();
+    client.succession = await WorkerSuccession.start(
+      browserEnvironment(),
+      {
+        tabId: client.tabId,
+        config: brokerConfig(options),
+        transport: options.transport ?? 'auto',
+        pingIntervalMs: options.pingIntervalMs ?? 5000,
+        pingTimeoutMs: options.pingTimeoutMs ?? 3000,
+      },
+      {
+        register: (transport) => client.register(transport),
+        changed: (transport) => client.appEvents.transportChanged(transport),
+      },
+    );
+    client.stopWatchingPage = watchPage(() => client.transport.broker, client.tabId);
     return client;
   }
 
@@ -136,7 +91,7 @@ export class BacklineClient {
   }
 
   get state(): ConnectionState {
-    return this.current;
+    return this.appEvents.state;
   }
 
   /** The worker generation this tab talks to (it grows when a dead worker is replaced). */
@@ -153,19 +108,13 @@ export class BacklineClient {
     const userChanged = session?.userId !== this.session?.userId;
     this.session = session;
     if (userChanged) {
-      this.stopListening?.();
-      this.stopListening = session
-        ? this.transport.listen(session.userId, (event) => this.onBus(event))
-        : undefined;
-      this.current = INITIAL_STATE;
+      this.listen(this.busTransport);
+      this.appEvents.userChanged();
     }
     const state = await this.call((broker) => broker.setSession(this.tabId, session));
     if (session) this.sessionWasSet();
     // A tab that joins late learns the socket's state now rather than at its next change.
-    if (userChanged && state && this.session?.userId === session?.userId) {
-      this.current = state;
-      this.emitter.emit('realtime:state-changed', state);
-    }
+    if (userChanged && state && this.session?.userId === session?.userId) this.appEvents.stateChanged(state);
   }
 
   watchBand(bandId: string): Watch {
@@ -220,248 +169,50 @@ export class BacklineClient {
   }
 
   close(): void {
-    clearInterval(this.pingTimer);
-    this.stopAwaitingDeath?.abort();
     this.stopListening?.();
-    this.cleanup.forEach((undo) => undo());
-    this.control.close();
-    void this.transport.broker.goodbye(this.tabId).finally(() => this.transport.close());
+    this.stopWatchingPage();
+    this.succession.close();
   }
 
-  /**
-   * A call the tab must not lose: if the broker is replaced before it answers (a dead worker never
-   * will), the call goes again to the next one. Safe to repeat: an unsent write repeated folds
-   * into the first, and an insert carries its row's id.
-   */
-  private async call<T>(send: (broker: BrokerApi) => Promise<Result<T>>): Promise<T> {
-    for (;;) {
-      const transport = this.transport;
-      const pending = send(transport.broker);
-      let stop = (): void => undefined;
-      const replaced = new Promise<typeof REPLACED>((resolve) => {
-        stop = this.emitter.on('transport:changed', () => resolve(REPLACED));
-      });
-      try {
-        const answer = await Promise.race([pending, replaced]);
-        if (answer !== REPLACED) return unwrap(answer);
-        // Sent to the new broker already (it was attached before it was announced): wait for it.
-        if (this.transport === transport) return unwrap(await pending);
-      } finally {
-        stop();
-      }
+  /** The transport this tab talks to (the last one while a replacement is under way). */
+  private get transport(): Transport {
+    return this.succession.transport;
+  }
+
+  private call<T>(send: (broker: BrokerApi) => Promise<Result<T>>): Promise<T> {
+    return this.succession.call(send);
+  }
+
+  /** Tells a broker the tab joins everything it has: its session and (after a move) its bands. */
+  private async register(transport: Transport): Promise<void> {
+    this.listen(transport);
+    if (!this.session) return;
+    unwrap(await transport.broker.setSession(this.tabId, this.session));
+    for (const bandId of this.bands.bands()) {
+      // Its live events are held from now on; the gap is fetched once the band is live on the
+      // new broker, or at once if the watch failed: it is owed either way.
+      const resume = this.bands.holdLiveEvents(bandId);
+      void transport.broker
+        .watchBand(this.tabId, bandId)
+        .then(unwrap)
+        .catch(() => undefined)
+        .then(() => resume?.());
     }
   }
 
-  private async start(): Promise<void> {
-    // Requested now and awaited only before hello: the lock goes through the browser process,
-    // which is slow on a busy machine, and the worker can start meanwhile.
-    this.locked = holdTabLock(tabLock(this.tabId));
-    const wanted = this.options.transport ?? 'auto';
-    const generation = storedGeneration();
-    if (wanted !== 'tab' && sharedWorkerAvailable()) {
-      try {
-        await this.attach(new SharedTransport(generation, 'SharedWorker is available'));
-      } catch (error) {
-        if (wanted === 'shared') throw error;
-        await this.attach(
-          await createTabTransport(`SharedWorker failed to start: ${String(error)}`, generation),
-        );
-      }
-    } else {
-      const reason = wanted === 'tab' ? 'per-tab mode was asked for' : 'this browser has no SharedWorker';
-      await this.attach(await createTabTransport(reason, generation));
-    }
-    this.watchBrowser();
-    this.control.onmessage = (message: MessageEvent<{ generation?: unknown }>) => {
-      const next = message.data.generation;
-      if (typeof next === 'number' && next > this.transport.generation) void this.replaceWorker(next);
-    };
+  /** Hears the signed-in user's bus on `transport` (nothing when signed out). */
+  private listen(transport: Transport | undefined): void {
+    this.stopListening?.();
+    this.busTransport = transport;
+    const userId = this.session?.userId;
+    this.stopListening =
+      transport && userId ? transport.listen(userId, (event) => this.heard(event)) : undefined;
   }
 
-  /**
-   * Registers this tab with a broker: configure, hello (once the tab holds its lock, which the
-   * broker waits on to learn the tab is gone), and (after a replacement) everything it had.
-   */
-  private async attach(transport: Transport): Promise<void> {
-    const config: BrokerConfig = { supabaseUrl: this.options.supabaseUrl, anonKey: this.options.anonKey };
-    if (this.options.heartbeatIntervalMs !== undefined)
-      config.heartbeatIntervalMs = this.options.heartbeatIntervalMs;
-    if (this.options.graceMs !== undefined) config.graceMs = this.options.graceMs;
-    if (this.options.maxAttempts !== undefined) config.maxAttempts = this.options.maxAttempts;
-    if (this.options.backoffBaseMs !== undefined) config.backoffBaseMs = this.options.backoffBaseMs;
-    if (this.options.outboxBatchSize !== undefined) config.outboxBatchSize = this.options.outboxBatchSize;
-    const timeout = this.options.pingTimeoutMs ?? 3000;
-    let lifeLock: string | null;
-    try {
-      // Posted back to back: the port keeps their order, so hello is handled after configure.
-      const configured = withTimeout(transport.broker.configure(config), timeout);
-      configured.catch(() => undefined); // awaited below, after the lock
-      await this.locked;
-      const hello = withTimeout(transport.broker.hello(this.tabId, tabLock(this.tabId)), timeout);
-      unwrap(await configured);
-      lifeLock = unwrap(await hello).lifeLock;
-    } catch (error) {
-      transport.close();
-      throw error;
-    }
-    this.transport = transport;
-    this.awaitWorkerDeath(transport, lifeLock);
-    if (this.session) {
-      this.stopListening?.();
-      this.stopListening = transport.listen(this.session.userId, (event) => this.onBus(event));
-      unwrap(await transport.broker.setSession(this.tabId, this.session));
-      for (const bandId of this.bands.bands()) {
-        // Its live events are held from now on; the gap is fetched once the band is live on the
-        // new broker, or at once if the watch failed: it is owed either way.
-        const resume = this.bands.hold(bandId);
-        void transport.broker
-          .watchBand(this.tabId, bandId)
-          .then(unwrap)
-          .catch(() => undefined)
-          .then(() => resume?.());
-      }
-    }
-    this.emitter.emit('transport:changed', {
-      mode: transport.mode,
-      reason: transport.reason,
-      generation: transport.generation,
-    });
-    clearInterval(this.pingTimer);
-    if (transport.mode === 'shared') {
-      this.pingTimer = setInterval(() => void this.checkWorker(), this.options.pingIntervalMs ?? 5000);
-    }
-  }
-
-  private async checkWorker(): Promise<void> {
-    if (this.replacing) return;
-    try {
-      await withTimeout(this.transport.broker.ping(), this.options.pingTimeoutMs ?? 3000);
-    } catch {
-      await this.moveToNextWorker();
-    }
-  }
-
-  /** Queues for the worker's life lock: granted only once that worker is gone, however it went. */
-  private awaitWorkerDeath(transport: Transport, lockName: string | null): void {
-    this.stopAwaitingDeath?.abort();
-    if (!lockName) return;
-    const abort = new AbortController();
-    this.stopAwaitingDeath = abort;
-    // Shared: every tab is granted it together when the worker's hold ends, and all of them
-    // move to the one generation after the dead one, so none waits for another.
-    navigator.locks
-      .request(lockName, { mode: 'shared', signal: abort.signal }, () => {
-        if (this.transport === transport && !this.replacing)
-          void this.moveToNextWorker(transport.generation + 1);
-      })
-      .catch(() => undefined); // aborted: this tab moved on already
-  }
-
-  /**
-   * Starts the next worker generation and tells the other tabs to follow: `next`, or one past the
-   * newest this profile has seen.
-   */
-  private async moveToNextWorker(next?: number): Promise<void> {
-    const stored = storedGeneration();
-    next ??= Math.max(this.transport.generation, stored) + 1;
-    if (next > stored) localStorage.setItem(GENERATION_KEY, String(next));
-    this.control.postMessage({ generation: next });
-    await this.replaceWorker(next);
-  }
-
-  /** A SharedWorker that stopped answering stays unreachable under its name: start the next one. */
-  private replaceWorker(generation: number): Promise<void> {
-    this.replacing ??= (async () => {
-      const old = this.transport;
-      clearInterval(this.pingTimer);
-      this.stopAwaitingDeath?.abort();
-      old.close();
-      try {
-        await this.attach(
-          new SharedTransport(
-            generation,
-            `worker generation ${generation} replaced one that stopped answering`,
-          ),
-        );
-      } catch (error) {
-        await this.attach(
-          await createTabTransport(`the replacement worker failed too: ${String(error)}`, generation),
-        );
-      }
-    })().finally(() => {
-      this.replacing = undefined;
-    });
-    return this.replacing;
-  }
-
-  private watchBrowser(): void {
-    const online = (): void => void this.transport.broker.networkChanged(true);
-    const offline = (): void => void this.transport.broker.networkChanged(false);
-    const visible = (): void => {
-      if (document.visibilityState === 'visible') void this.transport.broker.tabVisible();
-    };
-    window.addEventListener('online', online);
-    window.addEventListener('offline', offline);
-    document.addEventListener('visibilitychange', visible);
-    const goodbye = (): void => void this.transport.broker.goodbye(this.tabId);
-    window.addEventListener('pagehide', goodbye);
-    this.cleanup.push(() => {
-      window.removeEventListener('online', online);
-      window.removeEventListener('offline', offline);
-      document.removeEventListener('visibilitychange', visible);
-      window.removeEventListener('pagehide', goodbye);
-    });
-  }
-
-  /** A band event, in order and once, as the app's typed events. */
-  private emitBandEvent(event: BandEvent): void {
-    this.emitter.emit('band:event', event);
-    const change = {
-      bandId: event.band_id,
-      seq: event.seq,
-      op: event.op,
-      record: event.record,
-      oldRecord: event.old_record,
-      actor: event.actor,
-    };
-    if (event.table_name === 'songs') this.emitter.emit('songs:changed', change as RowChange<Song>);
-    if (event.table_name === 'band_memberships') {
-      this.emitter.emit('members:changed', change as RowChange<BandMembership>);
-    }
-  }
-
-  private onBus(event: BusEvent): void {
+  /** One way: band events through band delivery (in order, once) to the app events; the rest straight there. */
+  private heard(event: BusEvent): void {
     if (event.userId !== this.session?.userId) return;
-    switch (event.type) {
-      case 'band:event':
-        // The bus reaches every tab of the user; each tab hears only the bands it watches.
-        return this.bands.received(event.event);
-      case 'band:live':
-        if (!this.bands.isWatched(event.bandId)) return;
-        this.bands.live(event.bandId, event.lastSeq);
-        this.emitter.emit('band:live', { bandId: event.bandId, lastSeq: event.lastSeq });
-        return;
-      case 'band:caught-up':
-        if (this.bands.isWatched(event.bandId))
-          this.emitter.emit('band:caught-up', { bandId: event.bandId, count: event.count });
-        return;
-      case 'band:created':
-      case 'band:joined':
-      case 'band:left':
-        return this.emitter.emit(event.type, { bandId: event.bandId });
-      case 'realtime:state-changed':
-        this.current = event.state;
-        return this.emitter.emit('realtime:state-changed', event.state);
-      case 'realtime:max-retries-exceeded':
-        return this.emitter.emit('realtime:max-retries-exceeded', event.state);
-      case 'outbox:changed':
-        for (const change of event.changes) this.emitter.emit('outbox:changed', change);
-        return;
-      case 'session:refresh-needed':
-        return this.emitter.emit('session:refresh-needed', { userId: event.userId });
-      case 'session:ended':
-        this.current = INITIAL_STATE;
-        return this.emitter.emit('session:ended', { userId: event.userId });
-    }
+    if (isBandBusEvent(event)) this.bands.received(event);
+    else this.appEvents.received(event);
   }
 }

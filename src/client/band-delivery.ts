@@ -2,9 +2,11 @@
 // in seq order, across broker replacements. A replaced worker generation may still publish for a
 // moment, and a new one starts from its own head, so the tab keeps its own last seq per band,
 // drops repeats, and after a move fetches the gap itself (holding the new broker's live events
-// until the gap is filled). Knows nothing of transports: the client hands it a fetch.
+// until the gap is filled). It takes the bus's band events and hands what the app should hear,
+// in order, to its output (app-events.ts). Knows nothing of transports: the client hands it a fetch.
 import type { BandEvent } from '../../contract/schema.js';
-import { EVENTS_PAGE } from '../../contract/protocol.js';
+import { assertNever } from '../../contract/assert-never.js';
+import { EVENTS_PAGE, type BandLive, type BusEvent } from '../../contract/protocol.js';
 import { syncLog } from '../../worker/core/log-sync.js';
 
 /** A band being resumed on a new broker: its live events wait here until the gap is filled. */
@@ -12,9 +14,24 @@ interface Resume {
   held: BandEvent[];
 }
 
-export interface DeliveryHooks {
-  /** A band event for the app, in order and once. */
-  deliver: (event: BandEvent) => void;
+/** The bus events about one band: band delivery takes these, the app events the rest. */
+export type BandBusEvent = Extract<BusEvent, { type: 'band:event' | 'band:live' | 'band:caught-up' }>;
+
+export const isBandBusEvent = (event: BusEvent): event is BandBusEvent =>
+  event.type === 'band:event' || event.type === 'band:live' || event.type === 'band:caught-up';
+
+/** Where delivery hands on what the app should hear of the bands this tab watches. */
+export interface DeliveryOutput {
+  /** A band event, in order and once. */
+  bandEvent(event: BandEvent): void;
+  /** A watched band is subscribed and caught up in the broker. */
+  bandLive(live: BandLive): void;
+  /** The broker fetched a watched band's missed events after a (re)subscribe or a gap. */
+  bandCaughtUp(caughtUp: { bandId: string; count: number }): void;
+}
+
+/** Where a resume reads the log from. */
+export interface LogSource {
   /** The band's events after `seq`, one page (up to EVENTS_PAGE), from whichever broker is current. */
   eventsAfter: (bandId: string, seq: number) => Promise<BandEvent[]>;
   /** Whether a failed fetch means the user lost the band: then the resume ends. */
@@ -35,7 +52,10 @@ export class BandDelivery {
   private readonly lastSeq = new Map<string, number>();
   private readonly resuming = new Map<string, Resume>();
 
-  constructor(private readonly hooks: DeliveryHooks) {}
+  constructor(
+    private readonly output: DeliveryOutput,
+    private readonly source: LogSource,
+  ) {}
 
   /** One more watch of the band. */
   watch(bandId: string): void {
@@ -68,12 +88,22 @@ export class BandDelivery {
     if (this.watches.has(bandId) && !this.lastSeq.has(bandId)) this.lastSeq.set(bandId, seq);
   }
 
-  /** A band event from the bus. */
-  received(event: BandEvent): void {
-    if (!this.watches.has(event.band_id)) return;
-    const resume = this.resuming.get(event.band_id);
-    if (resume) resume.held.push(event);
-    else this.deliver(event);
+  /** A band's event from the bus: it reaches every tab of the user; a tab hears only the bands it watches. */
+  received(event: BandBusEvent): void {
+    switch (event.type) {
+      case 'band:event':
+        return this.receivedEvent(event.event);
+      case 'band:live':
+        if (!this.watches.has(event.bandId)) return;
+        this.live(event.bandId, event.lastSeq);
+        return this.output.bandLive({ bandId: event.bandId, lastSeq: event.lastSeq });
+      case 'band:caught-up':
+        if (this.watches.has(event.bandId))
+          this.output.bandCaughtUp({ bandId: event.bandId, count: event.count });
+        return;
+      default:
+        assertNever(event);
+    }
   }
 
   /**
@@ -81,7 +111,7 @@ export class BandDelivery {
    * the band is live there (or its watch failed: the gap is owed either way). Undefined for a band
    * this tab has delivered nothing of yet: the new broker's head is its start.
    */
-  hold(bandId: string): (() => Promise<void>) | undefined {
+  holdLiveEvents(bandId: string): (() => Promise<void>) | undefined {
     if (!this.lastSeq.has(bandId)) return undefined;
     // A newer resume of the band (after another replacement) supersedes this one.
     const resume: Resume = { held: [] };
@@ -89,12 +119,19 @@ export class BandDelivery {
     return () => this.resume(bandId, resume);
   }
 
+  private receivedEvent(event: BandEvent): void {
+    if (!this.watches.has(event.band_id)) return;
+    const resume = this.resuming.get(event.band_id);
+    if (resume) resume.held.push(event);
+    else this.deliver(event);
+  }
+
   /** Delivers unless this tab has had it. */
   private deliver(event: BandEvent): void {
     const last = this.lastSeq.get(event.band_id);
     if (last !== undefined && event.seq <= last) return;
     this.lastSeq.set(event.band_id, event.seq);
-    this.hooks.deliver(event);
+    this.output.bandEvent(event);
   }
 
   /**
@@ -107,13 +144,13 @@ export class BandDelivery {
     const position = (): number => this.lastSeq.get(bandId) ?? 0;
     const result = await syncLog(
       {
-        read: (after) => this.hooks.eventsAfter(bandId, after),
+        read: (after) => this.source.eventsAfter(bandId, after),
         apply: (page) => page.forEach((event) => this.deliver(event)),
         position,
         current: () => this.resuming.get(bandId) === resume,
         // The new broker's live events already start right after this tab's last: no gap left.
         reached: () => resume.held.some((event) => event.seq === position() + 1),
-        retryPause: (failures, error) => (this.hooks.lostBand(error) ? undefined : resumePause(failures)),
+        retryPause: (failures, error) => (this.source.lostBand(error) ? undefined : resumePause(failures)),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       },
       EVENTS_PAGE,

@@ -1,6 +1,8 @@
 // Backline's public API for apps: the client, its events, and the contract types they carry.
 // The UI imports from here only.
-export { BacklineClient, BacklineError, type BacklineOptions, type Watch } from './backline.js';
+export { BacklineClient, type Watch } from './backline.js';
+export { BacklineError, type BacklineErrorCode, type ClientErrorCode } from './errors.js';
+export type { BacklineOptions } from './options.js';
 export { bindSupabaseAuth } from './supabase-auth.js';
 export type { BacklineEvents, RowChange } from './events.js';
 export { assertNever } from '../../contract/assert-never.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BandEvent } from '../../contract/schema.js';
-import { BandDelivery, resumePause } from '../../src/client/band-delivery.js';
+import { BandDelivery, resumePause, type BandBusEvent } from '../../src/client/band-delivery.js';
 import { EVENTS_PAGE } from '../../contract/protocol.js';
 
 const event = (seq: number, bandId = 'b'): BandEvent => ({
@@ -14,6 +14,13 @@ const event = (seq: number, bandId = 'b'): BandEvent => ({
   actor: null,
   at: '',
 });
+/** A band event as the bus carries it. */
+const onBus = (e: BandEvent): BandBusEvent => ({
+  type: 'band:event',
+  userId: 'u',
+  bandId: e.band_id,
+  event: e,
+});
 const range = (from: number, to: number): BandEvent[] =>
   Array.from({ length: to - from + 1 }, (_, i) => event(from + i));
 
@@ -22,18 +29,26 @@ function harness(log: BandEvent[] = []) {
   const delivered: number[] = [];
   const fetches: number[] = [];
   let failing: Error | undefined;
-  const delivery = new BandDelivery({
-    deliver: (e) => delivered.push(e.seq),
-    eventsAfter: (_bandId, seq) => {
-      fetches.push(seq);
-      if (failing) return Promise.reject(failing);
-      return Promise.resolve(log.filter((e) => e.seq > seq).slice(0, EVENTS_PAGE));
+  const told: string[] = [];
+  const delivery = new BandDelivery(
+    {
+      bandEvent: (e) => delivered.push(e.seq),
+      bandLive: ({ bandId, lastSeq }) => told.push(`live ${bandId} ${lastSeq}`),
+      bandCaughtUp: ({ bandId, count }) => told.push(`caught up ${bandId} ${count}`),
     },
-    lostBand: (error) => error instanceof Error && error.message === 'not_member',
-  });
+    {
+      eventsAfter: (_bandId, seq) => {
+        fetches.push(seq);
+        if (failing) return Promise.reject(failing);
+        return Promise.resolve(log.filter((e) => e.seq > seq).slice(0, EVENTS_PAGE));
+      },
+      lostBand: (error) => error instanceof Error && error.message === 'not_member',
+    },
+  );
   return {
     delivery,
     delivered,
+    told,
     fetches,
     fail: (error: Error | undefined) => (failing = error),
   };
@@ -47,9 +62,21 @@ describe('band delivery', () => {
     const { delivery, delivered } = harness();
     delivery.watch('b');
     delivery.live('b', 3);
-    for (const seq of [4, 5, 5, 3, 6]) delivery.received(event(seq));
-    delivery.received(event(1, 'other band'));
+    for (const seq of [4, 5, 5, 3, 6]) delivery.received(onBus(event(seq)));
+    delivery.received(onBus(event(1, 'other band')));
     expect(delivered).toEqual([4, 5, 6]);
+  });
+
+  it('hands on band:live and band:caught-up of watched bands only; live sets where the band starts', () => {
+    const { delivery, delivered, told } = harness();
+    delivery.watch('b');
+    for (const bandId of ['b', 'other band']) {
+      delivery.received({ type: 'band:live', userId: 'u', bandId, lastSeq: 7 });
+      delivery.received({ type: 'band:caught-up', userId: 'u', bandId, count: 2 });
+    }
+    for (const seq of [7, 8]) delivery.received(onBus(event(seq)));
+    expect(told).toEqual(['live b 7', 'caught up b 2']);
+    expect(delivered).toEqual([8]);
   });
 
   it('counts watches: the band is forgotten only when the last one ends', () => {
@@ -67,11 +94,11 @@ describe('band delivery', () => {
     const { delivery, delivered, fetches } = harness(log);
     delivery.watch('b');
     delivery.live('b', 0);
-    for (const e of range(1, 5)) delivery.received(e);
-    const resume = delivery.hold('b')!;
+    for (const e of range(1, 5)) delivery.received(onBus(e));
+    const resume = delivery.holdLiveEvents('b')!;
     // The new broker is live from its own head and sends on while the gap is fetched.
     const tail = log.slice(-3);
-    for (const e of [tail[2]!, tail[0]!, tail[1]!]) delivery.received(e);
+    for (const e of [tail[2]!, tail[0]!, tail[1]!]) delivery.received(onBus(e));
     expect(delivered).toHaveLength(5);
     await resume();
     expect(delivered).toEqual(log.map((e) => e.seq));
@@ -83,9 +110,9 @@ describe('band delivery', () => {
     const { delivery, delivered, fetches } = harness(range(1, 4));
     delivery.watch('b');
     delivery.live('b', 0);
-    delivery.received(event(1));
-    const resume = delivery.hold('b')!;
-    delivery.received(event(2));
+    delivery.received(onBus(event(1)));
+    const resume = delivery.holdLiveEvents('b')!;
+    delivery.received(onBus(event(2)));
     await resume();
     expect(fetches).toEqual([]);
     expect(delivered).toEqual([1, 2]);
@@ -95,9 +122,9 @@ describe('band delivery', () => {
     const { delivery, delivered, fetches, fail } = harness(range(1, 6));
     delivery.watch('b');
     delivery.live('b', 0);
-    delivery.received(event(1));
-    const resume = delivery.hold('b')!;
-    delivery.received(event(6));
+    delivery.received(onBus(event(1)));
+    const resume = delivery.holdLiveEvents('b')!;
+    delivery.received(onBus(event(6)));
     fail(new Error('network'));
     const done = resume();
     await vi.advanceTimersByTimeAsync(resumePause(1) + resumePause(2) - 1);
@@ -113,8 +140,8 @@ describe('band delivery', () => {
     const lost = harness(range(1, 3));
     lost.delivery.watch('b');
     lost.delivery.live('b', 0);
-    const ended = lost.delivery.hold('b')!;
-    lost.delivery.received(event(3));
+    const ended = lost.delivery.holdLiveEvents('b')!;
+    lost.delivery.received(onBus(event(3)));
     lost.fail(new Error('not_member'));
     await ended();
     expect(lost.delivered).toEqual([3]);
@@ -122,10 +149,10 @@ describe('band delivery', () => {
     const moved = harness(range(1, 4));
     moved.delivery.watch('b');
     moved.delivery.live('b', 0);
-    moved.delivery.received(event(1));
-    const first = moved.delivery.hold('b')!;
-    const second = moved.delivery.hold('b')!;
-    moved.delivery.received(event(4));
+    moved.delivery.received(onBus(event(1)));
+    const first = moved.delivery.holdLiveEvents('b')!;
+    const second = moved.delivery.holdLiveEvents('b')!;
+    moved.delivery.received(onBus(event(4)));
     await first();
     expect(moved.delivered).toEqual([1]);
     await second();
@@ -135,7 +162,7 @@ describe('band delivery', () => {
   it('starts a band it has delivered nothing of from the new broker’s head', () => {
     const { delivery } = harness();
     delivery.watch('b');
-    expect(delivery.hold('b')).toBeUndefined();
+    expect(delivery.holdLiveEvents('b')).toBeUndefined();
   });
 
   it('pauses 250 ms doubling to 5 s between failed fetches', () => {

@@ -1,0 +1,35 @@
+// What an app passes to BacklineClient.connect: the broker's config (BrokerConfig, sent as is to
+// every broker the tab talks to) plus the tab's own settings.
+import type { BrokerConfig } from '../../contract/protocol.js';
+
+export interface BacklineOptions extends BrokerConfig {
+  /** 'auto' (default): shared when SharedWorker works, else per-tab. */
+  transport?: 'auto' | 'shared' | 'tab';
+  /** How often the tab checks that the worker answers (default 5 s), and how long it waits (3 s). */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+}
+
+/**
+ * Every BrokerConfig key, once: a key added to BrokerConfig fails to compile here until it is
+ * listed, so the config a broker is sent can never miss one.
+ */
+const BROKER_CONFIG_KEYS: { [K in keyof Required<BrokerConfig>]: K } = {
+  supabaseUrl: 'supabaseUrl',
+  anonKey: 'anonKey',
+  heartbeatIntervalMs: 'heartbeatIntervalMs',
+  graceMs: 'graceMs',
+  maxAttempts: 'maxAttempts',
+  backoffBaseMs: 'backoffBaseMs',
+  outboxBatchSize: 'outboxBatchSize',
+};
+
+/** The options' BrokerConfig part, without the keys left unset (the broker applies its defaults). */
+export const brokerConfig = (options: BacklineOptions): BrokerConfig =>
+  pick(options, Object.values(BROKER_CONFIG_KEYS));
+
+function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const picked = {} as Pick<T, K>;
+  for (const key of keys) if (from[key] !== undefined) picked[key] = from[key];
+  return picked;
+}

@@ -1,0 +1,262 @@
+// Which broker this tab talks to, and the move to the next one when a shared worker dies. Owns
+// the first choice of transport, the handshake with each broker (broker-handshake.ts), queueing
+// for the worker's life lock, the ping timer, moving every tab of the profile to the same next
+// worker generation (stored generation plus a control message), falling back to per-tab mode
+// when a replacement fails, and the rule that a call goes to the broker that will answer it,
+// once. Its state is one value; its environment (environment.ts) comes in as an argument.
+import { assertNever } from '../../contract/assert-never.js';
+import type { BrokerApi, BrokerConfig, Result } from '../../contract/protocol.js';
+import { holdTabLock, joinBroker, withTimeout, type Handshake, type Joined } from './broker-handshake.js';
+import type { SuccessionEnvironment } from './environment.js';
+import { BacklineError, unwrap } from './errors.js';
+import type { Transport } from './transport.js';
+
+export type TransportChoice = 'auto' | 'shared' | 'tab';
+
+export interface SuccessionOptions {
+  tabId: string;
+  config: BrokerConfig;
+  transport: TransportChoice;
+  pingIntervalMs: number;
+  /** How long a ping, configure or hello may take before the broker counts as gone. */
+  pingTimeoutMs: number;
+}
+
+export interface SuccessionHooks {
+  /** Tells a joining broker what the tab has (session, watched bands); calls wait for it. */
+  register(transport: Transport): Promise<void>;
+  /** The tab talks to `transport` now. */
+  changed(transport: Transport): void;
+}
+
+export type SuccessionState =
+  /** `ended` settles when the tab leaves this broker; `leave` stops its ping and life-lock wait. */
+  | { kind: 'attached'; transport: Transport; ended: Promise<void>; leave: () => void }
+  /** Starting worker `generation` (or per-tab mode at it); `done` settles once that is over. */
+  | { kind: 'replacing'; generation: number; previous: Transport; done: Promise<void> }
+  | { kind: 'closed'; last: Transport; reason: string };
+
+/** Where a tab whose broker stopped answering moves: where the profile went already, or one on. */
+export const nextGeneration = (current: number, stored: number): number =>
+  stored > current ? stored : current + 1;
+
+/** The generation a control message asks for, if it is one. */
+export function requestedGeneration(data: unknown): number | undefined {
+  const generation = (data as { generation?: unknown } | null)?.generation;
+  return typeof generation === 'number' && Number.isInteger(generation) ? generation : undefined;
+}
+
+const LEFT = Symbol('broker left');
+
+export class WorkerSuccession {
+  /** Set by `attach` in the constructor, and only ever replaced whole. */
+  private state!: SuccessionState;
+
+  private constructor(
+    private readonly env: SuccessionEnvironment,
+    private readonly options: SuccessionOptions,
+    private readonly hooks: SuccessionHooks,
+    private readonly handshake: Handshake,
+    first: Joined,
+  ) {
+    this.attach(first);
+    env.control.onmessage = (message) => this.heard(message.data);
+  }
+
+  /** Attaches to the first broker: shared where wanted and working, else per-tab. */
+  static async start(
+    env: SuccessionEnvironment,
+    options: SuccessionOptions,
+    hooks: SuccessionHooks,
+  ): Promise<WorkerSuccession> {
+    const handshake: Handshake = {
+      tabId: options.tabId,
+      config: options.config,
+      timeoutMs: options.pingTimeoutMs,
+      timers: env.timers,
+      // Requested now and awaited only before hello: the lock goes through the browser process,
+      // which is slow on a busy machine, and the worker can start meanwhile.
+      locked: holdTabLock(env.locks, options.tabId),
+      register: (transport) => hooks.register(transport),
+    };
+    const { transports } = env;
+    const generation = env.generations.get();
+    const join = (open: () => Transport | Promise<Transport>): Promise<Joined> => joinBroker(open, handshake);
+    let first: Joined;
+    if (options.transport !== 'tab' && transports.sharedWorkerAvailable) {
+      try {
+        first = await join(() => transports.shared(generation, 'SharedWorker is available'));
+      } catch (error) {
+        if (options.transport === 'shared') throw error;
+        first = await join(() =>
+          transports.tab(`SharedWorker failed to start: ${String(error)}`, generation),
+        );
+      }
+    } else {
+      const reason =
+        options.transport === 'tab' ? 'per-tab mode was asked for' : 'this browser has no SharedWorker';
+      first = await join(() => transports.tab(reason, generation));
+    }
+    return new WorkerSuccession(env, options, hooks, handshake, first);
+  }
+
+  get current(): SuccessionState {
+    return this.state;
+  }
+
+  /** The transport the tab talks to, or last talked to while a replacement is under way. */
+  get transport(): Transport {
+    switch (this.state.kind) {
+      case 'attached':
+        return this.state.transport;
+      case 'replacing':
+        return this.state.previous;
+      case 'closed':
+        return this.state.last;
+      default:
+        return assertNever(this.state);
+    }
+  }
+
+  /**
+   * A call the tab must not lose. While a replacement is under way it waits and goes to the
+   * replacement; a call in flight when the tab leaves its broker (a dead worker never answers)
+   * goes again to the next one. Safe to repeat: an unsent write repeated folds into the first,
+   * and an insert carries its row's id.
+   */
+  async call<T>(send: (broker: BrokerApi) => Promise<Result<T>>): Promise<T> {
+    for (;;) {
+      const state = this.state;
+      switch (state.kind) {
+        case 'attached': {
+          const left = state.ended.then((): typeof LEFT => LEFT);
+          const answer = await Promise.race([send(state.transport.broker), left]);
+          if (answer !== LEFT) return unwrap(answer);
+          break;
+        }
+        case 'replacing':
+          await state.done;
+          break;
+        case 'closed':
+          throw new BacklineError('closed', `no broker to answer: ${state.reason}`);
+        default:
+          assertNever(state);
+      }
+    }
+  }
+
+  /** Says goodbye to the broker and stops following worker generations. */
+  close(): void {
+    this.env.control.onmessage = null;
+    this.env.control.close();
+    const last = this.transport;
+    if (this.state.kind === 'attached') {
+      this.state.leave();
+      this.farewell(last);
+    }
+    this.state = { kind: 'closed', last, reason: 'the client was closed' };
+  }
+
+  /** From now on the tab talks to `transport`: pings it (shared) and queues for its life lock. */
+  private attach({ transport, lifeLock }: Joined): void {
+    const stops: (() => void)[] = [];
+    let leave = (): void => undefined;
+    const ended = new Promise<void>((resolve) => {
+      leave = () => {
+        stops.forEach((stop) => stop());
+        resolve();
+      };
+    });
+    this.state = { kind: 'attached', transport, ended, leave };
+    if (lifeLock) stops.push(this.awaitDeath(transport, lifeLock));
+    if (transport.mode === 'shared') {
+      stops.push(this.env.timers.every(this.options.pingIntervalMs, () => void this.check(transport)));
+    }
+    this.hooks.changed(transport);
+  }
+
+  private isAttachedTo(transport: Transport): boolean {
+    return this.state.kind === 'attached' && this.state.transport === transport;
+  }
+
+  private async check(transport: Transport): Promise<void> {
+    try {
+      await withTimeout(transport.broker.ping(), this.options.pingTimeoutMs, this.env.timers);
+    } catch {
+      // A ping that fails after the tab moved on (a control message came first) decides nothing.
+      if (this.isAttachedTo(transport)) {
+        this.moveOn(nextGeneration(transport.generation, this.env.generations.get()));
+      }
+    }
+  }
+
+  /**
+   * Queues for the worker's life lock: granted only once that worker is gone, however it went.
+   * Shared: every tab is granted it together when the worker's hold ends, and all of them move to
+   * the one generation after the dead one, so none waits for another.
+   */
+  private awaitDeath(transport: Transport, lockName: string): () => void {
+    const abort = new AbortController();
+    this.env.locks
+      .request(lockName, { mode: 'shared', signal: abort.signal }, () => {
+        if (this.isAttachedTo(transport)) this.moveOn(transport.generation + 1);
+      })
+      .catch(() => undefined); // aborted: this tab moved on already
+    return () => abort.abort();
+  }
+
+  /** Moves every tab of the profile to `next`: stored for tabs that start later, told to the open ones. */
+  private moveOn(next: number): void {
+    if (next > this.env.generations.get()) this.env.generations.set(next);
+    this.env.control.postMessage({ generation: next });
+    this.replace(next);
+  }
+
+  /** Another tab moved the profile on. */
+  private heard(data: unknown): void {
+    const next = requestedGeneration(data);
+    if (next !== undefined && this.state.kind === 'attached' && next > this.state.transport.generation) {
+      this.replace(next);
+    }
+  }
+
+  /**
+   * A SharedWorker that stopped answering stays unreachable under its name: start the next one,
+   * or per-tab mode at its generation if that fails too.
+   */
+  private replace(generation: number): void {
+    if (this.state.kind !== 'attached') return;
+    const previous = this.state.transport;
+    this.state.leave();
+    previous.close();
+    let finished = (): void => undefined;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    const replacing: SuccessionState = { kind: 'replacing', generation, previous, done };
+    this.state = replacing;
+    void this.startReplacement(generation)
+      .then((next) => {
+        if (this.state === replacing) this.attach(next);
+        else this.farewell(next.transport); // the client closed meanwhile
+      })
+      .catch((error: unknown) => {
+        if (this.state !== replacing) return;
+        this.state = { kind: 'closed', last: previous, reason: `no broker could start: ${String(error)}` };
+      })
+      .finally(finished);
+  }
+
+  private async startReplacement(generation: number): Promise<Joined> {
+    const { transports } = this.env;
+    const reason = `worker generation ${generation} replaced one that stopped answering`;
+    try {
+      return await joinBroker(() => transports.shared(generation, reason), this.handshake);
+    } catch (error) {
+      const fallback = `the replacement worker failed too: ${String(error)}`;
+      return joinBroker(() => transports.tab(fallback, generation), this.handshake);
+    }
+  }
+
+  private farewell(transport: Transport): void {
+    void transport.broker.goodbye(this.options.tabId).finally(() => transport.close());
+  }
+}

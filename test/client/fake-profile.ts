@@ -1,0 +1,259 @@
+// A fake browser profile for worker succession tests: one SharedWorker per generation (shared by
+// every tab that opens that name), which holds its life lock in the in-memory locks while it
+// lives; per-tab brokers; one stored generation; one control channel (a real BroadcastChannel,
+// which Node has). Transports record every call sent over them; a closed transport delivers
+// nothing, and a hung or dead worker answers nothing.
+import type { BrokerApi, Result, TransportMode } from '../../contract/protocol.js';
+import { workerLifeLock } from '../../contract/names.js';
+import type { ControlChannel, SuccessionEnvironment, Timers } from '../../src/client/environment.js';
+import type { Transport } from '../../src/client/transport.js';
+import {
+  WorkerSuccession,
+  type SuccessionOptions,
+  type SuccessionState,
+} from '../../src/client/worker-succession.js';
+import { MemoryLocks } from '../support/memory-locks.js';
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+export class FakeWorker {
+  health: 'alive' | 'hung' | 'dead' = 'alive';
+  /** Every call that reached this broker, by method (pings left out). */
+  readonly calls: string[] = [];
+  readonly lifeLock: string | null = null;
+  private readonly lifeLockHeld: Promise<void> = Promise.resolve();
+  private releaseLifeLock = (): void => undefined;
+  private helloHeld: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly generation: number,
+    readonly mode: TransportMode,
+    locks: MemoryLocks,
+  ) {
+    if (mode !== 'shared') return;
+    const lifeLock = (this.lifeLock = workerLifeLock(generation));
+    this.lifeLockHeld = new Promise((held) => {
+      void locks.request(lifeLock, {}, () => {
+        held();
+        return new Promise<void>((release) => (this.releaseLifeLock = release));
+      });
+    });
+  }
+
+  /** The worker's process ends: its life lock is released, and it never answers again. */
+  kill(): void {
+    this.health = 'dead';
+    this.releaseLifeLock();
+  }
+
+  /** Its next hello waits until the returned function is called. */
+  holdHello(): () => void {
+    let answer = (): void => undefined;
+    this.helloHeld = new Promise((resolve) => (answer = resolve));
+    return answer;
+  }
+
+  /** Alive (its life lock held) but answering nothing, pings included. */
+  hang(): void {
+    this.health = 'hung';
+  }
+
+  readonly broker: BrokerApi = {
+    configure: () => this.answer('configure', null),
+    hello: async () => {
+      await this.lifeLockHeld;
+      await this.helloHeld;
+      return this.answer('hello', { generation: this.generation, mode: this.mode, lifeLock: this.lifeLock });
+    },
+    setSession: () => this.answer('setSession', null),
+    watchBand: (_tabId, bandId) => this.answer('watchBand', { bandId, lastSeq: 0 }),
+    unwatchBand: () => this.answer('unwatchBand', null),
+    eventsAfter: () => this.answer('eventsAfter', []),
+    bandAdded: () => this.answer('bandAdded', null),
+    retry: () => this.answer('retry', null),
+    networkChanged: () => this.answer('networkChanged', null),
+    tabVisible: () => this.answer('tabVisible', null),
+    write: () => this.answer('write', []),
+    outbox: () => this.answer('outbox', []),
+    resolveWrite: () => this.answer('resolveWrite', null),
+    diagnostics: never,
+    ping: () => (this.health === 'alive' ? Promise.resolve(0) : never()),
+    goodbye: () => this.answer('goodbye', null),
+  };
+
+  private answer<T>(method: string, value: T): Promise<Result<T>> {
+    this.calls.push(method);
+    return this.health === 'alive' ? Promise.resolve({ ok: true, value }) : never();
+  }
+}
+
+export class FakeTransport implements Transport {
+  closed = false;
+  /** Every call the tab sent over this transport, delivered or not. */
+  readonly sent: string[] = [];
+  readonly broker: BrokerApi;
+
+  constructor(
+    readonly worker: FakeWorker,
+    readonly reason: string,
+  ) {
+    this.broker = new Proxy(worker.broker, {
+      get: (target, method: keyof BrokerApi) => {
+        if (method !== 'ping') this.sent.push(method);
+        return this.closed ? never : Reflect.get(target, method);
+      },
+    });
+  }
+
+  get mode(): TransportMode {
+    return this.worker.mode;
+  }
+
+  get generation(): number {
+    return this.worker.generation;
+  }
+
+  listen(): () => void {
+    return () => undefined;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** Timers over the global ones, which the tests fake. */
+const timers: Timers = {
+  after(ms, run) {
+    const timer = setTimeout(run, ms);
+    return () => clearTimeout(timer);
+  },
+  every(ms, run) {
+    const timer = setInterval(run, ms);
+    return () => clearInterval(timer);
+  },
+};
+
+export const PING = { pingIntervalMs: 1000, pingTimeoutMs: 500 };
+
+export class FakeProfile {
+  readonly locks = new MemoryLocks();
+  stored = 0;
+  /** Generations whose SharedWorker starts hung: hello is never answered. */
+  readonly broken = new Set<number>();
+  /** Every transport opened, as `<tab> <mode> <generation>`. */
+  readonly opened: string[] = [];
+  readonly transports: FakeTransport[] = [];
+  /** Set to make per-tab mode fail to start. */
+  tabFailure: Error | undefined;
+  private readonly workers = new Map<number, FakeWorker>();
+  private readonly channelName = `control-${crypto.randomUUID()}`;
+  private readonly channels: BroadcastChannel[] = [];
+  private readonly tabs: WorkerSuccession[] = [];
+  private heldMessages: (() => void)[] | undefined;
+
+  /** The SharedWorker named for `generation`, started on first use as a browser does. */
+  worker(generation: number): FakeWorker {
+    let worker = this.workers.get(generation);
+    if (!worker) {
+      worker = new FakeWorker(generation, 'shared', this.locks);
+      if (this.broken.has(generation)) worker.hang();
+      this.workers.set(generation, worker);
+    }
+    return worker;
+  }
+
+  /** A tab of this profile, attached to its first broker; `moves` lists where it went. */
+  async openTab(name: string, options: Partial<SuccessionOptions> = {}): Promise<FakeTab> {
+    const tab = new FakeTab();
+    const succession = await WorkerSuccession.start(
+      this.environment(name),
+      { tabId: name, config: { supabaseUrl: 'u', anonKey: 'k' }, transport: 'auto', ...PING, ...options },
+      { register: () => Promise.resolve(), changed: (transport) => tab.changed(transport) },
+    );
+    this.tabs.push(succession);
+    tab.succession = succession;
+    return tab;
+  }
+
+  /** Control messages wait from now until the returned function sends them. */
+  holdControlMessages(): () => void {
+    const held: (() => void)[] = (this.heldMessages = []);
+    return () => {
+      this.heldMessages = undefined;
+      held.forEach((send) => send());
+    };
+  }
+
+  close(): void {
+    this.tabs.forEach((tab) => tab.close());
+    this.channels.forEach((channel) => channel.close());
+  }
+
+  private environment(tab: string): SuccessionEnvironment {
+    const channel = new BroadcastChannel(this.channelName);
+    this.channels.push(channel);
+    const open = (worker: FakeWorker, reason: string): FakeTransport => {
+      const transport = new FakeTransport(worker, reason);
+      this.opened.push(`${tab} ${worker.mode} ${worker.generation}`);
+      this.transports.push(transport);
+      return transport;
+    };
+    const control: ControlChannel = {
+      postMessage: (message) => {
+        if (this.heldMessages) this.heldMessages.push(() => channel.postMessage(message));
+        else channel.postMessage(message);
+      },
+      get onmessage() {
+        return channel.onmessage;
+      },
+      set onmessage(handler) {
+        channel.onmessage = handler;
+      },
+      close: () => channel.close(),
+    };
+    return {
+      transports: {
+        sharedWorkerAvailable: true,
+        shared: (generation, reason) => open(this.worker(generation), reason),
+        tab: (reason, generation) =>
+          this.tabFailure
+            ? Promise.reject(this.tabFailure)
+            : Promise.resolve(open(new FakeWorker(generation, 'tab', this.locks), reason)),
+      },
+      generations: { get: () => this.stored, set: (generation) => (this.stored = generation) },
+      control,
+      locks: this.locks,
+      timers,
+    };
+  }
+}
+
+export class FakeTab {
+  succession!: WorkerSuccession;
+  /** Every transport the tab was told it talks to, as `<mode> <generation>`. */
+  readonly moves: string[] = [];
+  private readonly waiting = new Set<() => void>();
+
+  get state(): SuccessionState {
+    return this.succession.current;
+  }
+
+  changed(transport: Transport): void {
+    this.moves.push(`${transport.mode} ${transport.generation}`);
+    this.waiting.forEach((check) => check());
+  }
+
+  /** Resolves once the tab has moved to `move` (`<mode> <generation>`). */
+  movedTo(move: string): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!this.moves.includes(move)) return;
+        this.waiting.delete(check);
+        resolve();
+      };
+      this.waiting.add(check);
+      check();
+    });
+  }
+}

@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BacklineError } from '../../src/client/errors.js';
+import { nextGeneration, requestedGeneration } from '../../src/client/worker-succession.js';
+import { FakeProfile, PING, type FakeTab } from './fake-profile.js';
+
+const write = { kind: 'song.delete', songId: 's', bandId: 'b', baseVersion: 1 } as const;
+const sentOf = (profile: FakeProfile, method: string): string[] =>
+  profile.transports.filter((t) => t.sent.includes(method)).map((t) => `${t.mode} ${t.generation}`);
+
+let profile: FakeProfile;
+beforeEach(() => {
+  vi.useFakeTimers();
+  profile = new FakeProfile();
+});
+afterEach(() => {
+  profile.close();
+  vi.useRealTimers();
+});
+
+async function tabs(count: number): Promise<FakeTab[]> {
+  const opened: FakeTab[] = [];
+  for (let i = 1; i <= count; i++) opened.push(await profile.openTab(`tab ${i}`));
+  return opened;
+}
+
+describe('worker succession', () => {
+  it('starts on the SharedWorker of the generation the profile stored', async () => {
+    profile.stored = 4;
+    const [tab] = await tabs(1);
+    expect(tab!.state.kind).toBe('attached');
+    expect(tab!.moves).toEqual(['shared 4']);
+  });
+
+  it('when the worker dies (its life lock is freed), every tab moves to the next generation, once', async () => {
+    const open = await tabs(3);
+    profile.worker(0).kill();
+    await Promise.all(open.map((tab) => tab.movedTo('shared 1')));
+    await vi.advanceTimersByTimeAsync(20 * PING.pingIntervalMs);
+    expect(open.map((tab) => tab.moves)).toEqual(Array(3).fill(['shared 0', 'shared 1']));
+    expect(profile.opened.filter((o) => o.endsWith('shared 1'))).toEqual([
+      'tab 1 shared 1',
+      'tab 2 shared 1',
+      'tab 3 shared 1',
+    ]);
+    expect(profile.stored).toBe(1);
+  });
+
+  it('when the worker stops answering pings in every tab at once, all agree on one next generation', async () => {
+    const open = await tabs(3);
+    profile.worker(0).hang();
+    await vi.advanceTimersByTimeAsync(PING.pingIntervalMs + PING.pingTimeoutMs);
+    await Promise.all(open.map((tab) => tab.movedTo('shared 1')));
+    await vi.advanceTimersByTimeAsync(20 * PING.pingIntervalMs);
+    expect(open.map((tab) => tab.moves)).toEqual(Array(3).fill(['shared 0', 'shared 1']));
+    expect(profile.stored).toBe(1);
+  });
+
+  it('tabs whose pings time out before they hear each other still agree on one next generation', async () => {
+    const open = await tabs(3);
+    const sendControlMessages = profile.holdControlMessages();
+    profile.worker(0).hang();
+    await vi.advanceTimersByTimeAsync(PING.pingIntervalMs + PING.pingTimeoutMs);
+    sendControlMessages();
+    await Promise.all(open.map((tab) => tab.movedTo('shared 1')));
+    await vi.advanceTimersByTimeAsync(20 * PING.pingIntervalMs);
+    expect(open.map((tab) => tab.moves)).toEqual(Array(3).fill(['shared 0', 'shared 1']));
+    expect(profile.stored).toBe(1);
+  });
+
+  it('a worker that dies after its tabs moved on moves them nowhere', async () => {
+    const open = await tabs(2);
+    profile.worker(0).hang();
+    await vi.advanceTimersByTimeAsync(PING.pingIntervalMs + PING.pingTimeoutMs);
+    await Promise.all(open.map((tab) => tab.movedTo('shared 1')));
+    profile.worker(0).kill();
+    await vi.advanceTimersByTimeAsync(20 * PING.pingIntervalMs);
+    expect(open.map((tab) => tab.moves)).toEqual(Array(2).fill(['shared 0', 'shared 1']));
+  });
+
+  it('a tab that finds the worker silent takes the other tabs with it (control message)', async () => {
+    const first = await profile.openTab('tab 1');
+    const others = [
+      await profile.openTab('tab 2', { pingIntervalMs: 600_000 }),
+      await profile.openTab('tab 3', { pingIntervalMs: 600_000 }),
+    ];
+    profile.worker(0).hang();
+    await vi.advanceTimersByTimeAsync(PING.pingIntervalMs + PING.pingTimeoutMs);
+    await Promise.all([first, ...others].map((tab) => tab.movedTo('shared 1')));
+    expect(profile.stored).toBe(1);
+    expect(others.map((tab) => tab.moves)).toEqual(Array(2).fill(['shared 0', 'shared 1']));
+  });
+
+  it('a call made while the replacement is under way goes to the replacement once, not to the dead worker', async () => {
+    const [tab] = await tabs(1);
+    const answerHello = profile.worker(1).holdHello();
+    profile.worker(0).kill();
+    await vi.waitFor(() => expect(tab!.state.kind).toBe('replacing'));
+    const answer = tab!.succession.call((broker) => broker.write('tab 1', write));
+    await vi.advanceTimersByTimeAsync(PING.pingTimeoutMs / 2);
+    expect(sentOf(profile, 'write')).toEqual([]);
+    answerHello();
+    await expect(answer).resolves.toEqual([]);
+    expect(sentOf(profile, 'write')).toEqual(['shared 1']);
+    expect(profile.worker(1).calls.filter((call) => call === 'write')).toHaveLength(1);
+  });
+
+  it('a call in flight when the worker dies goes again to the replacement, once', async () => {
+    const [tab] = await tabs(1);
+    profile.worker(0).hang();
+    const answer = tab!.succession.call((broker) => broker.write('tab 1', write));
+    profile.worker(0).kill();
+    await expect(answer).resolves.toEqual([]);
+    expect(sentOf(profile, 'write')).toEqual(['shared 0', 'shared 1']);
+    expect(profile.worker(1).calls.filter((call) => call === 'write')).toHaveLength(1);
+  });
+
+  it('a replacement that fails to start falls back to per-tab mode at its generation', async () => {
+    profile.broken.add(1);
+    const [tab] = await tabs(1);
+    profile.worker(0).kill();
+    await vi.waitFor(() => expect(tab!.state.kind).toBe('replacing'));
+    await vi.advanceTimersByTimeAsync(PING.pingTimeoutMs);
+    await tab!.movedTo('tab 1');
+    const { transport } = tab!.succession;
+    expect(transport.reason).toMatch(/^the replacement worker failed too: .*no answer in 500 ms/);
+    expect(profile.transports.find((t) => t.mode === 'shared' && t.generation === 1)?.closed).toBe(true);
+    await expect(tab!.succession.call((broker) => broker.write('tab 1', write))).resolves.toEqual([]);
+    expect(sentOf(profile, 'write')).toEqual(['tab 1']);
+    expect(profile.stored).toBe(1);
+  });
+
+  it('a replacement whose per-tab fallback fails too leaves the tab closed: calls are refused, not lost in silence', async () => {
+    profile.broken.add(1);
+    profile.tabFailure = new Error('no broker module');
+    const [tab] = await tabs(1);
+    profile.worker(0).kill();
+    await vi.waitFor(() => expect(tab!.state.kind).toBe('replacing'));
+    await vi.advanceTimersByTimeAsync(PING.pingTimeoutMs);
+    expect(tab!.state.kind).toBe('closed');
+    const refused = tab!.succession.call((broker) => broker.write('tab 1', write));
+    await expect(refused).rejects.toBeInstanceOf(BacklineError);
+    await expect(refused).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('moves to the generation the profile already went to, or one past its own', () => {
+    expect(nextGeneration(0, 0)).toBe(1);
+    expect(nextGeneration(0, 1)).toBe(1);
+    expect(nextGeneration(3, 1)).toBe(4);
+  });
+
+  it('reads a generation only from a control message that carries one', () => {
+    expect(requestedGeneration({ generation: 2 })).toBe(2);
+    expect([null, 'x', {}, { generation: '2' }, { generation: 1.5 }].map(requestedGeneration)).toEqual(
+      Array(5).fill(undefined),
+    );
+  });
+});
