@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { client, signedUpClient } from '../test/support/backend.js';
 import { outboxLock } from '../contract/names.js';
-import { TOAST_LIFETIME_MS } from '../src/ui/state/toast-policy.js';
+import { TOAST_LIFETIME_MS } from '../src/ui/state/toast-queue.js';
 import { chaos } from '../test/support/admin.js';
 import { startApp, type RunningApp } from '../test/support/browser/app.js';
 import { LAUNCH_OPTIONS } from '../test/support/browser/chromium.js';

@@ -5,7 +5,7 @@ import { BacklineClient, bindSupabaseAuth, type BacklineOptions } from '../clien
 import { supabaseConfig } from '../config.js';
 import { createAppClient, type AppClient } from '../data/app-client.js';
 import { OutboxView } from './outbox-view.js';
-import { ToastQueue, type Toast, type ToastRequest } from './state/toast-policy.js';
+import { ToastQueue, type Toast, type ToastRequest } from './state/toast-queue.js';
 
 export type Supabase = AppClient;
 

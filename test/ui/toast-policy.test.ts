@@ -11,17 +11,19 @@ import type {
   Write,
 } from '../../src/client/index.js';
 import {
-  BATCH_WINDOW_MS,
-  TOAST_LIFETIME_MS,
-  ToastQueue,
   connectionToasts,
   editConflictToast,
   notQueuedToast,
   ownWriteToast,
   queuedToast,
   toasts,
-  type ToastRequest,
 } from '../../src/ui/state/toast-policy.js';
+import {
+  BATCH_WINDOW_MS,
+  TOAST_LIFETIME_MS,
+  ToastQueue,
+  type ToastRequest,
+} from '../../src/ui/state/toast-queue.js';
 
 describe('toast queue', () => {
   it('merges a burst of the same kind into one toast with a count', () => {

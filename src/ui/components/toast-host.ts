@@ -1,6 +1,6 @@
 // Where toasts appear: an aria-live region so screen readers announce them.
 import { LitElement, css, html } from 'lit';
-import type { Toast } from '../state/toast-policy.js';
+import type { Toast } from '../state/toast-queue.js';
 import type { ToastService } from '../services.js';
 import { base } from '../styles.js';
 

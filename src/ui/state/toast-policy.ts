@@ -1,4 +1,4 @@
-// Which toasts the app shows, and how bursts merge. Toast: your own actions, connection lost and
+// Which toasts the app shows. Toast: your own actions, connection lost and
 // restored, retries exhausted (stays, with Retry), conflicts (with Refresh). Never: other people's
 // changes, background syncs, health checks. Pure: time comes in as `now`, and the choices below
 // take the change and return the toast; components only show it.
@@ -14,103 +14,7 @@ import {
   type SongWrite,
   type Write,
 } from '../../client/index.js';
-
-export type ToastTone = 'success' | 'info' | 'warning' | 'error';
-
-export interface ToastAction {
-  label: string;
-  run: () => void;
-}
-
-export interface Toast {
-  id: number;
-  /** Toasts with the same key within the batch window merge into one with a count. */
-  key: string;
-  tone: ToastTone;
-  message: string;
-  count: number;
-  /** Stays until dismissed. */
-  persistent: boolean;
-  actions: ToastAction[];
-  /** When it was shown or last merged into. */
-  updatedAt: number;
-  expiresAt: number | undefined;
-}
-
-export interface ToastRequest {
-  key: string;
-  tone: ToastTone;
-  /** The message for `count` merged occurrences. */
-  message: (count: number) => string;
-  persistent?: boolean;
-  actions?: ToastAction[];
-}
-
-export const BATCH_WINDOW_MS = 2000;
-export const TOAST_LIFETIME_MS = 5000;
-const MAX_VISIBLE = 4;
-
-export class ToastQueue {
-  private toasts: Toast[] = [];
-  private nextId = 1;
-
-  get visible(): readonly Toast[] {
-    return this.toasts;
-  }
-
-  push(request: ToastRequest, now: number): Toast {
-    const existing = this.toasts.find(
-      (toast) => toast.key === request.key && (toast.persistent || now - toast.updatedAt < BATCH_WINDOW_MS),
-    );
-    const persistent = request.persistent ?? false;
-    if (existing) {
-      const merged: Toast = {
-        ...existing,
-        count: existing.count + 1,
-        message: request.message(existing.count + 1),
-        updatedAt: now,
-        expiresAt: persistent ? undefined : now + TOAST_LIFETIME_MS,
-        actions: request.actions ?? existing.actions,
-      };
-      this.toasts = this.toasts.map((toast) => (toast === existing ? merged : toast));
-      return merged;
-    }
-    const toast: Toast = {
-      id: this.nextId++,
-      key: request.key,
-      tone: request.tone,
-      message: request.message(1),
-      count: 1,
-      persistent,
-      actions: request.actions ?? [],
-      updatedAt: now,
-      expiresAt: persistent ? undefined : now + TOAST_LIFETIME_MS,
-    };
-    this.toasts = [...this.toasts, toast].slice(-MAX_VISIBLE);
-    return toast;
-  }
-
-  dismiss(id: number): void {
-    this.toasts = this.toasts.filter((toast) => toast.id !== id);
-  }
-
-  /** Drops every toast with this key (a "lost" toast once the connection is restored). */
-  dismissKey(key: string): void {
-    this.toasts = this.toasts.filter((toast) => toast.key !== key);
-  }
-
-  /** Removes expired toasts; returns whether anything changed. */
-  expire(now: number): boolean {
-    const before = this.toasts.length;
-    this.toasts = this.toasts.filter((toast) => toast.expiresAt === undefined || toast.expiresAt > now);
-    return this.toasts.length !== before;
-  }
-
-  nextExpiry(): number | undefined {
-    const times = this.toasts.flatMap((toast) => (toast.expiresAt === undefined ? [] : [toast.expiresAt]));
-    return times.length ? Math.min(...times) : undefined;
-  }
-}
+import type { ToastRequest } from './toast-queue.js';
 
 const plural = (count: number, one: string, many: string): string => (count === 1 ? one : `${count} ${many}`);
 
