@@ -15,8 +15,12 @@ export interface SessionInfo {
   accessToken: string;
 }
 
-/** Errors cross the boundary as values with a code, never as bare strings. */
-export type BrokerErrorCode = 'invalid_argument' | 'no_session' | 'unknown_tab' | 'not_member' | 'internal';
+/**
+ * Errors cross the boundary as values with a code, never as bare strings. `released`: the band was
+ * unsubscribed (no tab watched it for a whole grace period) before it went live.
+ */
+export type BrokerErrorCode =
+  'invalid_argument' | 'no_session' | 'unknown_tab' | 'not_member' | 'released' | 'internal';
 
 export interface BrokerError {
   code: BrokerErrorCode;

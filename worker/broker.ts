@@ -16,8 +16,19 @@ import type {
 } from '../contract/protocol.js';
 import type { OutboxEntry } from '../contract/writes.js';
 import { UserLink, type LinkOptions } from './user-link.js';
-import * as valid from './validate.js';
-import { BrokerFailure, guarded } from './validate.js';
+import {
+  BrokerFailure,
+  InvalidArgument,
+  guarded,
+  parseBrokerConfig,
+  parseConflictChoice,
+  parseNonEmpty,
+  parseSeq,
+  parseSession,
+  parseTabId,
+  parseUuid,
+  parseWrite,
+} from './validate.js';
 
 export interface BrokerSettings {
   mode: TransportMode;
@@ -49,12 +60,12 @@ export class Broker implements BrokerApi {
   /** The Supabase project; set by the first tab, and every later tab must agree. */
   configure(config: unknown): Promise<Result<null>> {
     return guarded(() => {
-      const next = valid.brokerConfig(config);
+      const next = parseBrokerConfig(config);
       if (
         this.config &&
         (this.config.supabaseUrl !== next.supabaseUrl || this.config.anonKey !== next.anonKey)
       ) {
-        throw new valid.InvalidArgument('this broker serves another Supabase project');
+        throw new InvalidArgument('this broker serves another Supabase project');
       }
       this.config ??= next;
       return null;
@@ -63,8 +74,8 @@ export class Broker implements BrokerApi {
 
   hello(tabId: unknown, lockName: unknown): Promise<Result<Hello>> {
     return guarded(async () => {
-      const id = valid.tabId(tabId);
-      const lock = valid.nonEmpty(lockName, 'lockName');
+      const id = parseTabId(tabId);
+      const lock = parseNonEmpty(lockName, 'lockName');
       if (!this.tabs.has(id)) this.tabs.set(id, { userId: undefined });
       // The tab holds this lock while it lives; it is granted to us only once the tab is gone,
       // however it went (closed, crashed, killed). In per-tab mode the broker dies with the tab.
@@ -83,9 +94,9 @@ export class Broker implements BrokerApi {
 
   setSession(tabId: unknown, session: unknown): Promise<Result<ConnectionState | null>> {
     return guarded(() => {
-      const id = valid.tabId(tabId);
+      const id = parseTabId(tabId);
       const tab = this.tab(id);
-      const next = valid.session(session);
+      const next = parseSession(session);
       if (next === null) return this.signOut(tab);
       if (tab.userId && tab.userId !== next.userId) this.leave(tab, id);
       tab.userId = next.userId;
@@ -97,22 +108,22 @@ export class Broker implements BrokerApi {
 
   async watchBand(tabId: unknown, bandId: unknown): Promise<Result<BandLive>> {
     return guarded(() => {
-      const [id, band] = [valid.tabId(tabId), valid.uuid(bandId, 'bandId')];
+      const [id, band] = [parseTabId(tabId), parseUuid(bandId, 'bandId')];
       return this.userLink(id).watch(id, band);
     });
   }
 
   eventsAfter(tabId: unknown, bandId: unknown, afterSeq: unknown): Promise<Result<BandEvent[]>> {
     return guarded(() => {
-      const [id, band] = [valid.tabId(tabId), valid.uuid(bandId, 'bandId')];
-      const after = valid.seq(afterSeq);
+      const [id, band] = [parseTabId(tabId), parseUuid(bandId, 'bandId')];
+      const after = parseSeq(afterSeq);
       return this.userLink(id).eventsAfter(band, after);
     });
   }
 
   unwatchBand(tabId: unknown, bandId: unknown): Promise<Result<null>> {
     return guarded(() => {
-      const [id, band] = [valid.tabId(tabId), valid.uuid(bandId, 'bandId')];
+      const [id, band] = [parseTabId(tabId), parseUuid(bandId, 'bandId')];
       this.userLink(id).unwatch(id, band);
       return null;
     });
@@ -120,7 +131,7 @@ export class Broker implements BrokerApi {
 
   bandAdded(tabId: unknown, bandId: unknown): Promise<Result<null>> {
     return guarded(() => {
-      const band = valid.uuid(bandId, 'bandId');
+      const band = parseUuid(bandId, 'bandId');
       this.userLink(tabId).bandAdded(band);
       return null;
     });
@@ -128,7 +139,7 @@ export class Broker implements BrokerApi {
 
   write(tabId: unknown, write: unknown): Promise<Result<OutboxEntry[]>> {
     return guarded(() => {
-      const parsed = valid.write(write);
+      const parsed = parseWrite(write);
       return this.userLink(tabId).write(parsed);
     });
   }
@@ -139,7 +150,7 @@ export class Broker implements BrokerApi {
 
   resolveWrite(tabId: unknown, entryId: unknown, choice: unknown): Promise<Result<null>> {
     return guarded(async () => {
-      const [id, answer] = [valid.nonEmpty(entryId, 'entryId'), valid.conflictChoice(choice)];
+      const [id, answer] = [parseNonEmpty(entryId, 'entryId'), parseConflictChoice(choice)];
       await this.userLink(tabId).resolveWrite(id, answer);
       return null;
     });
@@ -154,7 +165,7 @@ export class Broker implements BrokerApi {
 
   networkChanged(online: unknown): Promise<Result<null>> {
     return guarded(() => {
-      if (typeof online !== 'boolean') throw new valid.InvalidArgument('online must be a boolean');
+      if (typeof online !== 'boolean') throw new InvalidArgument('online must be a boolean');
       for (const link of this.links.values()) link.networkChanged(online);
       return null;
     });
@@ -166,7 +177,7 @@ export class Broker implements BrokerApi {
 
   goodbye(tabId: unknown): Promise<Result<null>> {
     return guarded(() => {
-      this.forgetTab(valid.tabId(tabId));
+      this.forgetTab(parseTabId(tabId));
       return null;
     });
   }
@@ -204,7 +215,7 @@ export class Broker implements BrokerApi {
   }
 
   private tab(tabId: unknown): Tab {
-    const tab = this.tabs.get(valid.tabId(tabId));
+    const tab = this.tabs.get(parseTabId(tabId));
     if (!tab) throw new BrokerFailure('unknown_tab', 'call hello() first');
     return tab;
   }

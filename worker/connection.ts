@@ -59,11 +59,6 @@ export class Connection {
     return this.current;
   }
 
-  /** The socket of the running attempt, if any. */
-  get socket(): { client: RealtimeClient; attempt: number } | undefined {
-    return this.client && { client: this.client, attempt: this.attemptId };
-  }
-
   start(token: string): void {
     this.token = token;
     this.dispatch({ type: 'start' });

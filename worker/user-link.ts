@@ -119,7 +119,7 @@ export class UserLink {
   }
 
   async write(write: Write): Promise<OutboxEntry[]> {
-    return (await this.outboxDrainer()).enqueue(write);
+    return (await this.outboxDrainer()).queueWrite(write);
   }
 
   async outbox(): Promise<OutboxEntry[]> {
@@ -188,7 +188,7 @@ export class UserLink {
   /** A band created or joined in a tab: subscribe now and tell every tab. */
   bandAdded(bandId: string): void {
     if (this.registry.isHeld(bandId)) return;
-    this.registry.hold(bandId, Date.now());
+    this.registry.keepForGrace(bandId, Date.now());
     this.scheduleGrace();
     this.fanout.publish({ type: 'band:created', userId: this.userId, bandId });
     void this.whenLive(bandId).catch(() => undefined);
@@ -351,7 +351,7 @@ export class UserLink {
 
   private joined(bandId: string): void {
     if (this.registry.isHeld(bandId)) return;
-    this.registry.hold(bandId, Date.now());
+    this.registry.keepForGrace(bandId, Date.now());
     this.scheduleGrace();
     this.fanout.publish({ type: 'band:joined', userId: this.userId, bandId });
     void this.whenLive(bandId).catch(() => undefined);
@@ -378,7 +378,10 @@ export class UserLink {
     this.graceTimer = setTimeout(
       () => {
         for (const bandId of this.registry.expired(Date.now())) {
-          this.release(bandId, new BrokerFailure('invalid_argument', 'released'));
+          this.release(
+            bandId,
+            new BrokerFailure('released', `no tab watched band ${bandId} for the grace period`),
+          );
         }
         this.scheduleGrace();
       },

@@ -66,9 +66,9 @@ export class OutboxDrainer {
       .catch(() => undefined);
   }
 
-  async enqueue(write: Write): Promise<OutboxEntry[]> {
+  async queueWrite(write: Write): Promise<OutboxEntry[]> {
     const now = Date.now();
-    const changed = await this.store.enqueue(this.userId, (order) => ({
+    const changed = await this.store.add(this.userId, (order) => ({
       id: crypto.randomUUID(),
       order,
       userId: this.userId,

@@ -3,8 +3,8 @@
 // back through `parseEntry`: a corrupt or older-format entry becomes a visible failed entry,
 // never a silent drop.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { write as validWrite } from '../validate.js';
-import { BatchBuilder, enqueue, nextWake, recordOf } from './outbox-queue.js';
+import { parseWrite } from '../validate.js';
+import { BatchBuilder, foldIntoQueue, nextWake, recordOf } from './outbox-queue.js';
 import { OUTBOX_DATABASE } from '../../contract/names.js';
 import type { OutboxEntry, OutboxStatus, Write } from '../../contract/writes.js';
 
@@ -34,7 +34,7 @@ export class OutboxStore {
           database.createObjectStore('entries', { keyPath: 'id' }).createIndex('byUser', 'userId');
           database.createObjectStore('counters');
         }
-        // v2: enqueue reads only the write's record (folding and chaining look nowhere else), and
+        // v2: add reads only the write's record (folding and chaining look nowhere else), and
         // the drainer walks the queue in order and stops at a full batch: neither reads it all.
         if (oldVersion < 2) {
           const entries = transaction.objectStore('entries');
@@ -62,7 +62,7 @@ export class OutboxStore {
    * Queues a write in one transaction (read the record's entries, fold into an unsent write,
    * store), so tabs enqueueing at once and the drainer taking the next entry never interleave.
    */
-  async enqueue(userId: string, make: (order: number) => OutboxEntry): Promise<OutboxEntry[]> {
+  async add(userId: string, make: (order: number) => OutboxEntry): Promise<OutboxEntry[]> {
     // Strict: when write() answers, the change is on disk. Chromium's default (relaxed) reports a
     // commit before it is flushed, and a browser closed right after lost queued writes in tests.
     const tx = this.db.transaction(['entries', 'counters'], 'readwrite', { durability: 'strict' });
@@ -72,7 +72,7 @@ export class OutboxStore {
     await counters.put(order, 'order');
     const entry = make(order);
     const sameRecord = (await entries.index('byRecord').getAll([userId, entry.record])) as unknown[];
-    const { put, remove } = enqueue(
+    const { put, remove } = foldIntoQueue(
       sameRecord.map((v) => parseEntry(v, userId)),
       entry,
     );
@@ -155,7 +155,7 @@ const canonical = (value: unknown): string =>
 /** A write a tab could have queued: the boundary's validator takes it as it is, unchanged. */
 function readWrite(value: unknown): Write | undefined {
   try {
-    const write = validWrite(value);
+    const write = parseWrite(value);
     return canonical(write) === canonical(value) ? write : undefined;
   } catch {
     return undefined;
