@@ -35,7 +35,8 @@ export interface BandLive {
   lastSeq: number;
 }
 
-export type BandStatus = 'joining' | 'catching-up' | 'live' | 'failed';
+/** A subscribed band's phase (worker/core/band-lifecycle.ts). */
+export type BandStatus = 'joining' | 'catching-up' | 'live';
 
 export interface BandDiagnostics {
   bandId: string;

@@ -8,6 +8,13 @@ import { eventsAfter, logHead, type Rest } from './catch-up.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { backoffCeiling, type BackoffPolicy } from './core/backoff.js';
 import { BandSequence } from './core/band-sequence.js';
+import {
+  JOINING,
+  reduceBand,
+  statusOf,
+  type BandLifecycleEvent,
+  type BandPhase,
+} from './core/band-lifecycle.js';
 import type { ConnectionState } from '../contract/connection-state.js';
 import { InterestRegistry } from './core/interest-registry.js';
 import { syncLog } from './core/log-sync.js';
@@ -19,7 +26,6 @@ import { OutboxStore } from './outbox/outbox-store.js';
 import type {
   BandDiagnostics,
   BandLive,
-  BandStatus,
   ConflictChoice,
   StateChange,
   UserDiagnostics,
@@ -33,7 +39,7 @@ export interface LinkOptions extends ConnectionOptions {
 }
 
 interface BandState {
-  status: BandStatus;
+  phase: BandPhase;
   sequence: BandSequence<BandEvent>;
   catchUps: number;
   delivered: number;
@@ -229,7 +235,7 @@ export class UserLink {
       channels: this.channels.channelCount,
       bands: [...this.bands].map(([bandId, band]): BandDiagnostics => ({
         bandId,
-        status: band.status,
+        status: statusOf(band.phase),
         watchers: this.registry.watchers(bandId),
         lastSeq: band.sequence.last,
         catchUps: band.catchUps,
@@ -256,7 +262,7 @@ export class UserLink {
   /** Subscribes the band if needed and resolves once it is live. */
   private whenLive(bandId: string): Promise<BandLive> {
     const band = this.bands.get(bandId);
-    if (band?.status === 'live') return Promise.resolve({ bandId, lastSeq: band.sequence.last });
+    if (band?.phase.kind === 'live') return Promise.resolve({ bandId, lastSeq: band.sequence.last });
     return new Promise((resolve, reject) => {
       if (band) band.waiters.push({ resolve, reject });
       else void this.subscribe(bandId, { resolve, reject });
@@ -280,13 +286,13 @@ export class UserLink {
     }
     // Another watch subscribed it while this one read the head: join that one (it may be live already).
     const existing = this.bands.get(bandId);
-    if (existing?.status === 'live') return waiter.resolve({ bandId, lastSeq: existing.sequence.last });
+    if (existing?.phase.kind === 'live') return waiter.resolve({ bandId, lastSeq: existing.sequence.last });
     if (existing) {
       existing.waiters.push(waiter);
       return;
     }
     const band: BandState = {
-      status: 'joining',
+      phase: JOINING,
       sequence: new BandSequence(head),
       catchUps: 0,
       delivered: 0,
@@ -315,7 +321,7 @@ export class UserLink {
     const band = this.bands.get(bandId);
     // `from` is where the sequence stands (it asked for this pass); undefined: one runs already.
     if (!band || from === undefined) return;
-    if (band.status !== 'live') band.status = 'catching-up';
+    this.move(bandId, band, { type: 'catch-up-started' });
     void (async () => {
       // The log may be unreachable (REST down, expired token) while the socket is fine: events
       // missed meanwhile would never be fetched if the band went live now. So the sync never
@@ -335,15 +341,20 @@ export class UserLink {
       band.catchUps++;
       const { count } = result;
       if (count > 0) this.fanout.publish({ type: 'band:caught-up', userId: this.userId, bandId, count });
-      if (band.status !== 'live' && band.sequence.buffered === 0) this.markLive(bandId, band);
+      if (band.sequence.buffered === 0) this.move(bandId, band, { type: 'caught-up' });
       const again = band.sequence.endCatchUp();
       if (again !== undefined)
         setTimeout(() => this.catchUp(bandId, again), count > 0 ? 0 : CATCH_UP_RETRY_MS);
     })();
   }
 
+  private move(bandId: string, band: BandState, event: BandLifecycleEvent): void {
+    const previous = band.phase;
+    band.phase = reduceBand(previous, event);
+    if (band.phase.kind === 'live' && previous.kind !== 'live') this.markLive(bandId, band);
+  }
+
   private markLive(bandId: string, band: BandState): void {
-    band.status = 'live';
     const live = { bandId, lastSeq: band.sequence.last };
     for (const waiter of band.waiters.splice(0)) waiter.resolve(live);
     this.fanout.publish({ type: 'band:live', userId: this.userId, ...live });
@@ -394,7 +405,7 @@ export class UserLink {
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
     if (state.kind !== 'connected' && previous.kind === 'connected') {
       this.channels.detach();
-      for (const band of this.bands.values()) if (band.status === 'live') band.status = 'joining';
+      for (const [bandId, band] of this.bands) this.move(bandId, band, { type: 'socket-lost' });
     }
     this.fanout.publish({ type: 'realtime:state-changed', userId: this.userId, state });
     // Back in touch with the server: queued writes need not wait out their backoff.
