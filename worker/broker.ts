@@ -3,6 +3,7 @@
 import type { BandEvent } from '../contract/schema.js';
 import { DEFAULT_CONNECTION_OPTIONS, attemptTimeoutFor, type ConnectionOptions } from './connection.js';
 import type { ConnectionState } from '../contract/connection-state.js';
+import type { BrokerEnvironment } from './environment.js';
 import type { Fanout } from './fanout.js';
 import type {
   BandLive,
@@ -34,6 +35,8 @@ export interface BrokerSettings {
   mode: TransportMode;
   modeReason: string;
   generation: number;
+  /** Locks, outbox storage, channels, clock: the context's own (browserEnvironment) or a test's. */
+  environment: BrokerEnvironment;
   fanout: Fanout;
   /** How long a band nobody watches stays subscribed. */
   graceMs: number;
@@ -52,10 +55,12 @@ export class Broker implements BrokerApi {
   private config: BrokerConfig | undefined;
   private readonly tabs = new Map<string, Tab>();
   private readonly links = new Map<string, UserLink>();
-  private readonly startedAt = Date.now();
+  private readonly startedAt: number;
   private eventTimes: number[] = [];
 
-  constructor(private readonly settings: BrokerSettings) {}
+  constructor(private readonly settings: BrokerSettings) {
+    this.startedAt = settings.environment.now();
+  }
 
   /** The Supabase project; set by the first tab, and every later tab must agree. */
   configure(config: unknown): Promise<Result<null>> {
@@ -79,8 +84,8 @@ export class Broker implements BrokerApi {
       if (!this.tabs.has(id)) this.tabs.set(id, { userId: undefined });
       // The tab holds this lock while it lives; it is granted to us only once the tab is gone,
       // however it went (closed, crashed, killed). In per-tab mode the broker dies with the tab.
-      if (this.settings.mode === 'shared' && typeof navigator !== 'undefined' && 'locks' in navigator) {
-        void navigator.locks.request(lock, () => this.forgetTab(id));
+      if (this.settings.mode === 'shared') {
+        void this.settings.environment.locks.request(lock, {}, () => this.forgetTab(id));
       }
       // Answer only once the life lock is held, so a tab never queues for it ahead of the worker.
       await this.settings.lifeLock?.held;
@@ -183,11 +188,11 @@ export class Broker implements BrokerApi {
   }
 
   ping(): Promise<number> {
-    return Promise.resolve(Date.now());
+    return Promise.resolve(this.settings.environment.now());
   }
 
   diagnostics(): Promise<Diagnostics> {
-    const now = Date.now();
+    const now = this.settings.environment.now();
     this.eventTimes = this.eventTimes.filter((t) => now - t < EVENT_RATE_WINDOW_MS);
     const bandsOfTab = new Map<string, string[]>();
     for (const link of this.links.values())
@@ -237,7 +242,8 @@ export class Broker implements BrokerApi {
         session.accessToken,
         linkOptions(this.config, this.settings),
         this.settings.fanout,
-        () => this.eventTimes.push(Date.now()),
+        () => this.eventTimes.push(this.settings.environment.now()),
+        this.settings.environment,
       );
       this.links.set(session.userId, link);
     }

@@ -7,6 +7,7 @@ import { DEFAULT_BACKOFF } from './core/backoff.js';
 import { isAttempting, reduce, type ConnectionEvent } from './core/connection-state.js';
 import { INITIAL_STATE, type ConnectionError, type ConnectionState } from '../contract/connection-state.js';
 import { refusalCode } from './core/refusal.js';
+import type { Clock } from './environment.js';
 
 export interface ConnectionOptions {
   supabaseUrl: string;
@@ -51,6 +52,7 @@ export class Connection {
 
   constructor(
     private readonly options: ConnectionOptions,
+    private readonly clock: Clock,
     private readonly onAttempt: AttemptHandler,
     private readonly onState: (state: ConnectionState, previous: ConnectionState) => void,
   ) {}
@@ -86,8 +88,8 @@ export class Connection {
   fail(attempt: number, code: string, message: string): void {
     if (attempt !== this.attemptId || !this.client) return;
     // A quota or token refusal gets its own code, so tabs can say why (the message keeps the detail).
-    const error: ConnectionError = { code: refusalCode(message) ?? code, message, at: Date.now() };
-    this.dispatch({ type: 'failed', error, random: Math.random() });
+    const error: ConnectionError = { code: refusalCode(message) ?? code, message, at: this.clock.now() };
+    this.dispatch({ type: 'failed', error, random: this.clock.random() });
   }
 
   private dispatch(event: ConnectionEvent): void {
@@ -112,7 +114,7 @@ export class Connection {
       const at = next.nextRetryAt;
       this.retryTimer = setTimeout(
         () => this.dispatch({ type: 'retry-due', at }),
-        Math.max(0, at - Date.now()),
+        Math.max(0, at - this.clock.now()),
       );
     }
   }
@@ -137,7 +139,7 @@ export class Connection {
       try {
         if (this.token) await client.setAuth(this.token);
         await this.onAttempt(client, attempt);
-        if (attempt === this.attemptId) this.dispatch({ type: 'opened', at: Date.now() });
+        if (attempt === this.attemptId) this.dispatch({ type: 'opened', at: this.clock.now() });
       } catch (error) {
         this.fail(attempt, 'join_failed', error instanceof Error ? error.message : String(error));
       } finally {

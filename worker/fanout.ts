@@ -3,6 +3,7 @@
 // BroadcastChannel would also wake the other tabs' own brokers' listeners.
 import type { BusEvent } from '../contract/protocol.js';
 import { busChannel } from '../contract/names.js';
+import type { ChannelLike } from './environment.js';
 
 export interface Fanout {
   publish(event: BusEvent): void;
@@ -10,11 +11,13 @@ export interface Fanout {
 }
 
 export class BroadcastFanout implements Fanout {
-  private readonly channels = new Map<string, BroadcastChannel>();
+  private readonly channels = new Map<string, ChannelLike>();
+
+  constructor(private readonly channel: (name: string) => ChannelLike) {}
 
   publish(event: BusEvent): void {
     let channel = this.channels.get(event.userId);
-    if (!channel) this.channels.set(event.userId, (channel = new BroadcastChannel(busChannel(event.userId))));
+    if (!channel) this.channels.set(event.userId, (channel = this.channel(busChannel(event.userId))));
     channel.postMessage(event);
   }
 

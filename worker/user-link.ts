@@ -22,7 +22,9 @@ import type { Fanout } from './fanout.js';
 import { OutboxDrainer } from './outbox/drainer.js';
 import { EVENTS_PAGE } from '../contract/protocol.js';
 import { tokenExpiresAt, tokenFresh } from './core/token-expiry.js';
-import { OutboxStore } from './outbox/outbox-store.js';
+import type { BrokerEnvironment } from './environment.js';
+import { replayBatch } from './outbox/replay.js';
+import type { OutboxStore } from './outbox/outbox-store.js';
 import type {
   BandDiagnostics,
   BandLive,
@@ -70,7 +72,8 @@ export class UserLink {
   private readonly reads = new Map<string, Promise<BandEvent[]>>();
   private readonly history: StateChange[] = [];
   private stopped = false;
-  /** The user's outbox, where IndexedDB exists (browsers; not Node tests). */
+  /** The user's outbox, where the context has a store for it (IndexedDB in browsers). */
+  private readonly store: Promise<OutboxStore> | undefined;
   private readonly drainer: Promise<OutboxDrainer> | undefined;
 
   constructor(
@@ -79,6 +82,7 @@ export class UserLink {
     private readonly options: LinkOptions,
     private readonly fanout: Fanout,
     private readonly countEvent: () => void,
+    private readonly env: BrokerEnvironment,
   ) {
     this.registry = new InterestRegistry(options.graceMs);
     this.rest = this.restClient(token);
@@ -93,35 +97,35 @@ export class UserLink {
     });
     this.connection = new Connection(
       options,
+      env,
       (client, attempt) => this.channels.attach(client, attempt, [...this.bands.keys()]),
       (state, previous) => this.stateChanged(state, previous),
     );
     this.connection.start(token);
-    this.drainer =
-      typeof indexedDB === 'undefined'
-        ? undefined
-        : OutboxStore.open().then(
-            (store) =>
-              new OutboxDrainer(
-                userId,
-                store,
-                {
-                  rest: () => this.rest,
-                  tokenFresh: () => tokenFresh(this.tokenExpiresAt, Date.now()),
-                  needToken: () => this.fanout.publish({ type: 'session:refresh-needed', userId }),
-                  notify: (changes) => {
-                    this.fanout.publish({ type: 'outbox:changed', userId, changes });
-                    // A band created or joined from the outbox is live at once, as one made online.
-                    for (const { entry, removed } of changes)
-                      if (removed && entry.band) this.bandAdded(entry.band.id);
-                  },
-                  // REST answers again: the socket need not wait out the rest of its backoff.
-                  serverBack: () => this.connection.retryNow(),
-                },
-                options.policy,
-                options.outboxBatchSize,
-              ),
-          );
+    this.store = env.openOutboxStore();
+    this.drainer = this.store?.then(
+      (store) =>
+        new OutboxDrainer(
+          userId,
+          store,
+          {
+            send: (writes) => replayBatch(this.rest, writes, userId),
+            tokenFresh: () => tokenFresh(this.tokenExpiresAt, env.now()),
+            needToken: () => this.fanout.publish({ type: 'session:refresh-needed', userId }),
+            notify: (changes) => {
+              this.fanout.publish({ type: 'outbox:changed', userId, changes });
+              // A band created or joined from the outbox is live at once, as one made online.
+              for (const { entry, removed } of changes)
+                if (removed && entry.band) this.bandAdded(entry.band.id);
+            },
+            // REST answers again: the socket need not wait out the rest of its backoff.
+            serverBack: () => this.connection.retryNow(),
+          },
+          env,
+          options.policy,
+          options.outboxBatchSize,
+        ),
+    );
   }
 
   async write(write: Write): Promise<OutboxEntry[]> {
@@ -182,19 +186,19 @@ export class UserLink {
   }
 
   unwatch(tabId: string, bandId: string): void {
-    this.registry.unwatch(tabId, bandId, Date.now());
+    this.registry.unwatch(tabId, bandId, this.env.now());
     this.scheduleGrace();
   }
 
   releaseTab(tabId: string): void {
-    this.registry.releaseTab(tabId, Date.now());
+    this.registry.releaseTab(tabId, this.env.now());
     this.scheduleGrace();
   }
 
   /** A band created or joined in a tab: subscribe now and tell every tab. */
   bandAdded(bandId: string): void {
     if (this.registry.isHeld(bandId)) return;
-    this.registry.keepForGrace(bandId, Date.now());
+    this.registry.keepForGrace(bandId, this.env.now());
     this.scheduleGrace();
     this.fanout.publish({ type: 'band:created', userId: this.userId, bandId });
     void this.whenLive(bandId).catch(() => undefined);
@@ -220,7 +224,11 @@ export class UserLink {
     this.stopped = true;
     clearTimeout(this.graceTimer);
     this.connection.stop();
-    void this.drainer?.then((drainer) => drainer.stop());
+    // The store closes once a batch in flight has settled, so sign-out leaves no connection open.
+    void this.drainer?.then(async (drainer) => {
+      await drainer.stop();
+      (await this.store)?.close();
+    });
     for (const band of this.bands.values())
       this.rejectWaiters(band, new BrokerFailure('no_session', 'signed out'));
     this.bands.clear();
@@ -362,7 +370,7 @@ export class UserLink {
 
   private joined(bandId: string): void {
     if (this.registry.isHeld(bandId)) return;
-    this.registry.keepForGrace(bandId, Date.now());
+    this.registry.keepForGrace(bandId, this.env.now());
     this.scheduleGrace();
     this.fanout.publish({ type: 'band:joined', userId: this.userId, bandId });
     void this.whenLive(bandId).catch(() => undefined);
@@ -388,7 +396,7 @@ export class UserLink {
     if (next === undefined) return;
     this.graceTimer = setTimeout(
       () => {
-        for (const bandId of this.registry.expired(Date.now())) {
+        for (const bandId of this.registry.expired(this.env.now())) {
           this.release(
             bandId,
             new BrokerFailure('released', `no tab watched band ${bandId} for the grace period`),
@@ -396,12 +404,12 @@ export class UserLink {
         }
         this.scheduleGrace();
       },
-      Math.max(0, next - Date.now()),
+      Math.max(0, next - this.env.now()),
     );
   }
 
   private stateChanged(state: ConnectionState, previous: ConnectionState): void {
-    this.history.push({ at: Date.now(), kind: state.kind, error: state.lastError?.message });
+    this.history.push({ at: this.env.now(), kind: state.kind, error: state.lastError?.message });
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
     if (state.kind !== 'connected' && previous.kind === 'connected') {
       this.channels.detach();
@@ -417,7 +425,7 @@ export class UserLink {
     if (
       error &&
       error !== previous.lastError &&
-      (error.code === 'token_expired' || !tokenFresh(this.tokenExpiresAt, Date.now()))
+      (error.code === 'token_expired' || !tokenFresh(this.tokenExpiresAt, this.env.now()))
     )
       this.fanout.publish({ type: 'session:refresh-needed', userId: this.userId });
   }

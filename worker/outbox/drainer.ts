@@ -1,19 +1,22 @@
-// One user's outbox in one browser context. Every context may enqueue (straight into IndexedDB);
-// exactly one drains, the holder of a Web Lock named after the user: the SharedWorker in shared
-// mode, one elected tab in per-tab mode (another takes over when it dies). Entry changes go out
-// on a BroadcastChannel so every context of the profile hears them.
+// One user's outbox in one browser context. Every context may queue writes (straight into the
+// store); exactly one drains, the holder of a Web Lock named after the user: the SharedWorker in
+// shared mode, one elected tab in per-tab mode (another takes over when it dies). Entry changes
+// go out on a BroadcastChannel so every context of the profile hears them.
 import type { BackoffPolicy } from '../core/backoff.js';
-import type { Rest } from '../catch-up.js';
-import { afterOutcome, keepMine, recordOf } from './outbox-queue.js';
+import type { BrokerEnvironment, ChannelLike } from '../environment.js';
+import { afterOutcome, keepMine, recordOf, type Outcome } from './outbox-queue.js';
 import { outboxChannel, outboxLock } from '../../contract/names.js';
 import type { OutboxEntry, Write } from '../../contract/writes.js';
 import type { OutboxStore } from './outbox-store.js';
-import { replayBatch } from './replay.js';
 import type { ConflictChoice, OutboxChange, OutboxMessage } from '../../contract/protocol.js';
 
-/** What the drainer needs from the context it runs in. */
+/** What the drainer takes from its environment: the lock, the channel, the clock. */
+export type DrainerEnvironment = Pick<BrokerEnvironment, 'locks' | 'channel' | 'now' | 'random'>;
+
+/** What the drainer needs from the user's session in the context it runs in. */
 export interface DrainerHooks {
-  rest: () => Rest;
+  /** Sends writes taken together (replayBatch with the session's token); outcomes line up with them. */
+  send(writes: readonly Write[]): Promise<Outcome[]>;
   /** False once the token has expired: then nothing is sent until a fresh one arrives (wake). */
   tokenFresh: () => boolean;
   needToken: () => void;
@@ -27,7 +30,7 @@ export interface DrainerHooks {
 }
 
 export class OutboxDrainer {
-  private readonly channel: BroadcastChannel;
+  private readonly channel: ChannelLike;
   private readonly abort = new AbortController();
   private holdsLock = false;
   private draining: Promise<void> | undefined;
@@ -44,19 +47,20 @@ export class OutboxDrainer {
     private readonly userId: string,
     private readonly store: OutboxStore,
     private readonly hooks: DrainerHooks,
+    private readonly env: DrainerEnvironment,
     private readonly policy: BackoffPolicy,
     /** Inserts sent in one request at most; a batch is also one IndexedDB transaction each way. */
     private readonly batchSize: number,
   ) {
-    this.channel = new BroadcastChannel(outboxChannel(userId));
-    this.channel.onmessage = (message: MessageEvent<OutboxMessage>) => {
-      const data = message.data;
+    this.channel = env.channel(outboxChannel(userId));
+    this.channel.onmessage = (message) => {
+      const data = message.data as OutboxMessage;
       if (data.type === 'changed') this.kick();
       else if (data.type === 'enqueued') this.kickUnlessBackingOff();
       else if (data.type === 'server-back') this.hooks.serverBack();
       else this.hooks.notify(data.changes);
     };
-    void navigator.locks
+    void env.locks
       .request(outboxLock(userId), { signal: this.abort.signal }, () => {
         this.holdsLock = true;
         this.kick();
@@ -67,7 +71,7 @@ export class OutboxDrainer {
   }
 
   async queueWrite(write: Write): Promise<OutboxEntry[]> {
-    const now = Date.now();
+    const now = this.env.now();
     const changed = await this.store.add(this.userId, (order) => ({
       id: crypto.randomUUID(),
       order,
@@ -93,7 +97,7 @@ export class OutboxDrainer {
 
   /** Back online, or the socket reconnected: retry backed-off writes now. */
   async wake(): Promise<void> {
-    this.wokeAt = Date.now();
+    this.wokeAt = this.env.now();
     this.backoffUntil = 0;
     await this.store.clearBackoff(this.userId);
     this.channel.postMessage({ type: 'changed' } satisfies OutboxMessage);
@@ -116,10 +120,12 @@ export class OutboxDrainer {
     this.kick();
   }
 
-  stop(): void {
+  /** Sign-out or the context ends: nothing more is sent, the lock goes. Resolves once a pass in flight has settled. */
+  async stop(): Promise<void> {
     this.abort.abort();
     clearTimeout(this.wakeTimer);
     this.channel.close();
+    await this.draining?.catch(() => undefined);
   }
 
   /**
@@ -128,7 +134,7 @@ export class OutboxDrainer {
    * cheap (no read of the whole queue per write).
    */
   private kickUnlessBackingOff(): void {
-    if (Date.now() < this.backoffUntil) return;
+    if (this.env.now() < this.backoffUntil) return;
     this.kick();
   }
 
@@ -156,16 +162,12 @@ export class OutboxDrainer {
         if ((await this.store.load(this.userId)).some((e) => e.status === 'pending')) this.hooks.needToken();
         return;
       }
-      const takenAt = Date.now();
+      const takenAt = this.env.now();
       const batch = await this.store.takeBatch(this.userId, takenAt, this.batchSize);
       if (batch.length === 0) break;
       this.announce(batch.map((entry) => ({ entry, removed: false })));
-      const outcomes = await replayBatch(
-        this.hooks.rest(),
-        batch.map((entry) => entry.write),
-        this.userId,
-      );
-      const now = Date.now();
+      const outcomes = await this.hooks.send(batch.map((entry) => entry.write));
+      const now = this.env.now();
       // A send that failed before a wake (online, reconnect, retry) failed on the old network:
       // it goes again at once instead of backing off the whole queue.
       const stale = this.wokeAt >= takenAt;
@@ -174,7 +176,7 @@ export class OutboxDrainer {
           entry,
           outcomes[i] ?? { kind: 'retry', message: 'not sent' },
           now,
-          Math.random(),
+          this.env.random(),
           this.policy,
         );
         return stale && next.status === 'pending' ? { ...next, notBefore: 0 } : next;
@@ -195,9 +197,10 @@ export class OutboxDrainer {
         this.channel.postMessage({ type: 'server-back' } satisfies OutboxMessage);
       }
     }
-    const wake = await this.store.wakeTime(this.userId, Date.now());
+    const wake = await this.store.wakeTime(this.userId, this.env.now());
     this.backoffUntil = wake ?? 0;
-    if (wake !== undefined) this.wakeTimer = setTimeout(() => this.kick(), Math.max(0, wake - Date.now()));
+    if (wake !== undefined)
+      this.wakeTimer = setTimeout(() => this.kick(), Math.max(0, wake - this.env.now()));
   }
 
   /** One message per batch, not per entry: a drain of 1,000 writes is ten of them, not 2,000. */

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nextBatch, recordOf } from '../../../worker/outbox/outbox-queue.js';
 import type { OutboxEntry, Write } from '../../../contract/writes.js';
-import { parseEntry } from '../../../worker/outbox/outbox-store.js';
+import { parseEntry } from '../../../worker/outbox/stored-entry.js';
 import { parseWrite } from '../../../worker/validate.js';
 
 const USER = '0b6f1c3c-2b7a-4d0e-9a51-0c9e8c1b2a3d';
