@@ -36,3 +36,20 @@ export class LocalFanout implements Fanout {
 
   close(): void {}
 }
+
+type WithoutUser<E> = E extends BusEvent ? Omit<E, 'userId'> : never;
+
+/** A bus event without its user, which the user's bus adds. */
+export type UserEvent = WithoutUser<BusEvent>;
+
+/** One user's side of the fanout: everything the user's session publishes carries their id. */
+export class UserBus {
+  constructor(
+    private readonly fanout: Fanout,
+    readonly userId: string,
+  ) {}
+
+  publish(event: UserEvent): void {
+    this.fanout.publish({ ...event, userId: this.userId });
+  }
+}
