@@ -62,6 +62,11 @@ export interface UserDiagnostics {
   heartbeatRttMs: number | undefined;
   channels: number;
   bands: BandDiagnostics[];
+  /**
+   * Messages on the user's outbox channel that did not parse as OutboxMessages (or as entries of
+   * this user) and were ignored: any page of the origin can post there.
+   */
+  outboxJunkDropped: number;
 }
 
 export interface Diagnostics {

@@ -127,6 +127,7 @@ export class UserSession {
       heartbeatRttMs: this.connection.heartbeatRttMs,
       channels: this.feed.channelCount,
       bands: this.feed.diagnostics(this.interest),
+      outboxJunkDropped: this.outbox.junkDropped,
     };
   }
 

@@ -7,6 +7,7 @@ import { assertNever } from '../../contract/assert-never.js';
 import type { BackoffPolicy } from '../core/backoff.js';
 import type { BrokerEnvironment, ChannelLike } from '../environment.js';
 import { reduceDrain, startsPass, STANDBY, type DrainEvent, type DrainState } from './drain-state.js';
+import { parseOutboxMessage } from './outbox-message.js';
 import { afterOutcome, keepMine, recordOf, type Outcome } from './outbox-queue.js';
 import type { OutboxStore } from './outbox-store.js';
 import { outboxChannel, outboxLock } from '../../contract/names.js';
@@ -43,6 +44,7 @@ export class OutboxDrainer {
   private wokeAt = 0;
   /** Some entry may carry a backoff (from a failed send, or stored before this context started). */
   private backoffsMayExist = true;
+  private junk = 0;
 
   constructor(
     private readonly userId: string,
@@ -54,7 +56,11 @@ export class OutboxDrainer {
     private readonly batchSize: number,
   ) {
     this.channel = env.channel(outboxChannel(userId));
-    this.channel.onmessage = (message) => this.heard(message.data as OutboxMessage);
+    this.channel.onmessage = (message) => {
+      const heard = parseOutboxMessage(message.data, userId);
+      if (heard) this.heard(heard);
+      else this.junk++;
+    };
     void env.locks
       .request(outboxLock(userId), { signal: this.abort.signal }, () => {
         this.dispatch({ type: 'lock-granted' });
@@ -83,6 +89,11 @@ export class OutboxDrainer {
     this.post({ type: 'enqueued' });
     this.dispatch({ type: 'write-queued', at: this.env.now() });
     return changed;
+  }
+
+  /** Messages on the outbox channel that were not the outbox's (another page of the origin posted them). */
+  get junkDropped(): number {
+    return this.junk;
   }
 
   list(): Promise<OutboxEntry[]> {

@@ -1,7 +1,8 @@
-// Outbox entries as a store reads them back. Nothing stored is trusted (another version of the
-// app, another context or a broken browser may have written it): `parseEntry` turns any stored
-// value into a well-formed entry or a visible failed one, never a silent drop. Every store
-// (IndexedDB, in memory) reads through it.
+// Outbox entries read from anywhere this context did not just make them: a store (another version
+// of the app, another context or a broken browser may have written what is there) and the outbox
+// channel (any page of the origin may post there). Nothing is trusted: `parseEntry` turns any
+// stored value into a well-formed entry or a visible failed one, never a silent drop, and every
+// store reads through it; `readEntry` takes a broadcast entry only when it is well-formed as it is.
 import { parseWrite } from '../validate.js';
 import { recordOf } from './outbox-queue.js';
 import type { OutboxEntry, OutboxStatus, Write } from '../../contract/writes.js';
@@ -78,6 +79,17 @@ function corruptId(key: unknown): string {
     return typeof k;
   };
   return `corrupt-${text(key)}`;
+}
+
+/**
+ * A well-formed entry of `userId` as it stands (a broadcast one may be mid-send), or undefined.
+ * Its record must be the one its write makes: only entries of the first stored version lack it.
+ */
+export function readEntry(value: unknown, userId: string): OutboxEntry | undefined {
+  if (!isObject(value) || !isEntry(value, userId)) return undefined;
+  const entry = value as unknown as OutboxEntry;
+  if (entry.record !== recordOf(entry.write)) return undefined;
+  return { ...entry, error: entry.error, theirs: entry.theirs };
 }
 
 /** Trusts nothing read from disk: another version of the app, or a broken browser, wrote it. */

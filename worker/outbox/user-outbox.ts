@@ -62,12 +62,27 @@ export interface OutboxSettings {
 export class UserOutbox {
   private readonly store: Promise<OutboxStore> | undefined;
   private readonly drainer: Promise<OutboxDrainer> | undefined;
+  /** The drainer once the store is open, for diagnostics (which answer at once). */
+  private running: OutboxDrainer | undefined;
 
   constructor(userId: string, env: BrokerEnvironment, context: OutboxContext, settings: OutboxSettings) {
     this.store = env.openOutboxStore();
     this.drainer = this.store?.then(
-      (store) => new OutboxDrainer(userId, store, context, env, settings.policy, settings.outboxBatchSize),
+      (store) =>
+        (this.running = new OutboxDrainer(
+          userId,
+          store,
+          context,
+          env,
+          settings.policy,
+          settings.outboxBatchSize,
+        )),
     );
+  }
+
+  /** Junk heard on the outbox channel and dropped (see OutboxDrainer.junkDropped). */
+  get junkDropped(): number {
+    return this.running?.junkDropped ?? 0;
   }
 
   async queueWrite(write: Write): Promise<OutboxEntry[]> {
