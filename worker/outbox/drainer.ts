@@ -44,6 +44,7 @@ export class OutboxDrainer {
   private wokeAt = 0;
   /** Some entry may carry a backoff (from a failed send, or stored before this context started). */
   private backoffsMayExist = true;
+  /** Messages heard on the outbox channel that did not parse (another page of the origin posted them). */
   private junk = 0;
 
   constructor(
@@ -91,7 +92,6 @@ export class OutboxDrainer {
     return changed;
   }
 
-  /** Messages on the outbox channel that were not the outbox's (another page of the origin posted them). */
   get junkDropped(): number {
     return this.junk;
   }
