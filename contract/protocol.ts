@@ -15,8 +15,12 @@ export interface SessionInfo {
   accessToken: string;
 }
 
-/** Errors cross the boundary as values with a code, never as bare strings. */
-export type BrokerErrorCode = 'invalid_argument' | 'no_session' | 'unknown_tab' | 'not_member' | 'internal';
+/**
+ * Errors cross the boundary as values with a code, never as bare strings. `released`: the band was
+ * unsubscribed (no tab watched it for a whole grace period) before it went live.
+ */
+export type BrokerErrorCode =
+  'invalid_argument' | 'no_session' | 'unknown_tab' | 'not_member' | 'released' | 'internal';
 
 export interface BrokerError {
   code: BrokerErrorCode;
@@ -31,7 +35,8 @@ export interface BandLive {
   lastSeq: number;
 }
 
-export type BandStatus = 'joining' | 'catching-up' | 'live' | 'failed';
+/** A subscribed band's phase (worker/core/band-lifecycle.ts). */
+export type BandStatus = 'joining' | 'catching-up' | 'live';
 
 export interface BandDiagnostics {
   bandId: string;
@@ -57,6 +62,11 @@ export interface UserDiagnostics {
   heartbeatRttMs: number | undefined;
   channels: number;
   bands: BandDiagnostics[];
+  /**
+   * Messages on the user's outbox channel that did not parse as OutboxMessages (or as entries of
+   * this user) and were ignored: any page of the origin can post there.
+   */
+  outboxJunkDropped: number;
 }
 
 export interface Diagnostics {

@@ -3,8 +3,9 @@
 // channels per connection, so a channel per band would fail a user in 150 bands. A binding is
 // fixed at join, so changing a shard's bands means joining a new channel before leaving the old
 // one (make before break); the overlap's duplicates are dropped by seq downstream.
-import { REALTIME_SUBSCRIBE_STATES, type RealtimeChannel, type RealtimeClient } from '@supabase/realtime-js';
+import { REALTIME_SUBSCRIBE_STATES, type RealtimeChannel } from '@supabase/realtime-js';
 import type { BandEvent } from '../contract/schema.js';
+import type { SocketAttempt } from './connection.js';
 
 /** `in.(...)` takes at most 100 values on Supabase. */
 export const MAX_BANDS_PER_SHARD = 100;
@@ -13,13 +14,22 @@ export const MAX_SHARDS = 80;
 /** Adds arriving within this window join one shard. */
 const COALESCE_MS = 10;
 
-export interface ChannelHandlers {
+/** Who hears the band shards: the band feed. */
+export interface ShardListener {
   bandEvent(event: BandEvent): void;
-  membership(change: { type: 'INSERT' | 'DELETE'; bandId: string; userId: string }): void;
   /** A shard's channel delivers changes from now on: catch its bands up. */
   shardLive(bands: string[]): void;
-  /** The socket's channels broke after joining: the connection must be replaced. */
-  broken(attempt: number, message: string): void;
+}
+
+export interface MembershipChange {
+  type: 'INSERT' | 'DELETE';
+  bandId: string;
+  userId: string;
+}
+
+/** Who hears the user's own memberships channel: the user joined or left a band elsewhere. */
+export interface MembershipListener {
+  membershipChanged(change: MembershipChange): void;
 }
 
 interface Shard {
@@ -28,13 +38,8 @@ interface Shard {
   channel: RealtimeChannel;
 }
 
-interface Socket {
-  client: RealtimeClient;
-  attempt: number;
-}
-
 export class BandChannels {
-  private socket: Socket | undefined;
+  private socket: SocketAttempt | undefined;
   private readonly shards = new Map<number, Shard>();
   private readonly shardOf = new Map<string, number>();
   private readonly retiring = new WeakSet<RealtimeChannel>();
@@ -44,14 +49,17 @@ export class BandChannels {
 
   constructor(
     private readonly userId: string,
-    private readonly handlers: ChannelHandlers,
+    private readonly shardListener: ShardListener,
   ) {}
 
-  /** A new socket: join the membership channel and shards for `bands`; resolves when all are live. */
-  async attach(client: RealtimeClient, attempt: number, bands: string[]): Promise<void> {
+  /**
+   * A new socket: join the memberships channel (heard by `memberships`) and shards for `bands`;
+   * resolves when all are live.
+   */
+  async attach(socket: SocketAttempt, bands: string[], memberships: MembershipListener): Promise<void> {
     this.detach();
-    this.socket = { client, attempt };
-    const joins: Promise<unknown>[] = [this.joinMemberships()];
+    this.socket = socket;
+    const joins: Promise<unknown>[] = [this.joinMemberships(memberships)];
     for (let i = 0; i < bands.length; i += MAX_BANDS_PER_SHARD) {
       joins.push(this.joinShard(bands.slice(i, i + MAX_BANDS_PER_SHARD)));
     }
@@ -87,9 +95,8 @@ export class BandChannels {
       try {
         await this.addToShards(batch);
       } catch (error) {
-        if (socket && this.socket === socket) {
-          this.handlers.broken(socket.attempt, error instanceof Error ? error.message : String(error));
-        }
+        if (socket && this.socket === socket)
+          socket.broke(error instanceof Error ? error.message : String(error));
       }
     }
   }
@@ -119,8 +126,7 @@ export class BandChannels {
     try {
       await this.rebuild(shard, rest);
     } catch (error) {
-      if (this.socket === socket)
-        this.handlers.broken(socket.attempt, error instanceof Error ? error.message : String(error));
+      if (this.socket === socket) socket.broke(error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -152,16 +158,16 @@ export class BandChannels {
     channel.on(
       'postgres_changes',
       { event: 'INSERT', schema: 'public', table: 'band_events', filter: `band_id=in.(${bands.join(',')})` },
-      (payload: { new: BandEvent }) => this.handlers.bandEvent(payload.new),
+      (payload: { new: BandEvent }) => this.shardListener.bandEvent(payload.new),
     );
     await this.join(socket, channel);
     if (this.socket !== socket) return;
     this.shards.set(id, { id, bands: new Set(bands), channel });
     for (const band of bands) this.shardOf.set(band, id);
-    this.handlers.shardLive(bands);
+    this.shardListener.shardLive(bands);
   }
 
-  private async joinMemberships(): Promise<void> {
+  private async joinMemberships(listener: MembershipListener): Promise<void> {
     const socket = this.requireSocket();
     const channel = socket.client.channel('memberships');
     channel.on(
@@ -172,7 +178,7 @@ export class BandChannels {
         // Delete events are not filtered on Supabase: keep only this user's.
         if (row.user_id !== this.userId || !row.band_id) return;
         if (payload.eventType === 'INSERT' || payload.eventType === 'DELETE') {
-          this.handlers.membership({ type: payload.eventType, bandId: row.band_id, userId: row.user_id });
+          listener.membershipChanged({ type: payload.eventType, bandId: row.band_id, userId: row.user_id });
         }
       },
     );
@@ -183,7 +189,7 @@ export class BandChannels {
    * Resolves when the join is acknowledged and the server says changes flow ("Subscribed to
    * PostgreSQL"): SUBSCRIBED alone comes earlier, and a write in between would be missed.
    */
-  private join(socket: Socket, channel: RealtimeChannel): Promise<void> {
+  private join(socket: SocketAttempt, channel: RealtimeChannel): Promise<void> {
     return new Promise((resolve, reject) => {
       let subscribed = false;
       let flowing = false;
@@ -217,12 +223,12 @@ export class BandChannels {
         const reason = serverReason ?? (error && errorDetail(error));
         const message = `${channel.topic}: ${status}${reason ? ` (${reason})` : ''}`;
         if (!settled) settle(new Error(message));
-        else this.handlers.broken(socket.attempt, message);
+        else socket.broke(message);
       });
     });
   }
 
-  private requireSocket(): Socket {
+  private requireSocket(): SocketAttempt {
     if (!this.socket) throw new Error('no socket');
     return this.socket;
   }

@@ -1,8 +1,10 @@
-// The broker core: the API tabs call (validated here), one UserLink per signed-in user, and the
+// The broker core: the API tabs call (validated here), one UserSession per signed-in user, and the
 // tabs that are alive. The same class runs in the SharedWorker and, in per-tab mode, in the page.
 import type { BandEvent } from '../contract/schema.js';
 import { DEFAULT_CONNECTION_OPTIONS, attemptTimeoutFor, type ConnectionOptions } from './connection.js';
 import type { ConnectionState } from '../contract/connection-state.js';
+import type { BrokerEnvironment } from './environment.js';
+import { EventRate } from './event-rate.js';
 import type { Fanout } from './fanout.js';
 import type {
   BandLive,
@@ -15,14 +17,27 @@ import type {
   TransportMode,
 } from '../contract/protocol.js';
 import type { OutboxEntry } from '../contract/writes.js';
-import { UserLink, type LinkOptions } from './user-link.js';
-import * as valid from './validate.js';
-import { BrokerFailure, guarded } from './validate.js';
+import { UserSession, type SessionOptions } from './user-session.js';
+import {
+  BrokerFailure,
+  InvalidArgument,
+  guarded,
+  parseBrokerConfig,
+  parseConflictChoice,
+  parseNonEmpty,
+  parseSeq,
+  parseSession,
+  parseTabId,
+  parseUuid,
+  parseWrite,
+} from './validate.js';
 
 export interface BrokerSettings {
   mode: TransportMode;
   modeReason: string;
   generation: number;
+  /** Locks, outbox storage, channels, clock: the context's own (browserEnvironment) or a test's. */
+  environment: BrokerEnvironment;
   fanout: Fanout;
   /** How long a band nobody watches stays subscribed. */
   graceMs: number;
@@ -35,26 +50,27 @@ interface Tab {
   userId: string | undefined;
 }
 
-const EVENT_RATE_WINDOW_MS = 5000;
-
 export class Broker implements BrokerApi {
   private config: BrokerConfig | undefined;
   private readonly tabs = new Map<string, Tab>();
-  private readonly links = new Map<string, UserLink>();
-  private readonly startedAt = Date.now();
-  private eventTimes: number[] = [];
+  private readonly sessions = new Map<string, UserSession>();
+  private readonly startedAt: number;
+  private readonly eventRate: EventRate;
 
-  constructor(private readonly settings: BrokerSettings) {}
+  constructor(private readonly settings: BrokerSettings) {
+    this.startedAt = settings.environment.now();
+    this.eventRate = new EventRate(settings.environment);
+  }
 
   /** The Supabase project; set by the first tab, and every later tab must agree. */
   configure(config: unknown): Promise<Result<null>> {
     return guarded(() => {
-      const next = valid.brokerConfig(config);
+      const next = parseBrokerConfig(config);
       if (
         this.config &&
         (this.config.supabaseUrl !== next.supabaseUrl || this.config.anonKey !== next.anonKey)
       ) {
-        throw new valid.InvalidArgument('this broker serves another Supabase project');
+        throw new InvalidArgument('this broker serves another Supabase project');
       }
       this.config ??= next;
       return null;
@@ -63,13 +79,13 @@ export class Broker implements BrokerApi {
 
   hello(tabId: unknown, lockName: unknown): Promise<Result<Hello>> {
     return guarded(async () => {
-      const id = valid.tabId(tabId);
-      const lock = valid.nonEmpty(lockName, 'lockName');
+      const id = parseTabId(tabId);
+      const lock = parseNonEmpty(lockName, 'lockName');
       if (!this.tabs.has(id)) this.tabs.set(id, { userId: undefined });
       // The tab holds this lock while it lives; it is granted to us only once the tab is gone,
       // however it went (closed, crashed, killed). In per-tab mode the broker dies with the tab.
-      if (this.settings.mode === 'shared' && typeof navigator !== 'undefined' && 'locks' in navigator) {
-        void navigator.locks.request(lock, () => this.forgetTab(id));
+      if (this.settings.mode === 'shared') {
+        void this.settings.environment.locks.request(lock, {}, () => this.forgetTab(id));
       }
       // Answer only once the life lock is held, so a tab never queues for it ahead of the worker.
       await this.settings.lifeLock?.held;
@@ -83,79 +99,79 @@ export class Broker implements BrokerApi {
 
   setSession(tabId: unknown, session: unknown): Promise<Result<ConnectionState | null>> {
     return guarded(() => {
-      const id = valid.tabId(tabId);
+      const id = parseTabId(tabId);
       const tab = this.tab(id);
-      const next = valid.session(session);
+      const next = parseSession(session);
       if (next === null) return this.signOut(tab);
       if (tab.userId && tab.userId !== next.userId) this.leave(tab, id);
       tab.userId = next.userId;
-      const link = this.link(next);
-      link.setToken(next.accessToken);
-      return link.state;
+      const user = this.session(next);
+      user.setToken(next.accessToken);
+      return user.state;
     });
   }
 
   async watchBand(tabId: unknown, bandId: unknown): Promise<Result<BandLive>> {
     return guarded(() => {
-      const [id, band] = [valid.tabId(tabId), valid.uuid(bandId, 'bandId')];
-      return this.userLink(id).watch(id, band);
+      const [id, band] = [parseTabId(tabId), parseUuid(bandId, 'bandId')];
+      return this.sessionOf(id).watch(id, band);
     });
   }
 
   eventsAfter(tabId: unknown, bandId: unknown, afterSeq: unknown): Promise<Result<BandEvent[]>> {
     return guarded(() => {
-      const [id, band] = [valid.tabId(tabId), valid.uuid(bandId, 'bandId')];
-      const after = valid.seq(afterSeq);
-      return this.userLink(id).eventsAfter(band, after);
+      const [id, band] = [parseTabId(tabId), parseUuid(bandId, 'bandId')];
+      const after = parseSeq(afterSeq);
+      return this.sessionOf(id).eventsAfter(band, after);
     });
   }
 
   unwatchBand(tabId: unknown, bandId: unknown): Promise<Result<null>> {
     return guarded(() => {
-      const [id, band] = [valid.tabId(tabId), valid.uuid(bandId, 'bandId')];
-      this.userLink(id).unwatch(id, band);
+      const [id, band] = [parseTabId(tabId), parseUuid(bandId, 'bandId')];
+      this.sessionOf(id).unwatch(id, band);
       return null;
     });
   }
 
   bandAdded(tabId: unknown, bandId: unknown): Promise<Result<null>> {
     return guarded(() => {
-      const band = valid.uuid(bandId, 'bandId');
-      this.userLink(tabId).bandAdded(band);
+      const band = parseUuid(bandId, 'bandId');
+      this.sessionOf(tabId).bandAdded(band);
       return null;
     });
   }
 
   write(tabId: unknown, write: unknown): Promise<Result<OutboxEntry[]>> {
     return guarded(() => {
-      const parsed = valid.write(write);
-      return this.userLink(tabId).write(parsed);
+      const parsed = parseWrite(write);
+      return this.sessionOf(tabId).write(parsed);
     });
   }
 
   outbox(tabId: unknown): Promise<Result<OutboxEntry[]>> {
-    return guarded(() => this.userLink(tabId).outbox());
+    return guarded(() => this.sessionOf(tabId).outboxEntries());
   }
 
   resolveWrite(tabId: unknown, entryId: unknown, choice: unknown): Promise<Result<null>> {
     return guarded(async () => {
-      const [id, answer] = [valid.nonEmpty(entryId, 'entryId'), valid.conflictChoice(choice)];
-      await this.userLink(tabId).resolveWrite(id, answer);
+      const [id, answer] = [parseNonEmpty(entryId, 'entryId'), parseConflictChoice(choice)];
+      await this.sessionOf(tabId).resolveWrite(id, answer);
       return null;
     });
   }
 
   retry(): Promise<Result<null>> {
     return guarded(() => {
-      for (const link of this.links.values()) link.retry();
+      for (const session of this.sessions.values()) session.retry();
       return null;
     });
   }
 
   networkChanged(online: unknown): Promise<Result<null>> {
     return guarded(() => {
-      if (typeof online !== 'boolean') throw new valid.InvalidArgument('online must be a boolean');
-      for (const link of this.links.values()) link.networkChanged(online);
+      if (typeof online !== 'boolean') throw new InvalidArgument('online must be a boolean');
+      for (const session of this.sessions.values()) session.networkChanged(online);
       return null;
     });
   }
@@ -166,21 +182,19 @@ export class Broker implements BrokerApi {
 
   goodbye(tabId: unknown): Promise<Result<null>> {
     return guarded(() => {
-      this.forgetTab(valid.tabId(tabId));
+      this.forgetTab(parseTabId(tabId));
       return null;
     });
   }
 
   ping(): Promise<number> {
-    return Promise.resolve(Date.now());
+    return Promise.resolve(this.settings.environment.now());
   }
 
   diagnostics(): Promise<Diagnostics> {
-    const now = Date.now();
-    this.eventTimes = this.eventTimes.filter((t) => now - t < EVENT_RATE_WINDOW_MS);
     const bandsOfTab = new Map<string, string[]>();
-    for (const link of this.links.values())
-      for (const [tabId, bands] of link.tabsOf()) bandsOfTab.set(tabId, bands);
+    for (const session of this.sessions.values())
+      for (const [tabId, bands] of session.tabsOf()) bandsOfTab.set(tabId, bands);
     return Promise.resolve({
       mode: this.settings.mode,
       modeReason: this.settings.modeReason,
@@ -191,46 +205,47 @@ export class Broker implements BrokerApi {
         userId: tab.userId,
         bands: bandsOfTab.get(tabId) ?? [],
       })),
-      users: [...this.links.values()].map((link) => link.diagnostics()),
-      eventsPerSecond: this.eventTimes.length / (EVENT_RATE_WINDOW_MS / 1000),
+      users: [...this.sessions.values()].map((session) => session.diagnostics()),
+      eventsPerSecond: this.eventRate.perSecond(),
     });
   }
 
   /** Stops every socket (the worker is being replaced, or the page unloads in per-tab mode). */
   shutdown(): void {
-    for (const link of this.links.values()) link.stop();
-    this.links.clear();
+    for (const session of this.sessions.values()) session.stop();
+    this.sessions.clear();
     this.settings.fanout.close();
   }
 
   private tab(tabId: unknown): Tab {
-    const tab = this.tabs.get(valid.tabId(tabId));
+    const tab = this.tabs.get(parseTabId(tabId));
     if (!tab) throw new BrokerFailure('unknown_tab', 'call hello() first');
     return tab;
   }
 
-  private userLink(tabId: unknown): UserLink {
+  private sessionOf(tabId: unknown): UserSession {
     const userId = this.tab(tabId).userId;
-    const link = userId === undefined ? undefined : this.links.get(userId);
-    if (!link)
+    const session = userId === undefined ? undefined : this.sessions.get(userId);
+    if (!session)
       throw new BrokerFailure('no_session', 'no signed-in user in this tab: call setSession() first');
-    return link;
+    return session;
   }
 
-  private link(session: SessionInfo): UserLink {
-    let link = this.links.get(session.userId);
-    if (!link) {
+  private session(info: SessionInfo): UserSession {
+    let session = this.sessions.get(info.userId);
+    if (!session) {
       if (!this.config) throw new BrokerFailure('invalid_argument', 'configure() the Supabase project first');
-      link = new UserLink(
-        session.userId,
-        session.accessToken,
-        linkOptions(this.config, this.settings),
+      session = new UserSession(
+        info.userId,
+        info.accessToken,
+        sessionOptions(this.config, this.settings),
         this.settings.fanout,
-        () => this.eventTimes.push(Date.now()),
+        this.eventRate,
+        this.settings.environment,
       );
-      this.links.set(session.userId, link);
+      this.sessions.set(info.userId, session);
     }
-    return link;
+    return session;
   }
 
   /** Sign-out in one tab ends the user's session for the whole profile: close their socket. */
@@ -238,14 +253,14 @@ export class Broker implements BrokerApi {
     const userId = tab.userId;
     if (userId === undefined) return null;
     for (const other of this.tabs.values()) if (other.userId === userId) other.userId = undefined;
-    this.links.get(userId)?.stop();
-    this.links.delete(userId);
+    this.sessions.get(userId)?.stop();
+    this.sessions.delete(userId);
     this.settings.fanout.publish({ type: 'session:ended', userId });
     return null;
   }
 
   private leave(tab: Tab, tabId: string): void {
-    if (tab.userId) this.links.get(tab.userId)?.releaseTab(tabId);
+    if (tab.userId) this.sessions.get(tab.userId)?.releaseTab(tabId);
     tab.userId = undefined;
   }
 
@@ -261,7 +276,7 @@ export class Broker implements BrokerApi {
 const DEFAULT_OUTBOX_BATCH = 250;
 
 /** A user's connection settings: defaults, then the broker's, then what the tabs configured. */
-function linkOptions(config: BrokerConfig, settings: BrokerSettings): LinkOptions {
+function sessionOptions(config: BrokerConfig, settings: BrokerSettings): SessionOptions {
   const base = { ...DEFAULT_CONNECTION_OPTIONS, ...settings.connection };
   const heartbeatIntervalMs = config.heartbeatIntervalMs ?? base.heartbeatIntervalMs;
   return {

@@ -7,6 +7,7 @@ import { DEFAULT_BACKOFF } from './core/backoff.js';
 import { isAttempting, reduce, type ConnectionEvent } from './core/connection-state.js';
 import { INITIAL_STATE, type ConnectionError, type ConnectionState } from '../contract/connection-state.js';
 import { refusalCode } from './core/refusal.js';
+import type { Clock } from './environment.js';
 
 export interface ConnectionOptions {
   supabaseUrl: string;
@@ -35,8 +36,19 @@ export const DEFAULT_CONNECTION_OPTIONS: Pick<
   policy: DEFAULT_BACKOFF,
 };
 
-/** What the owner does with each new socket: join its channels; resolve once they are all live. */
-export type AttemptHandler = (client: RealtimeClient, attempt: number) => Promise<void>;
+/** One attempt's socket, as its owner sees it. */
+export interface SocketAttempt {
+  readonly client: RealtimeClient;
+  /** This attempt's channels broke after joining: the socket must be replaced. Ignored once stale. */
+  broke(message: string): void;
+}
+
+/** What the owner does with the socket: join each new one's channels, and hear every change of state. */
+export interface ConnectionHandlers {
+  /** A new socket: join its channels; resolve once they are all live. */
+  attempt(socket: SocketAttempt): Promise<void>;
+  stateChanged(state: ConnectionState, previous: ConnectionState): void;
+}
 
 // realtime-js must never reconnect by itself: a day is "never" for a socket we replace on failure.
 const NEVER_MS = 24 * 3600 * 1000;
@@ -47,25 +59,22 @@ export class Connection {
   private attemptId = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private token: string | undefined;
+  /** Given at start: the owner's collaborators exist by then, and nothing happens before it. */
+  private handlers: ConnectionHandlers | undefined;
   heartbeatRttMs: number | undefined;
 
   constructor(
     private readonly options: ConnectionOptions,
-    private readonly onAttempt: AttemptHandler,
-    private readonly onState: (state: ConnectionState, previous: ConnectionState) => void,
+    private readonly clock: Clock,
   ) {}
 
   get state(): ConnectionState {
     return this.current;
   }
 
-  /** The socket of the running attempt, if any. */
-  get socket(): { client: RealtimeClient; attempt: number } | undefined {
-    return this.client && { client: this.client, attempt: this.attemptId };
-  }
-
-  start(token: string): void {
+  start(token: string, handlers: ConnectionHandlers): void {
     this.token = token;
+    this.handlers = handlers;
     this.dispatch({ type: 'start' });
   }
 
@@ -88,11 +97,11 @@ export class Connection {
   }
 
   /** Something broke the attempt `attempt` (a channel error, a missed heartbeat). Stale reports are ignored. */
-  fail(attempt: number, code: string, message: string): void {
+  private fail(attempt: number, code: string, message: string): void {
     if (attempt !== this.attemptId || !this.client) return;
     // A quota or token refusal gets its own code, so tabs can say why (the message keeps the detail).
-    const error: ConnectionError = { code: refusalCode(message) ?? code, message, at: Date.now() };
-    this.dispatch({ type: 'failed', error, random: Math.random() });
+    const error: ConnectionError = { code: refusalCode(message) ?? code, message, at: this.clock.now() };
+    this.dispatch({ type: 'failed', error, random: this.clock.random() });
   }
 
   private dispatch(event: ConnectionEvent): void {
@@ -101,7 +110,7 @@ export class Connection {
     if (next === previous) return;
     this.current = next;
     this.applyEffects(previous, next);
-    this.onState(next, previous);
+    this.handlers?.stateChanged(next, previous);
   }
 
   private applyEffects(previous: ConnectionState, next: ConnectionState): void {
@@ -117,7 +126,7 @@ export class Connection {
       const at = next.nextRetryAt;
       this.retryTimer = setTimeout(
         () => this.dispatch({ type: 'retry-due', at }),
-        Math.max(0, at - Date.now()),
+        Math.max(0, at - this.clock.now()),
       );
     }
   }
@@ -141,8 +150,11 @@ export class Connection {
     void (async () => {
       try {
         if (this.token) await client.setAuth(this.token);
-        await this.onAttempt(client, attempt);
-        if (attempt === this.attemptId) this.dispatch({ type: 'opened', at: Date.now() });
+        await this.handlers?.attempt({
+          client,
+          broke: (message) => this.fail(attempt, 'channel_error', message),
+        });
+        if (attempt === this.attemptId) this.dispatch({ type: 'opened', at: this.clock.now() });
       } catch (error) {
         this.fail(attempt, 'join_failed', error instanceof Error ? error.message : String(error));
       } finally {

@@ -3,6 +3,7 @@
 // BroadcastChannel would also wake the other tabs' own brokers' listeners.
 import type { BusEvent } from '../contract/protocol.js';
 import { busChannel } from '../contract/names.js';
+import type { ChannelLike } from './environment.js';
 
 export interface Fanout {
   publish(event: BusEvent): void;
@@ -10,11 +11,13 @@ export interface Fanout {
 }
 
 export class BroadcastFanout implements Fanout {
-  private readonly channels = new Map<string, BroadcastChannel>();
+  private readonly channels = new Map<string, ChannelLike>();
+
+  constructor(private readonly channel: (name: string) => ChannelLike) {}
 
   publish(event: BusEvent): void {
     let channel = this.channels.get(event.userId);
-    if (!channel) this.channels.set(event.userId, (channel = new BroadcastChannel(busChannel(event.userId))));
+    if (!channel) this.channels.set(event.userId, (channel = this.channel(busChannel(event.userId))));
     channel.postMessage(event);
   }
 
@@ -32,4 +35,21 @@ export class LocalFanout implements Fanout {
   }
 
   close(): void {}
+}
+
+type WithoutUser<E> = E extends BusEvent ? Omit<E, 'userId'> : never;
+
+/** A bus event without its user, which the user's bus adds. */
+export type UserEvent = WithoutUser<BusEvent>;
+
+/** One user's side of the fanout: everything the user's session publishes carries their id. */
+export class UserBus {
+  constructor(
+    private readonly fanout: Fanout,
+    readonly userId: string,
+  ) {}
+
+  publish(event: UserEvent): void {
+    this.fanout.publish({ ...event, userId: this.userId });
+  }
 }

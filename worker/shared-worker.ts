@@ -4,18 +4,20 @@
 import * as Comlink from 'comlink';
 import { Broker } from './broker.js';
 import { workerGeneration, workerLifeLock } from '../contract/names.js';
+import { browserEnvironment } from './environment.js';
 import { BroadcastFanout } from './fanout.js';
 
 declare const self: SharedWorkerGlobalScope;
 
 // Tabs move to the next generation's name when this instance stops answering.
 const generation = workerGeneration(self.name);
+const environment = browserEnvironment();
 
 // Held for this worker's whole life: tabs queue for it and are granted it the moment the worker
 // dies (crashed, killed, closed), so they move on at once instead of at their next ping.
 const lifeLock = workerLifeLock(generation);
 const held = new Promise<void>((resolve) => {
-  void navigator.locks.request(lifeLock, () => {
+  void environment.locks.request(lifeLock, {}, () => {
     resolve();
     return new Promise<never>(() => undefined);
   });
@@ -26,7 +28,8 @@ const broker = new Broker({
   mode: 'shared',
   modeReason: 'SharedWorker is available',
   generation,
-  fanout: new BroadcastFanout(),
+  environment,
+  fanout: new BroadcastFanout(environment.channel),
   graceMs: 5000,
   connection: {},
 });

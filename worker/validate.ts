@@ -10,18 +10,18 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 
 export class InvalidArgument extends Error {}
 
-export function tabId(value: unknown): string {
+export function parseTabId(value: unknown): string {
   if (typeof value !== 'string' || !TAB_ID.test(value))
     throw new InvalidArgument('tabId must be 1-100 word characters');
   return value;
 }
 
-export function uuid(value: unknown, name: string): string {
+export function parseUuid(value: unknown, name: string): string {
   if (typeof value !== 'string' || !UUID.test(value)) throw new InvalidArgument(`${name} must be a uuid`);
   return value.toLowerCase();
 }
 
-export function session(value: unknown): SessionInfo | null {
+export function parseSession(value: unknown): SessionInfo | null {
   if (value === null) return null;
   if (typeof value !== 'object' || value === undefined)
     throw new InvalidArgument('session must be an object or null');
@@ -29,10 +29,10 @@ export function session(value: unknown): SessionInfo | null {
   if (typeof accessToken !== 'string' || accessToken.length === 0 || accessToken.length > MAX_TOKEN_LENGTH) {
     throw new InvalidArgument('session.accessToken must be a non-empty string');
   }
-  return { userId: uuid(userId, 'session.userId'), accessToken };
+  return { userId: parseUuid(userId, 'session.userId'), accessToken };
 }
 
-export function url(value: unknown): string {
+export function parseUrl(value: unknown): string {
   if (typeof value !== 'string' || !URL.canParse(value))
     throw new InvalidArgument('supabaseUrl must be a URL');
   const parsed = new URL(value);
@@ -49,12 +49,12 @@ function optionalInt(value: unknown, name: string, min: number, max: number): nu
   return value;
 }
 
-export function brokerConfig(value: unknown): BrokerConfig {
+export function parseBrokerConfig(value: unknown): BrokerConfig {
   if (typeof value !== 'object' || value === null) throw new InvalidArgument('config must be an object');
   const input = value as Record<string, unknown>;
   const config: BrokerConfig = {
-    supabaseUrl: url(input['supabaseUrl']),
-    anonKey: nonEmpty(input['anonKey'], 'anonKey'),
+    supabaseUrl: parseUrl(input['supabaseUrl']),
+    anonKey: parseNonEmpty(input['anonKey'], 'anonKey'),
   };
   const heartbeat = optionalInt(input['heartbeatIntervalMs'], 'heartbeatIntervalMs', 100, 120_000);
   const grace = optionalInt(input['graceMs'], 'graceMs', 0, 600_000);
@@ -69,7 +69,7 @@ export function brokerConfig(value: unknown): BrokerConfig {
   return config;
 }
 
-export function nonEmpty(value: unknown, name: string): string {
+export function parseNonEmpty(value: unknown, name: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TOKEN_LENGTH) {
     throw new InvalidArgument(`${name} must be a non-empty string`);
   }
@@ -149,15 +149,20 @@ function bandWrite(input: Record<string, unknown>): Write {
     throw new InvalidArgument('name must be 1 to 100 characters');
   if (typeof description !== 'string' || description.length > 2000)
     throw new InvalidArgument('description must be at most 2000 characters');
-  return { kind: 'band.create', bandId: uuid(input['bandId'], 'bandId'), name: name.trim(), description };
+  return {
+    kind: 'band.create',
+    bandId: parseUuid(input['bandId'], 'bandId'),
+    name: name.trim(),
+    description,
+  };
 }
 
-export function write(value: unknown): Write {
+export function parseWrite(value: unknown): Write {
   if (typeof value !== 'object' || value === null) throw new InvalidArgument('write must be an object');
   const input = value as Record<string, unknown>;
   if (input['kind'] === 'band.create' || input['kind'] === 'band.join') return bandWrite(input);
-  const songId = uuid(input['songId'], 'songId');
-  const bandId = uuid(input['bandId'], 'bandId');
+  const songId = parseUuid(input['songId'], 'songId');
+  const bandId = parseUuid(input['bandId'], 'bandId');
   const baseVersion = (): number => {
     const v = input['baseVersion'];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
@@ -189,13 +194,13 @@ export function write(value: unknown): Write {
 }
 
 /** A position in a band's log: a non-negative integer. */
-export function seq(value: unknown): number {
+export function parseSeq(value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
     throw new InvalidArgument('afterSeq must be a non-negative integer');
   return value;
 }
 
-export function conflictChoice(value: unknown): ConflictChoice {
+export function parseConflictChoice(value: unknown): ConflictChoice {
   if (value === 'refresh' || value === 'keep-mine' || value === 'dismiss') return value;
   throw new InvalidArgument('choice must be refresh, keep-mine or dismiss');
 }

@@ -4,15 +4,17 @@ import type { BusEvent } from '../../contract/protocol.js';
 import type { Transport } from './transport.js';
 
 export async function createTabTransport(reason: string, generation: number): Promise<Transport> {
-  const [{ Broker }, { LocalFanout }] = await Promise.all([
+  const [{ Broker }, { LocalFanout }, { browserEnvironment }] = await Promise.all([
     import('../../worker/broker.js'),
     import('../../worker/fanout.js'),
+    import('../../worker/environment.js'),
   ]);
   const listeners = new Set<(event: BusEvent) => void>();
   const broker = new Broker({
     mode: 'tab',
     modeReason: reason,
     generation,
+    environment: browserEnvironment(),
     fanout: new LocalFanout((event) => listeners.forEach((listener) => listener(event))),
     graceMs: 5000,
     connection: {},

@@ -1,69 +1,87 @@
-// Web Locks in memory, for Node (which has no navigator.locks): per name a queue granted in
-// order, exclusive and shared modes, abort signals for waiting requests, and a lock held until
-// its callback's promise settles. Grants come asynchronously, as in a browser.
+// The subset of the Web Locks API the broker uses, in memory, for Node (which has no
+// navigator.locks): exclusive and shared modes granted in request order, held until the
+// callback's promise settles, and a signal that drops a request still waiting. One instance is
+// one browser profile: contexts that share it (broker and tabs) contend for the same locks.
+import type { LockManagerLike, LockRequest } from '../../worker/environment.js';
+
 type Mode = 'exclusive' | 'shared';
 
-interface Waiting {
+interface Request {
+  name: string;
   mode: Mode;
-  granted: () => unknown;
-  resolve: (value: unknown) => void;
-  reject: (reason: unknown) => void;
+  grant: () => void;
 }
 
-export class MemoryLocks {
-  private readonly held = new Map<string, { mode: Mode; count: number }>();
-  private readonly queues = new Map<string, Waiting[]>();
+export interface LockSnapshot {
+  held: { name: string; mode: Mode }[];
+  pending: { name: string; mode: Mode }[];
+}
 
-  request(
-    name: string,
-    options: { mode?: Mode; signal?: AbortSignal },
-    granted: () => unknown,
-  ): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const { signal } = options;
-      if (signal?.aborted) return reject(signal.reason as Error);
-      const waiting: Waiting = { mode: options.mode ?? 'exclusive', granted, resolve, reject };
-      const queue = this.queues.get(name) ?? [];
-      this.queues.set(name, queue);
-      queue.push(waiting);
-      signal?.addEventListener('abort', () => {
-        const at = queue.indexOf(waiting);
-        if (at < 0) return; // granted already: aborting changes nothing
-        queue.splice(at, 1);
-        reject(signal.reason as Error);
-      });
-      queueMicrotask(() => this.grant(name));
+export class MemoryLocks implements LockManagerLike {
+  private readonly held: Request[] = [];
+  private readonly queue: Request[] = [];
+
+  request<T>(name: string, options: LockRequest, granted: () => Promise<T> | T): Promise<T> {
+    const { signal, mode = 'exclusive' } = options;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return new Promise<T>((resolve, reject) => {
+      const request: Request = {
+        name,
+        mode,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.held.push(request);
+          // Held until what the callback returns settles, whatever it settles to.
+          void Promise.resolve()
+            .then(granted)
+            .then(resolve, reject)
+            .finally(() => {
+              this.held.splice(this.held.indexOf(request), 1);
+              this.grantWaiting();
+            });
+        },
+      };
+      const onAbort = (): void => {
+        const waiting = this.queue.indexOf(request);
+        if (waiting < 0) return;
+        this.queue.splice(waiting, 1);
+        reject(abortReason(signal!));
+        this.grantWaiting();
+      };
+      signal?.addEventListener('abort', onAbort);
+      this.queue.push(request);
+      this.grantWaiting();
     });
   }
 
-  isHeld(name: string): boolean {
-    return this.held.has(name);
+  /** What navigator.locks.query() tells: the locks held and the requests waiting, in order. */
+  query(): LockSnapshot {
+    const describe = ({ name, mode }: Request) => ({ name, mode });
+    return { held: this.held.map(describe), pending: this.queue.map(describe) };
   }
 
-  private grant(name: string): void {
-    const queue = this.queues.get(name) ?? [];
-    for (let next = queue[0]; next; next = queue[0]) {
-      const held = this.held.get(name);
-      if (held && (held.mode === 'exclusive' || next.mode === 'exclusive')) return;
-      queue.shift();
-      this.held.set(name, { mode: next.mode, count: (held?.count ?? 0) + 1 });
-      const waiting = next;
-      void (async () => {
-        try {
-          waiting.resolve(await waiting.granted());
-        } catch (error) {
-          waiting.reject(error);
-        } finally {
-          this.release(name);
-        }
-      })();
+  /** Grants every waiting request the spec's rules allow, oldest first. */
+  private grantWaiting(): void {
+    for (let i = 0; i < this.queue.length;) {
+      const request = this.queue[i]!;
+      if (this.grantable(request, i)) {
+        this.queue.splice(i, 1);
+        request.grant();
+        i = 0;
+      } else i++;
     }
   }
 
-  private release(name: string): void {
-    const held = this.held.get(name);
-    if (!held) return;
-    if (--held.count === 0) this.held.delete(name);
-    this.grant(name);
+  /** Exclusive: nothing held and nothing queued ahead. Shared: no exclusive held or queued ahead. */
+  private grantable(request: Request, position: number): boolean {
+    const held = this.held.filter((r) => r.name === request.name);
+    const ahead = this.queue.slice(0, position).filter((r) => r.name === request.name);
+    if (request.mode === 'exclusive') return held.length === 0 && ahead.length === 0;
+    return held.every((r) => r.mode === 'shared') && ahead.every((r) => r.mode === 'shared');
   }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('The request was aborted.', 'AbortError');
 }

@@ -6,7 +6,9 @@ import { Broker } from '../../worker/broker.js';
 import type { BackoffPolicy } from '../../worker/core/backoff.js';
 import { LocalFanout } from '../../worker/fanout.js';
 import type { BusEvent } from '../../contract/protocol.js';
+import type { BrokerEnvironment } from '../../worker/environment.js';
 import type { Backend, Client } from './backend.js';
+import { nodeEnvironment } from './node-environment.js';
 
 export interface NodeBroker {
   broker: Broker;
@@ -19,13 +21,18 @@ export interface NodeBroker {
 
 const QUICK_BACKOFF: BackoffPolicy = { baseMs: 50, factor: 2, capMs: 500, maxAttempts: 50 };
 
-/** A broker nobody has talked to yet. */
-export function nodeBroker(policy: BackoffPolicy = QUICK_BACKOFF, graceMs = 50): NodeBroker {
+/** A broker nobody has talked to yet; without an outbox unless `environment` brings one. */
+export function nodeBroker(
+  policy: BackoffPolicy = QUICK_BACKOFF,
+  graceMs = 50,
+  environment: BrokerEnvironment = nodeEnvironment(),
+): NodeBroker {
   const events: BusEvent[] = [];
   const broker = new Broker({
     mode: 'tab',
     modeReason: 'node test',
     generation: 0,
+    environment,
     fanout: new LocalFanout((event) => events.push(event)),
     graceMs,
     connection: { transport: WebSocket as unknown as WebSocketLikeConstructor, policy },
@@ -45,15 +52,17 @@ export interface SignedInOptions {
   policy?: BackoffPolicy;
   /** How long a band nobody watches stays subscribed (50 ms by default, so tests see releases). */
   graceMs?: number;
+  /** Locks, outbox store (none by default), channels and clock: test/support/node-environment.ts. */
+  environment?: BrokerEnvironment;
 }
 
 /** A broker configured for `backend`, with one tab signed in as `user` (its client's session). */
 export async function signedInBroker(
   backend: Backend,
   user: { client: Client; userId: string },
-  { tabId = 'tab-1', heartbeatIntervalMs, policy, graceMs }: SignedInOptions = {},
+  { tabId = 'tab-1', heartbeatIntervalMs, policy, graceMs, environment }: SignedInOptions = {},
 ): Promise<NodeBroker> {
-  const node = nodeBroker(policy, graceMs);
+  const node = nodeBroker(policy, graceMs, environment);
   await node.broker.configure({
     supabaseUrl: backend.url,
     anonKey: backend.anonKey,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Broker } from '../../worker/broker.js';
 import { LocalFanout } from '../../worker/fanout.js';
 import type { BusEvent } from '../../contract/protocol.js';
+import { nodeEnvironment } from '../support/node-environment.js';
 
 function broker(): { broker: Broker; events: BusEvent[] } {
   const events: BusEvent[] = [];
@@ -10,6 +11,7 @@ function broker(): { broker: Broker; events: BusEvent[] } {
     mode: 'tab',
     modeReason: 'test',
     generation: 0,
+    environment: nodeEnvironment(),
     fanout: new LocalFanout((event) => events.push(event)),
     graceMs: 10,
     connection: {},

@@ -139,6 +139,7 @@ const CODES: ReadonlySet<BrokerErrorCode> = new Set([
   'no_session',
   'unknown_tab',
   'not_member',
+  'released',
   'internal',
 ]);
 const NO_OUTBOX = 'this context has no IndexedDB for the outbox';

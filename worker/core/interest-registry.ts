@@ -22,7 +22,7 @@ export class InterestRegistry {
   }
 
   /** Keeps a band subscribed for one grace period with no tab watching (a band just joined). */
-  hold(bandId: string, now: number): boolean {
+  keepForGrace(bandId: string, now: number): boolean {
     if (this.isHeld(bandId)) return false;
     this.idleSince.set(bandId, now);
     return true;
@@ -78,11 +78,6 @@ export class InterestRegistry {
 
   watchers(bandId: string): number {
     return this.refs.get(bandId) ?? 0;
-  }
-
-  /** Every band that should be subscribed: watched, or in grace. */
-  heldBands(): string[] {
-    return [...new Set([...this.refs.keys(), ...this.idleSince.keys()])];
   }
 
   tabs(): Map<string, string[]> {

@@ -1,74 +1,79 @@
-// One user's outbox in one browser context. Every context may enqueue (straight into IndexedDB);
-// exactly one drains, the holder of a Web Lock named after the user: the SharedWorker in shared
-// mode, one elected tab in per-tab mode (another takes over when it dies). Entry changes go out
-// on a BroadcastChannel so every context of the profile hears them.
+// One user's outbox in one browser context. Every context may queue writes (straight into the
+// store); exactly one drains, the holder of a Web Lock named after the user: the SharedWorker in
+// shared mode, one elected tab in per-tab mode (another takes over when it stops or dies). Entry
+// changes go out on a BroadcastChannel so every context of the profile hears them. When to send
+// is one value (drain-state.ts); this class runs the passes, the wake timer, the lock and the channel.
+import { assertNever } from '../../contract/assert-never.js';
 import type { BackoffPolicy } from '../core/backoff.js';
-import type { Rest } from '../catch-up.js';
-import { afterOutcome, keepMine, recordOf } from './outbox-queue.js';
-import { outboxChannel, outboxLock } from '../../contract/names.js';
-import type { OutboxEntry, Write } from '../../contract/writes.js';
+import type { BrokerEnvironment, ChannelLike } from '../environment.js';
+import { reduceDrain, startsPass, STANDBY, type DrainEvent, type DrainState } from './drain-state.js';
+import { parseOutboxMessage } from './outbox-message.js';
+import { afterOutcome, keepMine, recordOf, type Outcome } from './outbox-queue.js';
 import type { OutboxStore } from './outbox-store.js';
-import { replayBatch } from './replay.js';
+import { outboxChannel, outboxLock } from '../../contract/names.js';
 import type { ConflictChoice, OutboxChange, OutboxMessage } from '../../contract/protocol.js';
+import type { OutboxEntry, Write } from '../../contract/writes.js';
 
-/** What the drainer needs from the context it runs in. */
-export interface DrainerHooks {
-  rest: () => Rest;
+/** What the drainer takes from its environment: the lock, the channel, the clock. */
+export type DrainerEnvironment = Pick<BrokerEnvironment, 'locks' | 'channel' | 'now' | 'random'>;
+
+/** What the drainer needs from the user's session in the context it runs in. */
+export interface OutboxContext {
+  /** Sends writes taken together (replayBatch with the session's token); outcomes line up with them. */
+  send(writes: readonly Write[]): Promise<Outcome[]>;
   /** False once the token has expired: then nothing is sent until a fresh one arrives (wake). */
-  tokenFresh: () => boolean;
-  needToken: () => void;
+  tokenFresh(): boolean;
+  /** Asks the tabs for a fresh token. */
+  needToken(): void;
   /** Tells this context's tabs about entries (the bus); other contexts hear the channel. */
-  notify: (changes: OutboxChange[]) => void;
+  notify(changes: OutboxChange[]): void;
   /**
    * The server answered a send after sends had failed: the network is back, so a realtime socket
    * waiting out its backoff can try now. Runs in every context of the profile, once per recovery.
    */
-  serverBack: () => void;
+  serverBack(): void;
 }
 
 export class OutboxDrainer {
-  private readonly channel: BroadcastChannel;
+  private state: DrainState = STANDBY;
+  private readonly channel: ChannelLike;
   private readonly abort = new AbortController();
-  private holdsLock = false;
-  private draining: Promise<void> | undefined;
-  private again = false;
+  private pass: Promise<void> | undefined;
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the oldest write's backoff ends; until then new writes wait behind it. */
-  private backoffUntil = 0;
   /** When the network last came back (wake): sends that failed before then do not back off. */
   private wokeAt = 0;
   /** Some entry may carry a backoff (from a failed send, or stored before this context started). */
-  private backedOff = true;
+  private backoffsMayExist = true;
+  /** Messages heard on the outbox channel that did not parse (another page of the origin posted them). */
+  private junk = 0;
 
   constructor(
     private readonly userId: string,
     private readonly store: OutboxStore,
-    private readonly hooks: DrainerHooks,
+    private readonly context: OutboxContext,
+    private readonly env: DrainerEnvironment,
     private readonly policy: BackoffPolicy,
-    /** Inserts sent in one request at most; a batch is also one IndexedDB transaction each way. */
+    /** Inserts sent in one request at most; a batch is also one store transaction each way. */
     private readonly batchSize: number,
   ) {
-    this.channel = new BroadcastChannel(outboxChannel(userId));
-    this.channel.onmessage = (message: MessageEvent<OutboxMessage>) => {
-      const data = message.data;
-      if (data.type === 'changed') this.kick();
-      else if (data.type === 'enqueued') this.kickUnlessBackingOff();
-      else if (data.type === 'server-back') this.hooks.serverBack();
-      else this.hooks.notify(data.changes);
+    this.channel = env.channel(outboxChannel(userId));
+    this.channel.onmessage = (message) => {
+      const heard = parseOutboxMessage(message.data, userId);
+      if (heard) this.heard(heard);
+      else this.junk++;
     };
-    void navigator.locks
+    void env.locks
       .request(outboxLock(userId), { signal: this.abort.signal }, () => {
-        this.holdsLock = true;
-        this.kick();
+        this.dispatch({ type: 'lock-granted' });
         // Held until this context stops (sign-out, page gone): then the next context drains.
         return new Promise<void>((resolve) => this.abort.signal.addEventListener('abort', () => resolve()));
       })
       .catch(() => undefined);
   }
 
-  async enqueue(write: Write): Promise<OutboxEntry[]> {
-    const now = Date.now();
-    const changed = await this.store.enqueue(this.userId, (order) => ({
+  async queueWrite(write: Write): Promise<OutboxEntry[]> {
+    const now = this.env.now();
+    const changed = await this.store.add(this.userId, (order) => ({
       id: crypto.randomUUID(),
       order,
       userId: this.userId,
@@ -82,22 +87,27 @@ export class OutboxDrainer {
       createdAt: now,
     }));
     this.announce(changed.map((entry) => ({ entry, removed: false })));
-    this.channel.postMessage({ type: 'enqueued' } satisfies OutboxMessage);
-    this.kickUnlessBackingOff();
+    this.post({ type: 'enqueued' });
+    this.dispatch({ type: 'write-queued', at: this.env.now() });
     return changed;
+  }
+
+  get junkDropped(): number {
+    return this.junk;
   }
 
   list(): Promise<OutboxEntry[]> {
     return this.store.load(this.userId);
   }
 
-  /** Back online, or the socket reconnected: retry backed-off writes now. */
+  /** Back online, the socket reconnected, a fresh token: retry backed-off writes now, in every context. */
   async wake(): Promise<void> {
-    this.wokeAt = Date.now();
-    this.backoffUntil = 0;
+    if (this.state.kind === 'stopped') return;
+    this.wokeAt = this.env.now();
+    this.dispatch({ type: 'backoff-cleared' });
     await this.store.clearBackoff(this.userId);
-    this.channel.postMessage({ type: 'changed' } satisfies OutboxMessage);
-    this.kick();
+    this.post({ type: 'changed' });
+    this.dispatch({ type: 'kick' });
   }
 
   async resolve(entryId: string, choice: ConflictChoice): Promise<void> {
@@ -112,98 +122,116 @@ export class OutboxDrainer {
       await this.store.apply([], [entry.id]);
       this.announce([{ entry, removed: true }]);
     }
-    this.channel.postMessage({ type: 'changed' } satisfies OutboxMessage);
-    this.kick();
+    this.post({ type: 'changed' });
+    this.dispatch({ type: 'kick' });
   }
 
-  stop(): void {
-    this.abort.abort();
-    clearTimeout(this.wakeTimer);
-    this.channel.close();
+  /** Sign-out or the context ends: nothing more is sent, the lock goes. Resolves once a pass in flight settled. */
+  async stop(): Promise<void> {
+    this.dispatch({ type: 'stop' });
+    await this.pass;
   }
 
-  /**
-   * A new write cannot go before the oldest one, which is waiting out a backoff (the network is
-   * down): the wake timer drains them in order. Skipping the pass here keeps queueing offline
-   * cheap (no read of the whole queue per write).
-   */
-  private kickUnlessBackingOff(): void {
-    if (Date.now() < this.backoffUntil) return;
-    this.kick();
-  }
-
-  private kick(): void {
-    if (!this.holdsLock || this.abort.signal.aborted) return;
-    if (this.draining) {
-      this.again = true;
-      return;
+  private heard(message: OutboxMessage): void {
+    switch (message.type) {
+      case 'enqueued':
+        return this.dispatch({ type: 'write-queued', at: this.env.now() });
+      case 'changed':
+        return this.dispatch({ type: 'kick' });
+      case 'entries':
+        return this.context.notify(message.changes);
+      case 'server-back':
+        return this.context.serverBack();
+      default:
+        return assertNever(message);
     }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
   }
 
-  private async drain(): Promise<void> {
+  private dispatch(event: DrainEvent): void {
+    const previous = this.state;
+    const next = reduceDrain(previous, event);
+    if (next === previous) return;
+    this.state = next;
+    if (startsPass(previous, next)) this.startPass();
+    if (next.kind === 'idle' && event.type === 'pass-ended' && next.backoffUntil > 0)
+      this.wakeTimer = setTimeout(
+        () => this.dispatch({ type: 'kick' }),
+        Math.max(0, next.backoffUntil - this.env.now()),
+      );
+    if (next.kind === 'stopped') {
+      clearTimeout(this.wakeTimer);
+      this.abort.abort();
+      this.channel.close();
+    }
+  }
+
+  private startPass(): void {
     clearTimeout(this.wakeTimer);
+    this.pass = this.drain().then(
+      (end) => this.dispatch(end),
+      (error: unknown) => {
+        // The store failed (a disk error): this pass is over; the next kick tries again.
+        console.error('backline: an outbox pass failed', error);
+        this.dispatch({ type: 'pass-ended', wakeAt: undefined });
+      },
+    );
+  }
+
+  /** Sends batch after batch until nothing is sendable; says how the pass ended. */
+  private async drain(): Promise<DrainEvent> {
     for (;;) {
-      if (this.abort.signal.aborted) return;
-      if (!this.hooks.tokenFresh()) {
+      if (this.state.kind === 'stopped') return { type: 'pass-ended', wakeAt: undefined };
+      if (!this.context.tokenFresh()) {
         // Sending now would only earn 401s and backoff; the tabs refresh the session, setSession wakes us.
-        if ((await this.store.load(this.userId)).some((e) => e.status === 'pending')) this.hooks.needToken();
-        return;
+        if ((await this.store.load(this.userId)).some((e) => e.status === 'pending'))
+          this.context.needToken();
+        return { type: 'held-for-token' };
       }
-      const takenAt = Date.now();
+      const takenAt = this.env.now();
       const batch = await this.store.takeBatch(this.userId, takenAt, this.batchSize);
       if (batch.length === 0) break;
       this.announce(batch.map((entry) => ({ entry, removed: false })));
-      const outcomes = await replayBatch(
-        this.hooks.rest(),
-        batch.map((entry) => entry.write),
-        this.userId,
-      );
-      const now = Date.now();
-      // A send that failed before a wake (online, reconnect, retry) failed on the old network:
-      // it goes again at once instead of backing off the whole queue.
-      const stale = this.wokeAt >= takenAt;
-      const settled = batch.map((entry, i) => {
-        const next = afterOutcome(
-          entry,
-          outcomes[i] ?? { kind: 'retry', message: 'not sent' },
-          now,
-          Math.random(),
-          this.policy,
-        );
-        return stale && next.status === 'pending' ? { ...next, notBefore: 0 } : next;
-      });
-      // Confirmed writes leave the outbox; everything else stays visible until it lands or the user dismisses it.
-      const confirmed = settled.filter((entry) => entry.status === 'confirmed');
-      await this.store.apply(
-        settled.filter((entry) => entry.status !== 'confirmed'),
-        confirmed.map((entry) => entry.id),
-      );
-      this.announce(settled.map((entry) => ({ entry, removed: entry.status === 'confirmed' })));
-      if (outcomes.some((outcome) => outcome.kind === 'retry')) this.backedOff = true;
-      else if (this.backedOff) {
-        // The server answered: the network is back, so writes backing off need not wait any longer.
-        this.backedOff = false;
-        await this.store.clearBackoff(this.userId);
-        this.hooks.serverBack();
-        this.channel.postMessage({ type: 'server-back' } satisfies OutboxMessage);
-      }
+      const outcomes = await this.context.send(batch.map((entry) => entry.write));
+      await this.settle(batch, outcomes, takenAt);
     }
-    const wake = await this.store.wakeTime(this.userId, Date.now());
-    this.backoffUntil = wake ?? 0;
-    if (wake !== undefined) this.wakeTimer = setTimeout(() => this.kick(), Math.max(0, wake - Date.now()));
+    return { type: 'pass-ended', wakeAt: await this.store.wakeTime(this.userId, this.env.now()) };
+  }
+
+  private async settle(batch: OutboxEntry[], outcomes: Outcome[], takenAt: number): Promise<void> {
+    const now = this.env.now();
+    // A send that failed before a wake (online, reconnect, retry) failed on the old network:
+    // it goes again at once instead of backing off the whole queue.
+    const stale = this.wokeAt >= takenAt;
+    const settled = batch.map((entry, i) => {
+      const outcome = outcomes[i] ?? { kind: 'retry', message: 'not sent' };
+      const next = afterOutcome(entry, outcome, now, this.env.random(), this.policy);
+      return stale && next.status === 'pending' ? { ...next, notBefore: 0 } : next;
+    });
+    // Confirmed writes leave the outbox; everything else stays visible until it lands or the user dismisses it.
+    const confirmed = settled.filter((entry) => entry.status === 'confirmed');
+    await this.store.apply(
+      settled.filter((entry) => entry.status !== 'confirmed'),
+      confirmed.map((entry) => entry.id),
+    );
+    this.announce(settled.map((entry) => ({ entry, removed: entry.status === 'confirmed' })));
+    if (outcomes.some((outcome) => outcome.kind === 'retry')) this.backoffsMayExist = true;
+    else if (this.backoffsMayExist) {
+      // The server answered: the network is back, so writes backing off need not wait any longer.
+      this.backoffsMayExist = false;
+      await this.store.clearBackoff(this.userId);
+      this.context.serverBack();
+      this.post({ type: 'server-back' });
+    }
   }
 
   /** One message per batch, not per entry: a drain of 1,000 writes is ten of them, not 2,000. */
   private announce(changes: OutboxChange[]): void {
     if (changes.length === 0) return;
-    this.hooks.notify(changes);
-    this.channel.postMessage({ type: 'entries', changes } satisfies OutboxMessage);
+    this.context.notify(changes);
+    this.post({ type: 'entries', changes });
+  }
+
+  private post(message: OutboxMessage): void {
+    if (this.state.kind !== 'stopped') this.channel.postMessage(message);
   }
 }

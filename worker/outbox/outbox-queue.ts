@@ -29,7 +29,7 @@ const isOpen = (entry: OutboxEntry): boolean => entry.status === 'pending' || en
  * Folds a new write into an unsent one for the same record when that keeps the meaning (edit
  * after edit, edit after insert, delete after insert). Returns the entries to store and to drop.
  */
-export function enqueue(
+export function foldIntoQueue(
   queue: readonly OutboxEntry[],
   entry: OutboxEntry,
 ): { put: OutboxEntry[]; remove: string[] } {
@@ -80,18 +80,12 @@ function chainAfter(queue: readonly OutboxEntry[], entry: OutboxEntry): OutboxEn
 }
 
 /**
- * The next entry to send: the oldest pending one that no earlier open or conflicted write to the
- * same record is waiting in front of. Failed entries block nothing; a conflict blocks only its
- * own record until the user chooses. A write backing off after a network error holds the whole
- * queue: the network is down for all of them, and the first to go when it returns must be the
- * oldest, or writes would land in the order their backoffs happened to end.
+ * The entry that goes next once its backoff (if any) is over: the oldest pending one that no
+ * earlier open or conflicted write to the same record is waiting in front of. Failed entries block
+ * nothing; a conflict blocks only its own record until the user chooses. A write backing off after
+ * a network error holds the whole queue: the network is down for all of them, and the first to go
+ * when it returns must be the oldest, or writes would land in the order their backoffs happened to end.
  */
-export function nextToSend(queue: readonly OutboxEntry[], now: number): OutboxEntry | undefined {
-  const head = headOf(queue);
-  return head && head.notBefore <= now ? head : undefined;
-}
-
-/** The entry that goes next once its backoff (if any) is over. */
 function headOf(queue: readonly OutboxEntry[]): OutboxEntry | undefined {
   const sorted = [...queue].sort((a, b) => a.order - b.order);
   const blocked = new Set<string>();
@@ -116,9 +110,9 @@ export function nextBatch(queue: readonly OutboxEntry[], now: number, max: numbe
 
 /**
  * nextBatch one entry at a time, in enqueue order, so the store can walk its order index and stop
- * early instead of reading the whole queue. Same rules as nextToSend: an entry taken into the
- * batch blocks its record like any write in flight, and the batch ends where nextToSend would
- * stop or the kind changes.
+ * early instead of reading the whole queue. Same rules as headOf: an entry taken into the batch
+ * blocks its record like any write in flight, and the batch ends at a write still backing off,
+ * at a write that must go alone, or where the kind changes.
  */
 export class BatchBuilder {
   readonly batch: OutboxEntry[] = [];

@@ -4,7 +4,7 @@
 // whose answer was lost (confirmed) or another member's (conflict).
 import type { PostgrestError } from '@supabase/postgrest-js';
 import type { Song } from '../../contract/schema.js';
-import type { Rest } from '../catch-up.js';
+import type { Rest } from '../session-token.js';
 import type { Outcome } from './outbox-queue.js';
 import { type BandWrite, type SongFields, type Write } from '../../contract/writes.js';
 

@@ -8,7 +8,7 @@ describe('interest registry', () => {
     expect(registry.watch('tab-2', 'band-a')).toBe(false);
     expect(registry.watch('tab-2', 'band-a')).toBe(false);
     expect(registry.watchers('band-a')).toBe(2);
-    expect(registry.heldBands()).toEqual(['band-a']);
+    expect(registry.isHeld('band-a')).toBe(true);
   });
 
   it('keeps a band until the last tab watching it lets go, then for a grace period', () => {
@@ -45,8 +45,8 @@ describe('interest registry', () => {
 
   it('holds a newly joined band for one grace period with no tab watching', () => {
     const registry = new InterestRegistry(100);
-    expect(registry.hold('band-new', 0)).toBe(true);
-    expect(registry.heldBands()).toEqual(['band-new']);
+    expect(registry.keepForGrace('band-new', 0)).toBe(true);
+    expect(registry.isHeld('band-new')).toBe(true);
     expect(registry.watch('tab-1', 'band-new')).toBe(false);
     expect(registry.expired(500)).toEqual([]);
   });

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nextBatch, recordOf } from '../../../worker/outbox/outbox-queue.js';
 import type { OutboxEntry, Write } from '../../../contract/writes.js';
-import { parseEntry } from '../../../worker/outbox/outbox-store.js';
-import { write as validWrite } from '../../../worker/validate.js';
+import { parseEntry } from '../../../worker/outbox/stored-entry.js';
+import { parseWrite } from '../../../worker/validate.js';
 
 const USER = '0b6f1c3c-2b7a-4d0e-9a51-0c9e8c1b2a3d';
 const NOW = 1_800_000_000_000;
@@ -135,7 +135,7 @@ function wellFormed(e: OutboxEntry): void {
   expect(Number.isFinite(e.order)).toBe(true);
   expect(e.userId).toBe(USER);
   // A write a tab could have queued: the boundary's own validator takes it unchanged.
-  expect(validWrite(e.write)).toEqual(e.write);
+  expect(parseWrite(e.write)).toEqual(e.write);
   expect(e.record).toBe(recordOf(e.write));
   expect(STATUSES).toContain(e.status);
   expect(Number.isSafeInteger(e.attempts) && e.attempts >= 0).toBe(true);

@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { Song } from '../../../contract/schema.js';
 import {
   afterOutcome,
-  enqueue,
+  foldIntoQueue,
   keepMine,
   nextBatch,
-  nextToSend,
   nextWake,
   recordOf,
 } from '../../../worker/outbox/outbox-queue.js';
@@ -51,8 +50,23 @@ const remove = (songId: string, baseVersion: number): Write => ({
   baseVersion,
 });
 
+/**
+ * The reference definition nextBatch is checked against (it was the queue's own before nextBatch
+ * replaced it): the oldest pending entry that no earlier open or conflicted write to its record
+ * waits in front of, once its backoff is over.
+ */
+function nextToSend(queue: readonly OutboxEntry[], now: number): OutboxEntry | undefined {
+  const blocked = new Set<string>();
+  for (const e of [...queue].sort((a, b) => a.order - b.order)) {
+    const record = recordOf(e.write);
+    if (e.status === 'pending' && !blocked.has(record)) return e.notBefore <= now ? e : undefined;
+    if (e.status === 'pending' || e.status === 'sending' || e.status === 'conflict') blocked.add(record);
+  }
+  return undefined;
+}
+
 function apply(queue: OutboxEntry[], next: OutboxEntry): OutboxEntry[] {
-  const { put, remove: drop } = enqueue(queue, next);
+  const { put, remove: drop } = foldIntoQueue(queue, next);
   const kept = queue.filter((e) => !drop.includes(e.id) && !put.some((p) => p.id === e.id));
   return [...kept, ...put].sort((a, b) => a.order - b.order);
 }

@@ -1,0 +1,236 @@
+// Every band this user's socket is subscribed to: its phase (core/band-lifecycle.ts), its delivery
+// order (core/band-sequence.ts), the catch-up that fills what the socket did not bring (the log
+// over REST, through core/log-sync.ts), the tabs' log reads, and the channels that carry the
+// bands (band-channels.ts). Live events and catch-up pages both reach the tabs from here, each seq
+// once and in order. Which bands to subscribe is decided elsewhere (band-interest.ts).
+import type { BandEvent } from '../contract/schema.js';
+import { EVENTS_PAGE, type BandDiagnostics, type BandLive } from '../contract/protocol.js';
+import { BandChannels, type MembershipListener, type ShardListener } from './band-channels.js';
+import type { BandLog } from './band-log.js';
+import type { SocketAttempt } from './connection.js';
+import { backoffCeiling, type BackoffPolicy } from './core/backoff.js';
+import {
+  JOINING,
+  reduceBand,
+  statusOf,
+  type BandLifecycleEvent,
+  type BandPhase,
+} from './core/band-lifecycle.js';
+import { BandSequence } from './core/band-sequence.js';
+import { syncLog } from './core/log-sync.js';
+import type { UserBus } from './fanout.js';
+import { BrokerFailure } from './validate.js';
+
+/** Pause before catching up again when a pass left a hole, so a stuck hole cannot spin. */
+const CATCH_UP_RETRY_MS = 250;
+/** Pauses after failed catch-ups (the log unreachable): 500 ms doubling to 10 s, never giving up. */
+const CATCH_UP_BACKOFF: BackoffPolicy = {
+  baseMs: 2 * CATCH_UP_RETRY_MS,
+  factor: 2,
+  capMs: 10_000,
+  maxAttempts: Infinity,
+};
+
+/** A watch RLS refuses: the band's log is invisible to this user. */
+export class BandRefused extends BrokerFailure {
+  constructor(bandId: string) {
+    super('not_member', `not a member of band ${bandId}`);
+  }
+}
+
+/** Told of every band event delivered to the tabs (the broker's event rate). */
+export interface DeliveryMeter {
+  delivered(): void;
+}
+
+/** How many tabs watch a band, for diagnostics. */
+export interface Watchers {
+  watchers(bandId: string): number;
+}
+
+interface Waiter {
+  resolve(live: BandLive): void;
+  reject(error: Error): void;
+}
+
+interface Band {
+  phase: BandPhase;
+  sequence: BandSequence<BandEvent>;
+  catchUps: number;
+  delivered: number;
+  duplicates: number;
+  waiters: Waiter[];
+}
+
+export class BandFeed implements ShardListener {
+  private readonly bands = new Map<string, Band>();
+  private readonly channels: BandChannels;
+  private stopped = false;
+
+  constructor(
+    userId: string,
+    private readonly log: BandLog,
+    private readonly bus: UserBus,
+    private readonly meter: DeliveryMeter,
+  ) {
+    this.channels = new BandChannels(userId, this);
+  }
+
+  /** Subscribes the band if needed; resolves once it is live, rejects with BandRefused if RLS hides it. */
+  whenLive(bandId: string): Promise<BandLive> {
+    const band = this.bands.get(bandId);
+    if (band?.phase.kind === 'live') return Promise.resolve({ bandId, lastSeq: band.sequence.last });
+    return new Promise((resolve, reject) => {
+      if (band) band.waiters.push({ resolve, reject });
+      else void this.subscribe(bandId, { resolve, reject });
+    });
+  }
+
+  /** One page of the band's log for a tab (see BandLog.pageForTabs). */
+  eventsAfter(bandId: string, afterSeq: number): Promise<BandEvent[]> {
+    return this.log.pageForTabs(bandId, afterSeq, this.bands);
+  }
+
+  /** Unsubscribes the band; whoever still waits for it going live hears `reason`. */
+  release(bandId: string, reason: Error): void {
+    const band = this.bands.get(bandId);
+    if (!band) return;
+    this.bands.delete(bandId);
+    rejectWaiters(band, reason);
+    void this.channels.remove(bandId);
+  }
+
+  /** A new socket: join its channels for every band (memberships heard by `memberships`). */
+  attach(socket: SocketAttempt, memberships: MembershipListener): Promise<void> {
+    return this.channels.attach(socket, [...this.bands.keys()], memberships);
+  }
+
+  /** The socket went down, and its channels with it. */
+  socketLost(): void {
+    this.channels.detach();
+    for (const [bandId, band] of this.bands) this.move(bandId, band, { type: 'socket-lost' });
+  }
+
+  bandEvent(event: BandEvent): void {
+    this.receive(event.band_id, [event], false);
+  }
+
+  shardLive(bands: string[]): void {
+    for (const bandId of bands) this.catchUp(bandId, this.bands.get(bandId)?.sequence.beginCatchUp());
+  }
+
+  /** Signed out: nothing is subscribed any more. */
+  stop(): void {
+    this.stopped = true;
+    for (const band of this.bands.values())
+      rejectWaiters(band, new BrokerFailure('no_session', 'signed out'));
+    this.bands.clear();
+  }
+
+  get channelCount(): number {
+    return this.channels.channelCount;
+  }
+
+  diagnostics(interest: Watchers): BandDiagnostics[] {
+    return [...this.bands].map(([bandId, band]) => ({
+      bandId,
+      status: statusOf(band.phase),
+      watchers: interest.watchers(bandId),
+      lastSeq: band.sequence.last,
+      catchUps: band.catchUps,
+      eventsDelivered: band.delivered,
+      duplicatesDropped: band.duplicates,
+      channel: this.channels.topicOf(bandId),
+    }));
+  }
+
+  private async subscribe(bandId: string, waiter: Waiter): Promise<void> {
+    let head: number;
+    try {
+      // The head before subscribing: anything committed between the two is caught up after.
+      head = await this.log.head(bandId);
+    } catch (error) {
+      waiter.reject(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (this.stopped) return waiter.reject(new BrokerFailure('no_session', 'signed out'));
+    // Every band has at least its creation event; an empty log means RLS hides it.
+    if (head === 0) return waiter.reject(new BandRefused(bandId));
+    // Another watch subscribed it while this one read the head: join that one (it may be live already).
+    const existing = this.bands.get(bandId);
+    if (existing?.phase.kind === 'live') return waiter.resolve({ bandId, lastSeq: existing.sequence.last });
+    if (existing) {
+      existing.waiters.push(waiter);
+      return;
+    }
+    const band: Band = {
+      phase: JOINING,
+      sequence: new BandSequence(head),
+      catchUps: 0,
+      delivered: 0,
+      duplicates: 0,
+      waiters: [waiter],
+    };
+    this.bands.set(bandId, band);
+    // Resolves the waiter once live; until then the band rides along with every new socket.
+    await this.channels.add([bandId]);
+  }
+
+  private receive(bandId: string, events: BandEvent[], fromCatchUp: boolean): void {
+    const band = this.bands.get(bandId);
+    if (!band) return;
+    const result = band.sequence.receive(events);
+    band.duplicates += result.duplicates;
+    for (const event of result.deliver) {
+      band.delivered++;
+      this.meter.delivered();
+      this.bus.publish({ type: 'band:event', bandId, event });
+    }
+    if (!fromCatchUp) this.catchUp(bandId, result.catchUpFrom);
+  }
+
+  private catchUp(bandId: string, from: number | undefined): void {
+    const band = this.bands.get(bandId);
+    // `from` is where the sequence stands (it asked for this pass); undefined: one runs already.
+    if (!band || from === undefined) return;
+    this.move(bandId, band, { type: 'catch-up-started' });
+    void (async () => {
+      // The log may be unreachable (REST down, expired token) while the socket is fine: events
+      // missed meanwhile would never be fetched if the band went live now. So the sync never
+      // gives up; it pauses and reads again from what did arrive.
+      const result = await syncLog<BandEvent>(
+        {
+          read: (after) => this.log.after(bandId, after),
+          apply: (page) => this.receive(bandId, page, true),
+          position: () => band.sequence.last,
+          current: () => this.bands.get(bandId) === band,
+          retryPause: (failures) => backoffCeiling(failures, CATCH_UP_BACKOFF),
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        },
+        EVENTS_PAGE,
+      );
+      if (result.kind !== 'reached') return;
+      band.catchUps++;
+      const { count } = result;
+      if (count > 0) this.bus.publish({ type: 'band:caught-up', bandId, count });
+      if (band.sequence.buffered === 0) this.move(bandId, band, { type: 'caught-up' });
+      const again = band.sequence.endCatchUp();
+      if (again !== undefined)
+        setTimeout(() => this.catchUp(bandId, again), count > 0 ? 0 : CATCH_UP_RETRY_MS);
+    })();
+  }
+
+  /** Moves the band's phase; a band that becomes live resolves its waiters and tells the tabs. */
+  private move(bandId: string, band: Band, event: BandLifecycleEvent): void {
+    const previous = band.phase;
+    band.phase = reduceBand(previous, event);
+    if (band.phase.kind !== 'live' || previous.kind === 'live') return;
+    const live = { bandId, lastSeq: band.sequence.last };
+    for (const waiter of band.waiters.splice(0)) waiter.resolve(live);
+    this.bus.publish({ type: 'band:live', ...live });
+  }
+}
+
+function rejectWaiters(band: Band, error: Error): void {
+  for (const waiter of band.waiters.splice(0)) waiter.reject(error);
+}

@@ -1,0 +1,73 @@
+// Reading a band's change log over REST with the user's current token: its head (the last seq)
+// and the events after a seq, a page at a time. RLS applies: a user reads only the bands they are
+// in. Tabs that ask for the same page at once (every tab of the profile resuming the same gap after
+// a worker replacement) share one request.
+import type { BandEvent } from '../contract/schema.js';
+import { EVENTS_PAGE } from '../contract/protocol.js';
+import type { RestSource } from './session-token.js';
+import { BrokerFailure } from './validate.js';
+
+/** Which bands the user has a subscription for (the band feed's table). */
+export interface Subscriptions {
+  has(bandId: string): boolean;
+}
+
+export class BandLog {
+  /** Pages being read for tabs, by band and seq. */
+  private readonly reads = new Map<string, Promise<BandEvent[]>>();
+
+  constructor(private readonly token: RestSource) {}
+
+  /** The last seq of the band's log; 0 when RLS hides the band (every log starts with its creation). */
+  async head(bandId: string): Promise<number> {
+    const { data, error } = await this.token
+      .rest()
+      .from('band_events')
+      .select('seq')
+      .eq('band_id', bandId)
+      .order('seq', { ascending: false })
+      .limit(1);
+    if (error) throw new Error(`reading the head of band ${bandId}: ${error.message}`);
+    return data[0]?.seq ?? 0;
+  }
+
+  /** One page of the log after `afterSeq`, oldest first. */
+  async after(bandId: string, afterSeq: number): Promise<BandEvent[]> {
+    const { data, error } = await this.token
+      .rest()
+      .from('band_events')
+      .select('*')
+      .eq('band_id', bandId)
+      .gt('seq', afterSeq)
+      .order('seq')
+      .limit(EVENTS_PAGE);
+    if (error) throw new Error(`catching up band ${bandId}: ${error.message}`);
+    return data;
+  }
+
+  /**
+   * A page for a tab, shared with tabs asking for the same one. RLS answers a band the user is not
+   * in with no rows, which reads as "nothing new": when a page of a band without a subscription
+   * is empty, its head says whether the band is visible at all, and an invisible one is refused.
+   */
+  pageForTabs(bandId: string, afterSeq: number, subscriptions: Subscriptions): Promise<BandEvent[]> {
+    const key = `${bandId}:${afterSeq}`;
+    let read = this.reads.get(key);
+    if (!read) {
+      read = this.readForTabs(bandId, afterSeq, subscriptions).finally(() => this.reads.delete(key));
+      this.reads.set(key, read);
+    }
+    return read;
+  }
+
+  private async readForTabs(
+    bandId: string,
+    afterSeq: number,
+    subscriptions: Subscriptions,
+  ): Promise<BandEvent[]> {
+    const page = await this.after(bandId, afterSeq);
+    if (page.length === 0 && !subscriptions.has(bandId) && (await this.head(bandId)) === 0)
+      throw new BrokerFailure('not_member', `not a member of band ${bandId}`);
+    return page;
+  }
+}

@@ -1,0 +1,53 @@
+// Everything the broker takes from the context it runs in, passed in rather than reached for as
+// globals (realtime-js's lesson: every environment dependency is an option): Web Locks, the
+// user's outbox storage, BroadcastChannels, the clock and randomness. The SharedWorker and a
+// per-tab broker pass `browserEnvironment()`; Node tests pass in-memory locks and outbox stores,
+// so the whole broker, outbox included, runs there. Timers stay global: vitest fakes them.
+import type { OutboxStore } from './outbox/outbox-store.js';
+import { openIdbOutboxStore } from './outbox/idb-outbox-store.js';
+
+/** The subset of the Web Locks API the broker uses. */
+export interface LockManagerLike {
+  request<T>(name: string, options: LockRequest, granted: () => Promise<T> | T): Promise<T>;
+}
+
+export interface LockRequest {
+  mode?: 'exclusive' | 'shared';
+  /** Aborting a request still waiting drops it (its promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/** The subset of a BroadcastChannel the broker uses: every context of the profile hears a post. */
+export interface ChannelLike {
+  postMessage(message: unknown): void;
+  onmessage: ((event: MessageEvent<unknown>) => void) | null;
+  close(): void;
+}
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Uniform in [0, 1), for jitter. */
+  random(): number;
+}
+
+export interface BrokerEnvironment extends Clock {
+  locks: LockManagerLike;
+  /** Opens the profile's outbox store; undefined when this context has none (no IndexedDB). */
+  openOutboxStore(): Promise<OutboxStore> | undefined;
+  /** A BroadcastChannel by that name (a function, so it can be handed on as one). */
+  channel: (name: string) => ChannelLike;
+}
+
+/** A SharedWorker's or a page's own: navigator.locks, IndexedDB, BroadcastChannel, Date, Math. */
+export function browserEnvironment(): BrokerEnvironment {
+  return {
+    locks: {
+      request: (name, options, granted) => navigator.locks.request(name, options, () => granted()),
+    },
+    openOutboxStore: () => (typeof indexedDB === 'undefined' ? undefined : openIdbOutboxStore()),
+    channel: (name) => new BroadcastChannel(name),
+    now: () => Date.now(),
+    random: () => Math.random(),
+  };
+}

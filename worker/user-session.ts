@@ -1,0 +1,138 @@
+// Everything the broker keeps for one signed-in user, wired together here and nowhere else: the
+// token, the bus, the bands (feed, interest, memberships), the socket (Connection and what its
+// changes set off), the outbox and the diagnostics history. Each collaborator is handed the ones
+// it talks to when it is made; the socket starts last, once all of them exist.
+import type { ConnectionState } from '../contract/connection-state.js';
+import type { BandEvent } from '../contract/schema.js';
+import type { BandLive, ConflictChoice, UserDiagnostics } from '../contract/protocol.js';
+import type { OutboxEntry, Write } from '../contract/writes.js';
+import { BandFeed, type DeliveryMeter } from './band-feed.js';
+import { BandInterest } from './band-interest.js';
+import { BandLog } from './band-log.js';
+import { BandMemberships } from './band-memberships.js';
+import { Connection, type ConnectionOptions } from './connection.js';
+import { ConnectionEffects } from './connection-effects.js';
+import type { BrokerEnvironment } from './environment.js';
+import { UserBus, type Fanout } from './fanout.js';
+import { SessionOutboxContext, UserOutbox } from './outbox/user-outbox.js';
+import { SessionToken } from './session-token.js';
+import { StateHistory } from './state-history.js';
+
+export interface SessionOptions extends ConnectionOptions {
+  graceMs: number;
+  outboxBatchSize: number;
+}
+
+export class UserSession {
+  private readonly token: SessionToken;
+  private readonly history: StateHistory;
+  private readonly feed: BandFeed;
+  private readonly interest: BandInterest;
+  private readonly memberships: BandMemberships;
+  private readonly connection: Connection;
+  private readonly outbox: UserOutbox;
+
+  constructor(
+    readonly userId: string,
+    token: string,
+    options: SessionOptions,
+    fanout: Fanout,
+    meter: DeliveryMeter,
+    env: BrokerEnvironment,
+  ) {
+    const bus = new UserBus(fanout, userId);
+    this.token = new SessionToken(options, token, env);
+    this.history = new StateHistory(env);
+    this.feed = new BandFeed(userId, new BandLog(this.token), bus, meter);
+    this.interest = new BandInterest(options.graceMs, env, this.feed);
+    this.memberships = new BandMemberships(this.interest, bus);
+    this.connection = new Connection(options, env);
+    const outboxContext = new SessionOutboxContext(this.token, bus, this.memberships, this.connection);
+    this.outbox = new UserOutbox(userId, env, outboxContext, options);
+    this.connection.start(
+      token,
+      new ConnectionEffects(this.feed, this.memberships, this.history, bus, this.token, this.outbox),
+    );
+  }
+
+  write(write: Write): Promise<OutboxEntry[]> {
+    return this.outbox.queueWrite(write);
+  }
+
+  outboxEntries(): Promise<OutboxEntry[]> {
+    return this.outbox.list();
+  }
+
+  resolveWrite(entryId: string, choice: ConflictChoice): Promise<void> {
+    return this.outbox.resolve(entryId, choice);
+  }
+
+  setToken(token: string): void {
+    this.token.set(token);
+    this.connection.setToken(token);
+    // Writes held back by an expired token (or backing off after a 401) may go now.
+    this.outbox.wake();
+  }
+
+  watch(tabId: string, bandId: string): Promise<BandLive> {
+    return this.interest.watch(tabId, bandId);
+  }
+
+  eventsAfter(bandId: string, afterSeq: number): Promise<BandEvent[]> {
+    return this.feed.eventsAfter(bandId, afterSeq);
+  }
+
+  unwatch(tabId: string, bandId: string): void {
+    this.interest.unwatch(tabId, bandId);
+  }
+
+  releaseTab(tabId: string): void {
+    this.interest.releaseTab(tabId);
+  }
+
+  /** A band created or joined in a tab: subscribe now and tell every tab. */
+  bandAdded(bandId: string): void {
+    this.memberships.added(bandId);
+  }
+
+  /** The user asked to retry: the socket and any writes waiting out a backoff go now. */
+  retry(): void {
+    this.connection.retryNow();
+    this.outbox.wake();
+  }
+
+  networkChanged(online: boolean): void {
+    this.connection.networkChanged(online);
+    // The socket may never have noticed the outage (REST alone was down): wake the outbox too.
+    if (online) this.outbox.wake();
+  }
+
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+
+  /** Signed out: the socket closes, the outbox stops and closes its store, waiting watches fail. */
+  stop(): void {
+    this.interest.stop();
+    this.connection.stop();
+    this.outbox.stop();
+    this.feed.stop();
+  }
+
+  diagnostics(): UserDiagnostics {
+    return {
+      userId: this.userId,
+      state: this.connection.state,
+      history: this.history.list(),
+      heartbeatRttMs: this.connection.heartbeatRttMs,
+      channels: this.feed.channelCount,
+      bands: this.feed.diagnostics(this.interest),
+      outboxJunkDropped: this.outbox.junkDropped,
+    };
+  }
+
+  /** The bands each tab watches. */
+  tabsOf(): Map<string, string[]> {
+    return this.interest.tabs();
+  }
+}
