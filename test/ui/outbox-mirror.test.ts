@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OutboxEntry } from '../../src/client/index.js';
 import { OutboxMirror } from '../../src/ui/state/outbox-mirror.js';
-
-const entry = (id: string, status: OutboxEntry['status']): OutboxEntry => ({
-  id,
-  order: 1,
-  userId: 'u',
-  write: { kind: 'song.insert', songId: `song-${id}`, bandId: 'b', fields: { title: id } },
-  record: `song-${id}`,
-  status,
-  attempts: 0,
-  notBefore: 0,
-  error: undefined,
-  theirs: undefined,
-  createdAt: 0,
-});
+import { outboxEntry as entry } from './fixtures.js';
 
 const statuses = (mirror: OutboxMirror): string[] => mirror.values().map((e) => `${e.id}:${e.status}`);
 

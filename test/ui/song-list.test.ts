@@ -7,23 +7,8 @@ import {
   parseDuration,
   visibleSongs,
 } from '../../src/ui/state/song-list.js';
+import { songRow as song } from './fixtures.js';
 
-const song = (id: string, title: string, version = 1, deleted = false): Song => ({
-  id,
-  band_id: 'b',
-  title,
-  artist: '',
-  key: null,
-  bpm: null,
-  duration_seconds: null,
-  notes: '',
-  version,
-  created_by: null,
-  updated_by: null,
-  created_at: '',
-  updated_at: '',
-  deleted_at: deleted ? '2026-01-01T00:00:00Z' : null,
-});
 const change = (op: 'INSERT' | 'UPDATE' | 'DELETE', record: Song | null, oldRecord: Song | null = null) => ({
   bandId: 'b',
   seq: 1,

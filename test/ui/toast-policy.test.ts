@@ -24,6 +24,7 @@ import {
   ToastQueue,
   type ToastRequest,
 } from '../../src/ui/state/toast-queue.js';
+import { songRow } from './fixtures.js';
 
 describe('toast queue', () => {
   it('merges a burst of the same kind into one toast with a count', () => {
@@ -73,22 +74,8 @@ describe('toast queue', () => {
   });
 });
 
-const song = (title: string, deleted = false): Song => ({
-  id: 's1',
-  band_id: 'b',
-  title,
-  artist: '',
-  key: null,
-  bpm: null,
-  duration_seconds: null,
-  notes: '',
-  version: 2,
-  created_by: null,
-  updated_by: null,
-  created_at: '',
-  updated_at: '',
-  deleted_at: deleted ? '2026-01-01T00:00:00Z' : null,
-});
+/** The song these tests conflict over: version 2, id s1. */
+const song = (title: string, deleted = false): Song => songRow('s1', title, 2, deleted);
 
 const band: Band = {
   id: 'b',
