@@ -3,12 +3,13 @@
 //   failed and are never sent, an entry in the first version's format still drains, the good
 //   writes behind them land exactly once, and every corrupt one can be dismissed;
 // - the SharedWorker's broker, called over its port with fuzzed arguments, answers every call
-//   with a Result, and the tab then still signs in, watches, receives and writes exactly once.
+//   with a Result, and the tab then still signs in, watches, receives and writes exactly once;
+// - junk on the outbox channel from a same-origin page is dropped and counted, never applied.
 import { expect, test, type Page } from '@playwright/test';
 import fc from 'fast-check';
 import { client, signedUpClient } from '../test/support/backend.js';
 import type { BacklineClient } from '../src/client/index.js';
-import { OUTBOX_DATABASE } from '../contract/names.js';
+import { OUTBOX_DATABASE, outboxChannel } from '../contract/names.js';
 import type { BrokerApi } from '../contract/protocol.js';
 import { startApp, type RunningApp } from '../test/support/browser/app.js';
 import { openLab, signIn, watch } from '../test/support/browser/lab.js';
@@ -284,5 +285,70 @@ test('the SharedWorker broker answers fuzzed calls over its port, and the tab st
   );
   await expect.poll(() => titlesIn(band!.id), { timeout: 30_000 }).toEqual(['heard', 'written']);
   await expect.poll(() => page.evaluate((b) => window.lab.seqs(b), band!.id)).toEqual([head + 1, head + 2]);
+  await context.close();
+});
+
+test('junk posted on the outbox channel by a same-origin page is ignored and counted, and writes still land', async ({
+  browser,
+}) => {
+  const user = await signedUpClient(app.backend, 'outbox-junk');
+  const { data: band } = await user.client.rpc('create_band', { name: 'Junk', description: '' });
+  const context = await browser.newContext();
+  const page = await openLab(context, app, { transport: 'shared' });
+  const userId = await signIn(page, user.email, user.password);
+  const channel = outboxChannel(userId);
+  const forged = {
+    id: 'forged',
+    order: 1,
+    userId: crypto.randomUUID(), // another user's entry
+    write: {
+      kind: 'song.insert',
+      songId: crypto.randomUUID(),
+      bandId: band!.id,
+      fields: { title: 'Forged' },
+    },
+    record: 'x',
+    status: 'failed',
+    attempts: 1,
+    notBefore: 0,
+    createdAt: 0,
+  };
+  const junk = [
+    'hello',
+    { type: 'nope' },
+    { type: 'entries' },
+    { type: 'entries', changes: [{ entry: { id: 'half' }, removed: true }] },
+    { type: 'entries', changes: [{ entry: forged, removed: false }] },
+  ];
+  await page.evaluate(
+    ({ name, messages }) => {
+      const w = window as unknown as { heard: number };
+      w.heard = 0;
+      window.lab.backline.on('outbox:changed', () => w.heard++);
+      const channel = new BroadcastChannel(name);
+      for (const message of messages) channel.postMessage(message);
+      channel.close();
+    },
+    { name: channel, messages: junk },
+  );
+  const dropped = () =>
+    page.evaluate(async () => (await window.lab.backline.diagnostics()).users[0]?.outboxJunkDropped);
+  await expect.poll(dropped).toBe(junk.length);
+  expect(await page.evaluate(() => (window as unknown as { heard: number }).heard)).toBe(0);
+  expect(await outboxOf(page)).toEqual([]);
+
+  // The outbox itself is unharmed: a real write is queued, heard by the tab and lands.
+  await page.evaluate(
+    (bandId) =>
+      window.lab.backline.write({
+        kind: 'song.insert',
+        songId: crypto.randomUUID(),
+        bandId,
+        fields: { title: 'Real' },
+      }),
+    band!.id,
+  );
+  await expect.poll(() => titlesIn(band!.id)).toEqual(['Real']);
+  expect(await page.evaluate(() => (window as unknown as { heard: number }).heard)).toBeGreaterThan(0);
   await context.close();
 });

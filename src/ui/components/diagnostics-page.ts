@@ -119,7 +119,12 @@ export class DiagnosticsPage extends LitElement {
                           ? `, next retry ${new Date(user.state.nextRetryAt).toLocaleTimeString()}`
                           : ''
                       }${user.state.lastError ? `, last error: ${user.state.lastError.message}` : ''};
-                      heartbeat round trip ${user.heartbeatRttMs ?? '–'} ms; ${user.channels} channels
+                      heartbeat round trip ${user.heartbeatRttMs ?? '–'} ms; ${user.channels}
+                      channels${
+                        user.outboxJunkDropped > 0
+                          ? `; ${user.outboxJunkDropped} malformed outbox messages ignored`
+                          : ''
+                      }
                     </p>
                     <h3>Bands</h3>
                     <table>
