@@ -212,8 +212,9 @@ export class WorkerSuccession {
     this.replace(next);
   }
 
-  /** Another tab moved the profile on. */
+  /** Another tab moved the profile on. A tab that asked for per-tab mode stays in it. */
   private heard(data: unknown): void {
+    if (this.options.transport === 'tab') return;
     const next = requestedGeneration(data);
     if (next !== undefined && this.state.kind === 'attached' && next > this.state.transport.generation) {
       this.replace(next);

@@ -90,6 +90,17 @@ describe('worker succession', () => {
     expect(others.map((tab) => tab.moves)).toEqual(Array(2).fill(['shared 0', 'shared 1']));
   });
 
+  it('a tab that asked for per-tab mode stays in it when the other tabs move to a new worker', async () => {
+    const shared = await profile.openTab('tab 1');
+    const perTab = await profile.openTab('tab 2', { transport: 'tab' });
+    profile.worker(0).hang();
+    await vi.advanceTimersByTimeAsync(PING.pingIntervalMs + PING.pingTimeoutMs);
+    await shared.movedTo('shared 1');
+    await vi.advanceTimersByTimeAsync(PING.pingIntervalMs);
+    expect(perTab.moves).toEqual(['tab 0']);
+    expect(perTab.state.kind).toBe('attached');
+  });
+
   it('a call made while the replacement is under way goes to the replacement once, not to the dead worker', async () => {
     const [tab] = await tabs(1);
     const answerHello = profile.worker(1).holdHello();
