@@ -320,6 +320,9 @@ test('junk posted on the outbox channel by a same-origin page is ignored and cou
     { type: 'entries', changes: [{ entry: { id: 'half' }, removed: true }] },
     { type: 'entries', changes: [{ entry: forged, removed: false }] },
   ];
+  // The worker opens the user's outbox (and its channel) after sign-in; a BroadcastChannel post
+  // reaches only contexts listening already, so wait for the outbox to answer first.
+  expect(await outboxOf(page)).toEqual([]);
   await page.evaluate(
     ({ name, messages }) => {
       const w = window as unknown as { heard: number };
