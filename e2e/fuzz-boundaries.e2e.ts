@@ -34,6 +34,19 @@ interface Entry {
 const outboxOf = (page: Page): Promise<Entry['entries']> =>
   page.evaluate(() => window.lab.backline.outbox()) as Promise<Entry['entries']>;
 
+/** Queues a new song in the tab's outbox, as the app's add-song form does. */
+const queueSong = (page: Page, bandId: string, title: string): Promise<unknown> =>
+  page.evaluate(
+    ([b, t]) =>
+      window.lab.backline.write({
+        kind: 'song.insert',
+        songId: crypto.randomUUID(),
+        bandId: b!,
+        fields: { title: t! },
+      }),
+    [bandId, title],
+  );
+
 /** A stored record with one required field of the wrong type; `id` kinds are made in the page. */
 type Stored = Record<string, unknown> & { idKind?: 'number' | 'array' | 'date' };
 const broken = (userId: string, bandId: string, onlyId = false): fc.Arbitrary<Stored> =>
@@ -145,17 +158,7 @@ test('corrupt outbox records stay visible and unsent; an old-format entry and th
     { records: [...corrupt, oldFormat], database: OUTBOX_DATABASE },
   );
 
-  for (const title of ['good 1', 'good 2', 'good 3'])
-    await page.evaluate(
-      ([bandId, t]) =>
-        window.lab.backline.write({
-          kind: 'song.insert',
-          songId: crypto.randomUUID(),
-          bandId: bandId!,
-          fields: { title: t! },
-        }),
-      [band!.id, title],
-    );
+  for (const title of ['good 1', 'good 2', 'good 3']) await queueSong(page, band!.id, title);
 
   await expect
     .poll(() => titlesIn(band!.id), { timeout: 30_000 })
@@ -273,16 +276,7 @@ test('the SharedWorker broker answers fuzzed calls over its port, and the tab st
   const head = await watch(page, band!.id);
   await user.client.from('songs').insert({ band_id: band!.id, title: 'heard' });
   await expect.poll(() => page.evaluate((b) => window.lab.seqs(b), band!.id)).toEqual([head + 1]);
-  await page.evaluate(
-    (bandId) =>
-      window.lab.backline.write({
-        kind: 'song.insert',
-        songId: crypto.randomUUID(),
-        bandId,
-        fields: { title: 'written' },
-      }),
-    band!.id,
-  );
+  await queueSong(page, band!.id, 'written');
   await expect.poll(() => titlesIn(band!.id), { timeout: 30_000 }).toEqual(['heard', 'written']);
   await expect.poll(() => page.evaluate((b) => window.lab.seqs(b), band!.id)).toEqual([head + 1, head + 2]);
   await context.close();
@@ -341,16 +335,7 @@ test('junk posted on the outbox channel by a same-origin page is ignored and cou
   expect(await outboxOf(page)).toEqual([]);
 
   // The outbox itself is unharmed: a real write is queued, heard by the tab and lands.
-  await page.evaluate(
-    (bandId) =>
-      window.lab.backline.write({
-        kind: 'song.insert',
-        songId: crypto.randomUUID(),
-        bandId,
-        fields: { title: 'Real' },
-      }),
-    band!.id,
-  );
+  await queueSong(page, band!.id, 'Real');
   await expect.poll(() => titlesIn(band!.id)).toEqual(['Real']);
   expect(await page.evaluate(() => (window as unknown as { heard: number }).heard)).toBeGreaterThan(0);
   await context.close();

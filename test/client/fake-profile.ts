@@ -7,6 +7,7 @@ import type { BrokerApi, Result, TransportMode } from '../../contract/protocol.j
 import { workerLifeLock } from '../../contract/names.js';
 import type { ControlChannel, SuccessionEnvironment, Timers } from '../../src/client/environment.js';
 import type { Transport } from '../../src/client/transport.js';
+import { browserTimers } from '../../src/client/browser-environment.js';
 import {
   WorkerSuccession,
   type SuccessionOptions,
@@ -122,17 +123,8 @@ export class FakeTransport implements Transport {
   }
 }
 
-/** Timers over the global ones, which the tests fake. */
-const timers: Timers = {
-  after(ms, run) {
-    const timer = setTimeout(run, ms);
-    return () => clearTimeout(timer);
-  },
-  every(ms, run) {
-    const timer = setInterval(run, ms);
-    return () => clearInterval(timer);
-  },
-};
+/** The browser's timers are the global ones, which the tests fake. */
+const timers: Timers = browserTimers;
 
 export const PING = { pingIntervalMs: 1000, pingTimeoutMs: 500 };
 
