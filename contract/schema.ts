@@ -21,6 +21,8 @@ export type BandMembership = {
   user_id: string;
   role: MembershipRole;
   joined_at: string;
+  /** Set by the server from the user's sign-up name or email when they join. */
+  display_name: string;
 };
 
 export type InviteCode = {

@@ -40,6 +40,39 @@ describe('bands and invites', () => {
     expect(log[1]!.actor).toBe(alice.userId);
   });
 
+  it('names each member by their sign-up name, else their email, and lets nobody rename them', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bob = client(backend);
+    const bobEmail = `bob-${crypto.randomUUID()}@example.com`;
+    const signUp = await bob.auth.signUp({
+      email: bobEmail,
+      password: 'correct horse battery',
+      options: { data: { display_name: ' Bob Dylan ' } },
+    });
+    expect(signUp.error).toBeNull();
+    const bandId = await bandWith(alice.client, [bob]);
+    const names = async (): Promise<Record<string, string>> => {
+      const { data } = await bob
+        .from('band_memberships')
+        .select('user_id, display_name')
+        .eq('band_id', bandId);
+      return Object.fromEntries((data ?? []).map((m) => [m.user_id, m.display_name]));
+    };
+    expect(await names()).toEqual({
+      [alice.userId]: alice.email.split('@')[0],
+      [signUp.data.user!.id]: 'Bob Dylan',
+    });
+
+    // An admin may change a role, not the name the band knows a member by.
+    const renamed = await alice.client
+      .from('band_memberships')
+      .update({ role: 'admin', display_name: 'Mallory' })
+      .eq('band_id', bandId)
+      .eq('user_id', signUp.data.user!.id)
+      .select('role, display_name');
+    expect(renamed.data).toEqual([{ role: 'admin', display_name: 'Bob Dylan' }]);
+  });
+
   it('refuses create_band to anonymous callers', async () => {
     const { error } = await client(backend).rpc('create_band', { name: 'Nope' });
     expect(error?.code).toBe('42501');

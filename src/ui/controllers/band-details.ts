@@ -1,14 +1,17 @@
-// The band's own row and this user's role in it, read from REST when the page opens: for the
-// heading, and for whether invites are this user's to make.
+// The band's own row and its members, read from REST when the page opens and kept live from the
+// band's events: for the heading, the member list, who changed what, and whether invites are this
+// user's to make.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Band, BandMembership } from '../../client/index.js';
 import type { Services } from '../services.js';
 
 export class BandDetails implements ReactiveController {
   band: Band | undefined;
-  role: BandMembership['role'] | undefined;
+  /** Members by user id, in the order they joined. */
+  members: ReadonlyMap<string, BandMembership> = new Map();
   /** The signed-in user, once read: their own changes are never someone else's. */
   userId: string | undefined;
+  private stop: (() => void) | undefined;
 
   constructor(
     private readonly host: ReactiveControllerHost & { readonly services: Services; readonly bandId: string },
@@ -16,25 +19,47 @@ export class BandDetails implements ReactiveController {
     host.addController(this);
   }
 
+  /** This user's role in the band, once read. */
+  get role(): BandMembership['role'] | undefined {
+    return this.userId ? this.members.get(this.userId)?.role : undefined;
+  }
+
+  /** A member's name as the band knows it; "a former member" once they have left. */
+  nameOf(userId: string | null | undefined): string {
+    if (!userId) return 'someone';
+    if (userId === this.userId) return 'you';
+    return this.members.get(userId)?.display_name || 'a former member';
+  }
+
   hostConnected(): void {
+    const { services, bandId } = this.host;
+    this.stop = services.backline.on('members:changed', ({ bandId: changed, record, oldRecord }) => {
+      if (changed !== bandId) return;
+      const members = new Map(this.members);
+      if (record) members.set(record.user_id, record);
+      else if (oldRecord) members.delete(oldRecord.user_id);
+      this.members = members;
+      this.host.requestUpdate();
+    });
     void this.load();
+  }
+
+  hostDisconnected(): void {
+    this.stop?.();
   }
 
   private async load(): Promise<void> {
     const { services, bandId } = this.host;
     const { supabase } = services;
     this.userId = (await supabase.auth.getSession()).data.session?.user.id;
-    const [band, membership] = await Promise.all([
+    const [band, members] = await Promise.all([
       supabase.db.from('bands').select('*').eq('id', bandId).maybeSingle(),
-      supabase.db
-        .from('band_memberships')
-        .select('role')
-        .eq('band_id', bandId)
-        .eq('user_id', this.userId ?? '')
-        .maybeSingle(),
+      supabase.db.from('band_memberships').select('*').eq('band_id', bandId).order('joined_at'),
     ]);
     this.band = band.data ?? undefined;
-    this.role = membership.data?.role;
+    // Events that arrived during the read are newer than it: they win.
+    const read = new Map((members.data ?? []).map((member) => [member.user_id, member]));
+    this.members = new Map([...read, ...this.members]);
     this.host.requestUpdate();
   }
 }
