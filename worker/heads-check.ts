@@ -26,7 +26,7 @@ export interface HeadsReader {
 export class HeadsCheck {
   private state: HeadsState = HEADS_OFF;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** The request in flight; a check that begins meanwhile (after a rejoin) waits for it. */
+  /** The request in flight; a check that begins meanwhile (the socket went down and up) waits for it. */
   private reading: Promise<void> = Promise.resolve();
 
   constructor(

@@ -32,9 +32,10 @@ async function answerAll(requests: Request[], heads = new Map<string, number>())
   await vi.advanceTimersByTimeAsync(0);
 }
 
-/** Live, with the first check (the join's) answered. */
+/** Live, with one check (a tab's becoming visible) answered. */
 async function checkedOnce({ check, requests }: ReturnType<typeof setUp>): Promise<void> {
   check.live();
+  check.suspicious('visible');
   await vi.advanceTimersByTimeAsync(100);
   await answerAll(requests.splice(0));
 }
@@ -50,6 +51,7 @@ describe('heads check', () => {
   it('asks for every live band in one request and hands the heads to the feed', async () => {
     const { check, requests, seen } = setUp(['a', 'b', 'c']);
     check.live();
+    check.suspicious('online');
     await vi.advanceTimersByTimeAsync(100);
     expect(requests.map((r) => r.bands)).toEqual([['a', 'b', 'c']]);
     await answerAll(requests, new Map([['a', 7]]));
@@ -69,6 +71,7 @@ describe('heads check', () => {
   it('never has two requests in flight: triggers meanwhile give one more after it', async () => {
     const { check, requests } = setUp();
     check.live();
+    check.suspicious('visible');
     await vi.advanceTimersByTimeAsync(100);
     check.suspicious('visible');
     check.suspicious('online');
@@ -79,12 +82,14 @@ describe('heads check', () => {
     expect(requests).toHaveLength(1);
   });
 
-  it('waits for a request still in flight from before a rejoin', async () => {
+  it('waits for a request still in flight from before the socket went down and up', async () => {
     const { check, requests } = setUp();
     check.live();
+    check.suspicious('visible');
     await vi.advanceTimersByTimeAsync(100);
     check.down();
     check.live();
+    check.suspicious('visible');
     await vi.advanceTimersByTimeAsync(1000);
     expect(requests).toHaveLength(1);
     await answerAll(requests.splice(0));

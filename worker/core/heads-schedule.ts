@@ -3,8 +3,9 @@
 // it to show the gap (Supabase does not promise delivery), so the broker compares each head with
 // what it delivered after anything suspicious and on a slow timer while live. Triggers that come
 // together share one check, a check never overlaps another, and nothing is checked while the
-// socket is down: its next subscribe catches every band up anyway. heads-check.ts runs the timer
-// and the request.
+// socket is down. A (re)join needs no check of its own: each band's subscribe reads its log after
+// the channel is live (band-feed.ts), which is what a check would set off; it starts the period.
+// heads-check.ts runs the timer and the request.
 import { assertNever } from '../../contract/assert-never.js';
 
 export interface HeadsPolicy {
@@ -31,7 +32,7 @@ export const headsPolicyFor = (heartbeatIntervalMs: number): HeadsPolicy => ({
   coalesceMs: 50,
 });
 
-export type HeadsReason = 'rejoin' | 'stall' | 'late-reply' | 'visible' | 'online' | 'periodic';
+export type HeadsReason = 'stall' | 'late-reply' | 'visible' | 'online' | 'periodic';
 
 export type HeadsState =
   /** Not live (connecting, reconnecting, offline, signed out): no check. */
@@ -45,7 +46,7 @@ export type HeadsState =
   | { kind: 'checking'; reason: HeadsReason; again: HeadsReason | null; stallAt: number | null };
 
 export type HeadsEvent =
-  /** The socket is live: after a (re)join. */
+  /** The socket is live: joined, or joined again (its bands caught up from their logs). */
   | { type: 'live'; at: number }
   /** The socket is down, or the user signed out. */
   | { type: 'down' }
@@ -65,8 +66,8 @@ export function reduceHeads(state: HeadsState, event: HeadsEvent, policy: HeadsP
   switch (event.type) {
     case 'live':
       return state.kind === 'off'
-        ? { kind: 'waiting', dueAt: event.at + policy.coalesceMs, reason: 'rejoin', stallAt: null }
-        : trigger(state, 'rejoin', event.at, policy);
+        ? { kind: 'waiting', dueAt: event.at + policy.periodMs, reason: 'periodic', stallAt: null }
+        : state;
     case 'down':
       return HEADS_OFF;
     case 'suspicious':

@@ -11,12 +11,8 @@ import {
 const policy: HeadsPolicy = { periodMs: 30_000, lateReplyMs: 2500, coalesceMs: 50 };
 const run = (events: HeadsEvent[], from: HeadsState = HEADS_OFF): HeadsState =>
   events.reduce((state, event) => reduceHeads(state, event, policy), from);
-/** Live since 0, its first check done at 100: waiting for the period. */
-const idle = run([
-  { type: 'live', at: 0 },
-  { type: 'tick', at: 50 },
-  { type: 'checked', at: 100 },
-]);
+/** Live since 100: waiting for the period. */
+const idle = run([{ type: 'live', at: 100 }]);
 /** A check a tab's becoming visible asked for at 5000, in flight since 5050. */
 const checking = run(
   [
@@ -39,20 +35,20 @@ describe('heads schedule', () => {
     expect(wakeAt(HEADS_OFF)).toBeUndefined();
   });
 
-  it('checks right after a (re)join', () => {
-    const live = run([{ type: 'live', at: 1000 }]);
-    expect(live).toEqual({ kind: 'waiting', dueAt: 1050, reason: 'rejoin', stallAt: null });
-    expect(reduceHeads(live, { type: 'tick', at: 1049 }, policy)).toBe(live);
-    expect(reduceHeads(live, { type: 'tick', at: 1050 }, policy)).toMatchObject({
-      kind: 'checking',
-      reason: 'rejoin',
-    });
+  it('starts the period when the socket goes live, its bands just caught up by their subscribe', () => {
+    expect(idle).toEqual({ kind: 'waiting', dueAt: 30_100, reason: 'periodic', stallAt: null });
+    expect(wakeAt(idle)).toBe(30_100);
+    expect(reduceHeads(idle, { type: 'tick', at: 30_099 }, policy)).toBe(idle);
+    expect(run([{ type: 'tick', at: 30_100 }], idle)).toMatchObject({ kind: 'checking', reason: 'periodic' });
   });
 
   it('checks again one period after the last check ended', () => {
-    expect(idle).toEqual({ kind: 'waiting', dueAt: 30_100, reason: 'periodic', stallAt: null });
-    expect(wakeAt(idle)).toBe(30_100);
-    expect(run([{ type: 'tick', at: 30_100 }], idle)).toMatchObject({ kind: 'checking', reason: 'periodic' });
+    expect(run([{ type: 'checked', at: 5200 }], checking)).toEqual({
+      kind: 'waiting',
+      dueAt: 35_200,
+      reason: 'periodic',
+      stallAt: null,
+    });
   });
 
   it('gives triggers that come together one check', () => {
