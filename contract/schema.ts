@@ -89,6 +89,8 @@ export type Database = {
         Returns: InviteCode;
       };
       join_band: { Args: { code: string }; Returns: Band };
+      /** `{ "<band id>": head seq }` for the given bands the caller is a member of. */
+      band_heads: { Args: { band_ids: string[] }; Returns: Json };
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };

@@ -119,6 +119,23 @@ export class BandFeed implements ShardListener {
     for (const bandId of bands) this.catchUp(bandId, this.bands.get(bandId)?.sequence.beginCatchUp());
   }
 
+  /** The bands delivering live now: those a heads check compares. */
+  liveBands(): string[] {
+    return [...this.bands].flatMap(([bandId, band]) => (band.phase.kind === 'live' ? [bandId] : []));
+  }
+
+  /**
+   * Heads read from the server. A live band behind its head lost events the socket never brought
+   * (and nothing after them showed the gap): the same catch-up as for a hole fetches them.
+   */
+  headsSeen(heads: ReadonlyMap<string, number>): void {
+    for (const [bandId, head] of heads) {
+      const band = this.bands.get(bandId);
+      if (band?.phase.kind === 'live' && head > band.sequence.last)
+        this.catchUp(bandId, band.sequence.beginCatchUp());
+    }
+  }
+
   /** Signed out: nothing is subscribed any more. */
   stop(): void {
     this.stopped = true;

@@ -1,11 +1,15 @@
-// Reading a band's change log over REST with the user's current token: its head (the last seq)
-// and the events after a seq, a page at a time. RLS applies: a user reads only the bands they are
+// Reading a band's change log over REST with the user's current token: its head (the last seq),
+// the heads of many bands at once (band_heads), and the events after a seq, a page at a time. RLS applies: a user reads only the bands they are
 // in. Tabs that ask for the same page at once (every tab of the profile resuming the same gap after
 // a worker replacement) share one request.
 import type { BandEvent } from '../contract/schema.js';
 import { EVENTS_PAGE } from '../contract/protocol.js';
+import { MAX_BANDS_PER_SHARD, MAX_SHARDS } from './band-channels.js';
 import type { RestSource } from './session-token.js';
 import { BrokerFailure } from './validate.js';
+
+/** band_heads() takes at most 8,000 ids (its migration's bound): every band one socket can carry. */
+const MAX_BAND_HEADS = MAX_SHARDS * MAX_BANDS_PER_SHARD;
 
 /** Which bands the user has a subscription for (the band feed's table). */
 export interface Subscriptions {
@@ -29,6 +33,22 @@ export class BandLog {
       .limit(1);
     if (error) throw new Error(`reading the head of band ${bandId}: ${error.message}`);
     return data[0]?.seq ?? 0;
+  }
+
+  /**
+   * The head of each band's log, one request for every band a socket carries; a band the user is
+   * not a member of is absent.
+   */
+  async heads(bandIds: string[]): Promise<Map<string, number>> {
+    const heads = new Map<string, number>();
+    for (let i = 0; i < bandIds.length; i += MAX_BAND_HEADS) {
+      const { data, error } = await this.token
+        .rest()
+        .rpc('band_heads', { band_ids: bandIds.slice(i, i + MAX_BAND_HEADS) });
+      if (error) throw new Error(`reading band heads: ${error.message}`);
+      for (const [bandId, seq] of parseHeads(data)) heads.set(bandId, seq);
+    }
+    return heads;
   }
 
   /** One page of the log after `afterSeq`, oldest first. */
@@ -70,4 +90,15 @@ export class BandLog {
       throw new BrokerFailure('not_member', `not a member of band ${bandId}`);
     return page;
   }
+}
+
+/** band_heads' answer, `{ "<band id>": seq }`, checked: a seq is a whole number. */
+function parseHeads(data: unknown): [string, number][] {
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new Error('band_heads answered something other than an object');
+  return Object.entries(data).map(([bandId, seq]) => {
+    if (!Number.isSafeInteger(seq) || (seq as number) < 0)
+      throw new Error(`band_heads answered a seq that is not a whole number for band ${bandId}`);
+    return [bandId, seq as number];
+  });
 }

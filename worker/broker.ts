@@ -177,7 +177,10 @@ export class Broker implements BrokerApi {
   }
 
   tabVisible(): Promise<Result<null>> {
-    return this.retry();
+    return guarded(() => {
+      for (const session of this.sessions.values()) session.tabVisible();
+      return null;
+    });
   }
 
   goodbye(tabId: unknown): Promise<Result<null>> {

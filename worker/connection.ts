@@ -21,6 +21,13 @@ export interface ConnectionOptions {
 }
 
 /**
+ * The default heartbeat: realtime-js sends one every interval and gives up on a reply after one
+ * more, so a half-open socket is noticed 5-10 s after it stalls (at 15 s it took up to 30 s). The
+ * cost: 12 heartbeats a minute each way per profile, about 1.3 KB a minute (see the README).
+ */
+export const DEFAULT_HEARTBEAT_MS = 5000;
+
+/**
  * How long an attempt may take to be live: two heartbeats, within 2–10 s. A join swallowed by a
  * half-open link is then retried on a fresh socket instead of waiting out realtime-js's push timeout.
  */
@@ -31,8 +38,8 @@ export const DEFAULT_CONNECTION_OPTIONS: Pick<
   ConnectionOptions,
   'heartbeatIntervalMs' | 'attemptTimeoutMs' | 'policy'
 > = {
-  heartbeatIntervalMs: 15_000,
-  attemptTimeoutMs: attemptTimeoutFor(15_000),
+  heartbeatIntervalMs: DEFAULT_HEARTBEAT_MS,
+  attemptTimeoutMs: attemptTimeoutFor(DEFAULT_HEARTBEAT_MS),
   policy: DEFAULT_BACKOFF,
 };
 
@@ -43,11 +50,16 @@ export interface SocketAttempt {
   broke(message: string): void;
 }
 
+/** What the live socket's heartbeat did: one went out, or its reply came back after `latencyMs`. */
+export type Heartbeat = { type: 'sent' } | { type: 'answered'; latencyMs: number };
+
 /** What the owner does with the socket: join each new one's channels, and hear every change of state. */
 export interface ConnectionHandlers {
   /** A new socket: join its channels; resolve once they are all live. */
   attempt(socket: SocketAttempt): Promise<void>;
   stateChanged(state: ConnectionState, previous: ConnectionState): void;
+  /** A slow reply (or none yet) is a stall, in which the socket may have lost events. */
+  heartbeat(beat: Heartbeat): void;
 }
 
 // realtime-js must never reconnect by itself: a day is "never" for a socket we replace on failure.
@@ -165,7 +177,11 @@ export class Connection {
 
   private onHeartbeat(attempt: number, status: string, latency?: number): void {
     if (attempt !== this.attemptId) return;
-    if (status === 'ok' && latency !== undefined) this.heartbeatRttMs = latency;
+    if (status === 'sent') this.handlers?.heartbeat({ type: 'sent' });
+    if (status === 'ok' && latency !== undefined) {
+      this.heartbeatRttMs = latency;
+      this.handlers?.heartbeat({ type: 'answered', latencyMs: latency });
+    }
     // A heartbeat unanswered by the next tick: the socket is dead even if it looks open (half-open).
     if (status === 'timeout') this.fail(attempt, 'heartbeat_timeout', 'heartbeat unanswered');
     if (status === 'error') this.fail(attempt, 'heartbeat_error', 'heartbeat failed');

@@ -1,6 +1,6 @@
 // Everything the broker keeps for one signed-in user, wired together here and nowhere else: the
 // token, the bus, the bands (feed, interest, memberships), the socket (Connection and what its
-// changes set off), the outbox and the diagnostics history. Each collaborator is handed the ones
+// changes set off), the heads check, the outbox and the diagnostics history. Each collaborator is handed the ones
 // it talks to when it is made; the socket starts last, once all of them exist.
 import type { ConnectionState } from '../contract/connection-state.js';
 import type { BandEvent } from '../contract/schema.js';
@@ -12,8 +12,10 @@ import { BandLog } from './band-log.js';
 import { BandMemberships } from './band-memberships.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { ConnectionEffects } from './connection-effects.js';
+import { headsPolicyFor } from './core/heads-schedule.js';
 import type { BrokerEnvironment } from './environment.js';
 import { UserBus, type Fanout } from './fanout.js';
+import { HeadsCheck } from './heads-check.js';
 import { SessionOutboxContext, UserOutbox } from './outbox/user-outbox.js';
 import { SessionToken } from './session-token.js';
 import { StateHistory } from './state-history.js';
@@ -30,6 +32,7 @@ export class UserSession {
   private readonly interest: BandInterest;
   private readonly memberships: BandMemberships;
   private readonly connection: Connection;
+  private readonly heads: HeadsCheck;
   private readonly outbox: UserOutbox;
 
   constructor(
@@ -43,7 +46,9 @@ export class UserSession {
     const bus = new UserBus(fanout, userId);
     this.token = new SessionToken(options, token, env);
     this.history = new StateHistory(env);
-    this.feed = new BandFeed(userId, new BandLog(this.token), bus, meter);
+    const log = new BandLog(this.token);
+    this.feed = new BandFeed(userId, log, bus, meter);
+    this.heads = new HeadsCheck(headsPolicyFor(options.heartbeatIntervalMs), env, this.feed, log);
     this.interest = new BandInterest(options.graceMs, env, this.feed);
     this.memberships = new BandMemberships(this.interest, bus);
     this.connection = new Connection(options, env);
@@ -51,7 +56,15 @@ export class UserSession {
     this.outbox = new UserOutbox(userId, env, outboxContext, options);
     this.connection.start(
       token,
-      new ConnectionEffects(this.feed, this.memberships, this.history, bus, this.token, this.outbox),
+      new ConnectionEffects(
+        this.feed,
+        this.memberships,
+        this.history,
+        bus,
+        this.token,
+        this.outbox,
+        this.heads,
+      ),
     );
   }
 
@@ -103,8 +116,17 @@ export class UserSession {
 
   networkChanged(online: boolean): void {
     this.connection.networkChanged(online);
-    // The socket may never have noticed the outage (REST alone was down): wake the outbox too.
-    if (online) this.outbox.wake();
+    // The socket may never have noticed the outage (REST alone was down): wake the outbox too,
+    // and look for events it may have lost meanwhile.
+    if (!online) return;
+    this.outbox.wake();
+    this.heads.suspicious('online');
+  }
+
+  /** A tab became visible: it may have been frozen, and the socket with it. */
+  tabVisible(): void {
+    this.retry();
+    this.heads.suspicious('visible');
   }
 
   get state(): ConnectionState {

@@ -1,7 +1,7 @@
 // Turns parsed REST requests into parameterized SQL. Identifiers are checked against the catalog
 // and quoted; every value travels as a bind parameter. Results come back as JSON text built by
 // Postgres (json_agg), as PostgREST does, so types serialize exactly as on Supabase.
-import { EXPOSED_SCHEMA, type FunctionInfo, type TableInfo } from './catalog.js';
+import { EXPOSED_SCHEMA, type FunctionArg, type FunctionInfo, type TableInfo } from './catalog.js';
 import { QueryError, type Filter, type OrderTerm, type ReadQuery, type Selection } from './query.js';
 
 export interface Sql {
@@ -206,6 +206,17 @@ function argumentText(value: unknown): string | null {
 }
 
 /**
+ * One argument as SQL of its parameter's type. A JSON array for an array parameter goes through
+ * json_to_record, which makes a Postgres array of it (nested and null elements included) as
+ * PostgREST's own argument handling does; the array's text form would be misread as JSON.
+ */
+function argumentSql(arg: FunctionArg, value: unknown, params: Params): string {
+  const param = params.add(argumentText(value));
+  if (!Array.isArray(value) || !arg.type.endsWith('[]')) return `${param}::${arg.type}`;
+  return `(select pgrst_arg from json_to_record(json_build_object('pgrst_arg', ${param}::json)) as pgrst_args(pgrst_arg ${arg.type}))`;
+}
+
+/**
  * Calls a function with named arguments. Argument types come from the catalog, not the request.
  * A set-returning or composite result is a row source that filters, order and limit apply to.
  */
@@ -218,7 +229,7 @@ export function rpcSql(
   const params = new Params();
   const named = fn.args
     .filter((arg) => arg.name in args)
-    .map((arg) => `${quote(arg.name)} => ${params.add(argumentText(args[arg.name]))}::${arg.type}`);
+    .map((arg) => `${quote(arg.name)} => ${argumentSql(arg, args[arg.name], params)}`);
   const call = `${quote(EXPOSED_SCHEMA)}.${quote(fn.name)}(${named.join(', ')})`;
   if (fn.returnKind !== 'composite') {
     return { text: `select to_json(${call})::text as body`, params: params.values };
