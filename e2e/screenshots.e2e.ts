@@ -21,7 +21,7 @@ async function shoot(page: Page, screen: string): Promise<void> {
 }
 
 test('screenshots of the main screens, light and dark, desktop and phone', async ({ browser }) => {
-  const who = await seedBands(app);
+  const { who } = await seedBands(app);
   const context = await browser.newContext();
   const page = await openApp(context, app.appUrl, who);
   await expect(page.getByRole('link', { name: BAND })).toBeVisible();
