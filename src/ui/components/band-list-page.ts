@@ -7,6 +7,7 @@ import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
 import { takeForm } from '../form-values.js';
 import { base } from '../styles.js';
+import { syncBadge, syncBadgeStyles } from './sync-badge.js';
 
 export class BandListPage extends LitElement {
   static override properties = {
@@ -89,7 +90,7 @@ export class BandListPage extends LitElement {
       const failed = entry.status === 'failed';
       return html`<li class="pending" data-sync=${entry.status}>
         <span>${label}</span>
-        <span class="badge ${entry.status}">${failed ? 'Not saved' : 'Waiting to sync'}</span>
+        ${syncBadge(failed ? 'failed' : 'pending')}
         ${
           failed
             ? html`<span class="why">${entry.error?.message}</span>
@@ -136,6 +137,7 @@ export class BandListPage extends LitElement {
 
   static override styles = [
     base,
+    syncBadgeStyles,
     css`
       ul {
         list-style: none;
