@@ -8,6 +8,10 @@ import type { Services } from '../services.js';
 import { takeForm } from '../form-values.js';
 import { base } from '../styles.js';
 import { syncBadge, syncBadgeStyles } from './sync-badge.js';
+import './field-limit.js';
+
+/** The bands table's check on a name (supabase/migrations). */
+const BAND_NAME_LIMIT = 100;
 
 export class BandListPage extends LitElement {
   static override properties = {
@@ -121,7 +125,10 @@ export class BandListPage extends LitElement {
       <div class="forms">
         <form class="card" aria-label="Create a band" @submit=${(e: SubmitEvent) => void this.create(e)}>
           <h2>Create a band</h2>
-          <label>Band name <input name="name" required maxlength="100" /></label>
+          <label
+            >Band name <input name="name" required maxlength=${BAND_NAME_LIMIT} />
+            <field-limit .limit=${BAND_NAME_LIMIT}></field-limit
+          ></label>
           <button class="primary" type="submit">Create band</button>
         </form>
         <form class="card" aria-label="Join a band" @submit=${(e: SubmitEvent) => void this.join(e)}>

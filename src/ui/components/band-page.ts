@@ -16,6 +16,7 @@ import { editConflictToast, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 import { bandPageStyles } from './band-page-styles.js';
 import { syncBadge, syncBadgeStyles } from './sync-badge.js';
+import './field-limit.js';
 
 /** The form's fields, or the message saying what to fix. */
 function readFields(form: HTMLFormElement): SongFormFields | string {
@@ -152,12 +153,17 @@ export class BandPage extends LitElement {
       @submit=${submit}
     >
       <label class="wide"
-        >Title <input name="title" required maxlength=${SONG_TEXT_LIMITS.title} .value=${song?.title ?? ''}
-      /></label>
+        >Title <input name="title" required maxlength=${SONG_TEXT_LIMITS.title} .value=${song?.title ?? ''} />
+        <field-limit .limit=${SONG_TEXT_LIMITS.title}></field-limit
+      ></label>
       <label
-        >Artist <input name="artist" maxlength=${SONG_TEXT_LIMITS.artist} .value=${song?.artist ?? ''}
-      /></label>
-      <label>Key <input name="key" maxlength=${SONG_TEXT_LIMITS.key} .value=${song?.key ?? ''} /></label>
+        >Artist <input name="artist" maxlength=${SONG_TEXT_LIMITS.artist} .value=${song?.artist ?? ''} />
+        <field-limit .limit=${SONG_TEXT_LIMITS.artist}></field-limit
+      ></label>
+      <label
+        >Key <input name="key" maxlength=${SONG_TEXT_LIMITS.key} .value=${song?.key ?? ''} />
+        <field-limit .limit=${SONG_TEXT_LIMITS.key}></field-limit
+      ></label>
       <label>BPM <input name="bpm" inputmode="numeric" .value=${song?.bpm?.toString() ?? ''} /></label>
       <label
         >Length
