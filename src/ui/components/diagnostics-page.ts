@@ -260,6 +260,13 @@ export class DiagnosticsPage extends LitElement {
         margin: 1rem 0;
         overflow: hidden;
       }
+      /* uPlot paints its axes black on the canvas; in the dark scheme, turn the canvas inside out
+         (the hue rotation keeps the series' colours close to their legend's). */
+      @media (prefers-color-scheme: dark) {
+        .chart canvas {
+          filter: invert(1) hue-rotate(180deg);
+        }
+      }
     `,
   ];
 }
