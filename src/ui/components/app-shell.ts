@@ -135,22 +135,39 @@ export class AppShell extends LitElement {
         margin: 0 auto;
         padding: 0 1rem 5rem;
       }
+      /* One row on a phone too: the email gives way (ellipsis) before anything wraps. */
       header {
         display: flex;
         justify-content: space-between;
         align-items: center;
         gap: 1rem;
-        padding: 1rem 0;
-        flex-wrap: wrap;
+        padding: 0.5rem 0;
       }
       .brand {
         font-weight: 800;
         font-size: 1.25rem;
         color: var(--fg);
         text-decoration: none;
+        white-space: nowrap;
+      }
+      nav.row {
+        flex-wrap: nowrap;
+        min-width: 0;
       }
       nav a {
-        color: var(--accent);
+        display: inline-flex;
+        align-items: center;
+        min-height: var(--control-height);
+        white-space: nowrap;
+      }
+      nav > span {
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      nav button {
+        white-space: nowrap;
       }
     `,
   ];

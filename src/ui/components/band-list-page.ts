@@ -7,6 +7,11 @@ import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
 import { takeForm } from '../form-values.js';
 import { base } from '../styles.js';
+import { syncBadge, syncBadgeStyles } from './sync-badge.js';
+import './field-limit.js';
+
+/** The bands table's check on a name (supabase/migrations). */
+const BAND_NAME_LIMIT = 100;
 
 export class BandListPage extends LitElement {
   static override properties = {
@@ -89,7 +94,7 @@ export class BandListPage extends LitElement {
       const failed = entry.status === 'failed';
       return html`<li class="pending" data-sync=${entry.status}>
         <span>${label}</span>
-        <span class="badge ${entry.status}">${failed ? 'Not saved' : 'Waiting to sync'}</span>
+        ${syncBadge(failed ? 'failed' : 'pending')}
         ${
           failed
             ? html`<span class="why">${entry.error?.message}</span>
@@ -120,7 +125,10 @@ export class BandListPage extends LitElement {
       <div class="forms">
         <form class="card" aria-label="Create a band" @submit=${(e: SubmitEvent) => void this.create(e)}>
           <h2>Create a band</h2>
-          <label>Band name <input name="name" required maxlength="100" /></label>
+          <label
+            >Band name <input name="name" required maxlength=${BAND_NAME_LIMIT} />
+            <field-limit .limit=${BAND_NAME_LIMIT}></field-limit
+          ></label>
           <button class="primary" type="submit">Create band</button>
         </form>
         <form class="card" aria-label="Join a band" @submit=${(e: SubmitEvent) => void this.join(e)}>
@@ -136,6 +144,7 @@ export class BandListPage extends LitElement {
 
   static override styles = [
     base,
+    syncBadgeStyles,
     css`
       ul {
         list-style: none;

@@ -1,14 +1,11 @@
 // The band page's own styles (on top of the shared base): the song form's grid, and the song
-// table, which turns into one card per song on a narrow screen.
+// table, which turns into one card per song on a narrow screen, each value under its label.
 import { css } from 'lit';
 
 export const bandPageStyles = css`
-  a {
-    color: var(--accent);
-  }
   .why {
     display: block;
-    color: var(--danger, #b91c1c);
+    color: var(--danger);
     font-size: 0.85rem;
   }
   .invite {
@@ -40,13 +37,6 @@ export const bandPageStyles = css`
     white-space: nowrap;
     text-align: right;
   }
-  .sr {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-  }
   @media (max-width: 640px) {
     .song-form {
       grid-template-columns: 1fr 1fr;
@@ -64,9 +54,20 @@ export const bandPageStyles = css`
       border: none;
       padding: 0.15rem 0.25rem;
     }
+    /* The header row is hidden here, so each value says what it is. */
+    td[data-label]::before {
+      content: attr(data-label);
+      display: block;
+      font-size: 0.75rem;
+      font-weight: 400;
+      color: var(--muted);
+    }
     td[data-label='Title'] {
       grid-column: 1 / -1;
       font-weight: 600;
+    }
+    td[data-label='Title']::before {
+      content: none;
     }
     .actions {
       grid-column: 1 / -1;

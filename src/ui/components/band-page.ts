@@ -15,23 +15,17 @@ import { takeForm } from '../form-values.js';
 import { editConflictToast, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 import { bandPageStyles } from './band-page-styles.js';
+import { syncBadge, syncBadgeStyles } from './sync-badge.js';
+import './field-limit.js';
 
 /** The form's fields, or the message saying what to fix. */
 function readFields(form: HTMLFormElement): SongFormFields | string {
   return parseSongForm((name) => (form.elements.namedItem(name) as HTMLInputElement).value);
 }
 
-const SYNC_LABELS: Record<Exclude<SongRow['sync'], 'synced' | 'confirmed'>, string> = {
-  pending: 'Waiting to sync',
-  sending: 'Syncing…',
-  conflict: 'Conflict',
-  failed: 'Not saved',
-};
-
-function syncBadge(row: SongRow): unknown {
+function rowBadge(row: SongRow): unknown {
   if (row.sync === 'synced' || row.sync === 'confirmed') return nothing;
-  const title = row.entry?.error?.message ?? SYNC_LABELS[row.sync];
-  const badge = html`<span class="badge ${row.sync}" title=${title}>${SYNC_LABELS[row.sync]}</span>`;
+  const badge = syncBadge(row.sync, row.entry?.error?.message);
   // The server's reason stays on the row until dismissed, also after a reload (no toast then).
   return row.sync === 'failed' && row.entry?.error
     ? html`${badge} <span class="why">${row.entry.error.message}</span>`
@@ -55,6 +49,8 @@ export class BandPage extends LitElement {
   private readonly details = new BandDetails(this);
   private readonly writes = new WriteQueue(this);
   private live!: LiveSongs;
+  /** Songs added from this page, newest first: listed first, where the user is looking. */
+  private addedHere: string[] = [];
   private stopConflicts: (() => void) | undefined;
 
   constructor() {
@@ -85,8 +81,10 @@ export class BandPage extends LitElement {
     // On a slow disk the user may type the next song before this one is queued.
     const giveBack = takeForm(form);
     (form.elements.namedItem('title') as HTMLInputElement).focus();
+    const songId = crypto.randomUUID();
+    this.addedHere = [songId, ...this.addedHere];
     const queued = await this.writes.queue({
-      write: { kind: 'song.insert', songId: crypto.randomUUID(), bandId: this.bandId, fields },
+      write: { kind: 'song.insert', songId, bandId: this.bandId, fields },
       title: fields.title,
     });
     // Not queued (the toast says why): the song goes back into the form to try again.
@@ -155,12 +153,17 @@ export class BandPage extends LitElement {
       @submit=${submit}
     >
       <label class="wide"
-        >Title <input name="title" required maxlength=${SONG_TEXT_LIMITS.title} .value=${song?.title ?? ''}
-      /></label>
+        >Title <input name="title" required maxlength=${SONG_TEXT_LIMITS.title} .value=${song?.title ?? ''} />
+        <field-limit .limit=${SONG_TEXT_LIMITS.title}></field-limit
+      ></label>
       <label
-        >Artist <input name="artist" maxlength=${SONG_TEXT_LIMITS.artist} .value=${song?.artist ?? ''}
-      /></label>
-      <label>Key <input name="key" maxlength=${SONG_TEXT_LIMITS.key} .value=${song?.key ?? ''} /></label>
+        >Artist <input name="artist" maxlength=${SONG_TEXT_LIMITS.artist} .value=${song?.artist ?? ''} />
+        <field-limit .limit=${SONG_TEXT_LIMITS.artist}></field-limit
+      ></label>
+      <label
+        >Key <input name="key" maxlength=${SONG_TEXT_LIMITS.key} .value=${song?.key ?? ''} />
+        <field-limit .limit=${SONG_TEXT_LIMITS.key}></field-limit
+      ></label>
       <label>BPM <input name="bpm" inputmode="numeric" .value=${song?.bpm?.toString() ?? ''} /></label>
       <label
         >Length
@@ -176,7 +179,7 @@ export class BandPage extends LitElement {
 
   override render(): unknown {
     const { status } = this.live;
-    const rows = withPending(this.live.songs, this.services.outbox.values(), this.bandId);
+    const rows = withPending(this.live.songs, this.services.outbox.values(), this.bandId, this.addedHere);
     return html`<main>
       <p><a href="#/">← Your bands</a></p>
       <h1>${this.details.band?.name ?? 'Band'}</h1>
@@ -212,7 +215,7 @@ export class BandPage extends LitElement {
                   ${rows.map(
                     (row) =>
                       html`<tr data-sync=${row.sync}>
-                        <td data-label="Title">${row.song.title} ${syncBadge(row)}</td>
+                        <td data-label="Title">${row.song.title} ${rowBadge(row)}</td>
                         <td data-label="Artist">${row.song.artist}</td>
                         <td data-label="Key">${row.song.key ?? ''}</td>
                         <td data-label="BPM">${row.song.bpm ?? ''}</td>
@@ -247,6 +250,6 @@ export class BandPage extends LitElement {
     </main>`;
   }
 
-  static override styles = [base, bandPageStyles];
+  static override styles = [base, syncBadgeStyles, bandPageStyles];
 }
 customElements.define('band-page', BandPage);

@@ -84,49 +84,47 @@ export class ConnectionIndicator extends LitElement {
       .hidden {
         display: none;
       }
+      /* Centred by margins, not a transform: a box starting at left: 50% could only use half the width. */
       .bar {
         position: fixed;
-        left: 50%;
+        left: 1rem;
+        right: 1rem;
         bottom: 1rem;
-        transform: translateX(-50%);
+        width: fit-content;
+        margin-inline: auto;
         display: flex;
         gap: 0.5rem;
         align-items: center;
         flex-wrap: wrap;
         justify-content: center;
-        background: #1f2937;
-        color: #fff;
+        background: var(--inverse-bg);
+        color: var(--inverse-fg);
         padding: 0.6rem 1rem;
         border-radius: 999px;
-        box-shadow: 0 4px 16px #0003;
+        box-shadow: var(--shadow);
         z-index: 20;
-        max-width: calc(100vw - 2rem);
         font-size: 0.95rem;
       }
       .bar.offline,
       .bar.error {
-        background: #7f1d1d;
+        background: var(--inverse-alert-bg);
       }
       .detail {
         opacity: 0.85;
-      }
-      .bar.quiet {
-        background: #374151;
       }
       .waiting {
         opacity: 0.9;
         font-size: 0.9em;
       }
       button {
-        min-height: 2rem;
-        padding: 0.2rem 0.8rem;
+        padding: 0.2rem 0.9rem;
         border-radius: 999px;
       }
       .spinner {
         width: 0.9rem;
         height: 0.9rem;
-        border: 2px solid #fff6;
-        border-top-color: #fff;
+        border: 2px solid color-mix(in srgb, currentColor 40%, transparent);
+        border-top-color: currentColor;
         border-radius: 50%;
         animation: spin 0.8s linear infinite;
       }

@@ -234,18 +234,38 @@ export class DiagnosticsPage extends LitElement {
         padding: 0.3rem 0.5rem;
         border-bottom: 1px solid var(--line);
       }
+      /* On a phone the page stays 390 px wide: cells wrap (no scrolling region to reach by keyboard). */
+      @media (max-width: 640px) {
+        table {
+          font-size: 0.8rem;
+        }
+        th,
+        td {
+          padding: 0.25rem;
+        }
+        th {
+          font-size: 0.75rem;
+          overflow-wrap: normal;
+        }
+      }
       .history {
         max-height: 12rem;
         overflow: auto;
         font-size: 0.9rem;
       }
+      /* Drawn at the width it had first; a narrower window clips it rather than widening the page. */
       .chart {
         width: 100%;
         max-width: 720px;
         margin: 1rem 0;
+        overflow: hidden;
       }
-      a {
-        color: var(--accent);
+      /* uPlot paints its axes black on the canvas; in the dark scheme, turn the canvas inside out
+         (the hue rotation keeps the series' colours close to their legend's). */
+      @media (prefers-color-scheme: dark) {
+        .chart canvas {
+          filter: invert(1) hue-rotate(180deg);
+        }
       }
     `,
   ];

@@ -74,8 +74,8 @@ export class SignInPage extends LitElement {
       }
       .link {
         border: none;
-        padding: 0;
-        min-height: auto;
+        padding: 0 0.25rem;
+        background: none;
         color: var(--accent);
         text-decoration: underline;
       }

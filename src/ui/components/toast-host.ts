@@ -53,14 +53,20 @@ export class ToastHost extends LitElement {
   static override styles = [
     base,
     css`
+      /* At the bottom, off the header and the page's title; above the connection bar on a phone. */
       section {
         position: fixed;
-        top: 1rem;
+        bottom: 1rem;
         right: 1rem;
         display: grid;
         gap: 0.5rem;
         z-index: 30;
         width: min(24rem, calc(100vw - 2rem));
+      }
+      @media (max-width: 640px) {
+        section {
+          bottom: 4.5rem;
+        }
       }
       .toast {
         display: flex;
@@ -70,16 +76,16 @@ export class ToastHost extends LitElement {
         align-items: center;
         padding: 0.6rem 0.8rem;
         border-radius: var(--radius);
-        background: #fff;
+        background: var(--surface);
         border: 1px solid var(--line);
-        border-left: 4px solid #2563eb;
-        box-shadow: 0 4px 16px #0002;
+        border-left: 4px solid var(--info);
+        box-shadow: var(--shadow);
       }
       .toast.success {
-        border-left-color: #15803d;
+        border-left-color: var(--success);
       }
       .toast.warning {
-        border-left-color: #d97706;
+        border-left-color: var(--warning);
       }
       .toast.error {
         border-left-color: var(--danger);
@@ -89,12 +95,12 @@ export class ToastHost extends LitElement {
         color: var(--fg);
       }
       button {
-        min-height: 2rem;
-        padding: 0.2rem 0.6rem;
+        padding: 0.2rem 0.7rem;
       }
       .close {
         border: none;
         font-size: 1.2rem;
+        min-width: var(--control-height);
       }
     `,
   ];
