@@ -1,6 +1,7 @@
 // The band's own row and its members, read from REST when the page opens and kept live from the
 // band's events: for the heading, the member list, who changed what, and whether invites are this
-// user's to make.
+// user's to make. A member joining or leaving while the page is open is said once, quietly
+// (`notice`, for a polite status line: others' changes never toast).
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Band, BandMembership } from '../../client/index.js';
 import type { Services } from '../services.js';
@@ -11,7 +12,9 @@ export class BandDetails implements ReactiveController {
   members: ReadonlyMap<string, BandMembership> = new Map();
   /** The signed-in user, once read: their own changes are never someone else's. */
   userId: string | undefined;
-  private stop: (() => void) | undefined;
+  /** The latest "Bob joined" or "Bob left" since the page opened. */
+  notice: string | undefined;
+  private readonly stop: (() => void)[] = [];
 
   constructor(
     private readonly host: ReactiveControllerHost & { readonly services: Services; readonly bandId: string },
@@ -33,19 +36,32 @@ export class BandDetails implements ReactiveController {
 
   hostConnected(): void {
     const { services, bandId } = this.host;
-    this.stop = services.backline.on('members:changed', ({ bandId: changed, record, oldRecord }) => {
-      if (changed !== bandId) return;
-      const members = new Map(this.members);
-      if (record) members.set(record.user_id, record);
-      else if (oldRecord) members.delete(oldRecord.user_id);
-      this.members = members;
-      this.host.requestUpdate();
-    });
+    this.stop.push(
+      services.backline.on('members:changed', ({ bandId: changed, op, record, oldRecord }) => {
+        if (changed !== bandId) return;
+        const members = new Map(this.members);
+        if (record) members.set(record.user_id, record);
+        else if (oldRecord) members.delete(oldRecord.user_id);
+        const who = record ?? oldRecord;
+        if (who && who.user_id !== this.userId && op !== 'UPDATE') {
+          const name = (this.members.get(who.user_id) ?? who).display_name || 'A member';
+          this.notice = `${name} ${op === 'INSERT' ? 'joined' : 'left'}`;
+        }
+        this.members = members;
+        this.host.requestUpdate();
+      }),
+      // An admin renamed the band or changed its description, here or on another device.
+      services.backline.on('band:event', (event) => {
+        if (event.band_id !== bandId || event.table_name !== 'bands' || event.op !== 'UPDATE') return;
+        this.band = event.record as Band;
+        this.host.requestUpdate();
+      }),
+    );
     void this.load();
   }
 
   hostDisconnected(): void {
-    this.stop?.();
+    this.stop.splice(0).forEach((undo) => undo());
   }
 
   private async load(): Promise<void> {
@@ -56,7 +72,8 @@ export class BandDetails implements ReactiveController {
       supabase.db.from('bands').select('*').eq('id', bandId).maybeSingle(),
       supabase.db.from('band_memberships').select('*').eq('band_id', bandId).order('joined_at'),
     ]);
-    this.band = band.data ?? undefined;
+    // An update event that arrived during the read is newer than it.
+    this.band ??= band.data ?? undefined;
     // Events that arrived during the read are newer than it: they win.
     const read = new Map((members.data ?? []).map((member) => [member.user_id, member]));
     this.members = new Map([...read, ...this.members]);
