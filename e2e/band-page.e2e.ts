@@ -173,22 +173,20 @@ test('invites: copy a code, see its expiry and uses, find it again after a reloa
   await Promise.all([aContext.close(), bContext.close()]);
 });
 
-test('song list: headers sort it (aria-sort says how), a select sorts it on a phone, search finds title, artist and notes; notes and description show', async ({
+test('song list: headers sort it (aria-sort says how), a select sorts it on a phone, search finds title, artist and notes, and notes are kept', async ({
   browser,
 }) => {
   const a = await person('a');
   const bandName = 'Sorted band';
-  const bandId = await bandWithSongs(a, bandName, [
+  await bandWithSongs(a, bandName, [
     { title: 'Lola', artist: 'The Kinks', key: 'E', bpm: 120, notes: 'capo 2, watch the bridge' },
     { title: 'Apeman', artist: 'The Kinks', key: 'C', bpm: 96 },
     { title: 'Zombie', artist: 'The Cranberries', key: 'Em' },
     { title: 'Creep', artist: 'Radiohead', key: 'G', bpm: 92 },
   ]);
-  await a.client.from('bands').update({ description: 'Covers for the summer fête' }).eq('id', bandId);
   const context = await browser.newContext();
   const page = await openApp(context, app.appUrl, a);
   await openBand(page, bandName);
-  await expect(page.getByText('Covers for the summer fête')).toBeVisible();
   const table = page.getByRole('table', { name: 'Songs' });
   await expect.poll(() => songTitles(page)).toEqual(['Apeman', 'Creep', 'Lola', 'Zombie']);
   await expect(table.getByRole('columnheader', { name: 'Title' })).toHaveAttribute('aria-sort', 'ascending');
@@ -235,4 +233,36 @@ test('song list: headers sort it (aria-sort says how), a select sorts it on a ph
   await expect.poll(() => songTitles(page)).toEqual(['Creep', 'Zombie', 'Lola', 'Apeman', 'Dreams']);
   await page.screenshot({ path: 'test-results/screenshots/band-page-songs-phone.png', fullPage: true });
   await context.close();
+});
+
+test('band description: written when the band is created, changed by an admin, and live in a member’s view', async ({
+  browser,
+}) => {
+  const [a, b] = await Promise.all([person('a'), person('b')]);
+  const aContext = await browser.newContext();
+  const aPage = await openApp(aContext, app.appUrl, a);
+  const create = aPage.getByRole('form', { name: 'Create a band' });
+  await create.getByLabel('Band name').fill('Described band');
+  await create.getByLabel('Description').fill('Covers for the summer fête');
+  await create.getByRole('button', { name: 'Create band' }).click();
+  await expect(aPage.getByRole('heading', { name: 'Described band' })).toBeVisible();
+  await expect(aPage.getByText('Covers for the summer fête')).toBeVisible();
+  const code = await createInvite(aPage);
+  await b.client.rpc('join_band', { code });
+
+  const bContext = await browser.newContext();
+  const bPage = await openApp(bContext, app.appUrl, b);
+  await openBand(bPage, 'Described band');
+  await expect(bPage.getByText('Covers for the summer fête')).toBeVisible();
+  // Only admins may change it.
+  await expect(bPage.getByRole('button', { name: 'Edit description' })).toHaveCount(0);
+
+  await aPage.getByRole('button', { name: 'Edit description' }).click();
+  const form = aPage.getByRole('form', { name: 'Band description' });
+  await form.getByLabel('Description').fill('Covers, and two of our own');
+  await form.getByRole('button', { name: 'Save description' }).click();
+  await expect(form).toHaveCount(0);
+  await expect(aPage.getByText('Covers, and two of our own')).toBeVisible();
+  await expect(bPage.getByText('Covers, and two of our own')).toBeVisible();
+  await Promise.all([aContext.close(), bContext.close()]);
 });

@@ -80,6 +80,22 @@ export const bandPageStyles = css`
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
+  .description-line {
+    margin-bottom: 1rem;
+  }
+  .description-line .description {
+    margin: 0;
+  }
+  button.link {
+    border: none;
+    padding: 0;
+    background: none;
+    color: var(--accent);
+    text-decoration: underline;
+  }
+  .description-form {
+    margin-bottom: 1rem;
+  }
   .list-tools {
     margin-bottom: 0.5rem;
   }

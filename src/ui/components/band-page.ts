@@ -16,8 +16,9 @@ import { songAttribution } from '../state/song-attribution.js';
 import { withPending, type SongRow } from '../state/song-list.js';
 import { DEFAULT_SORT, filterRows, sortBy, sortRows, type SongSort } from '../state/song-order.js';
 import { takeForm } from '../form-values.js';
-import { editConflictToast } from '../state/toast-policy.js';
+import { editConflictToast, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
+import { bandDescription } from './band-description.js';
 import { bandPageStyles } from './band-page-styles.js';
 import { invitePanel } from './invite-panel.js';
 import { memberList } from './member-list.js';
@@ -36,6 +37,7 @@ export class BandPage extends LitElement {
     editError: { state: true },
     sort: { state: true },
     search: { state: true },
+    describing: { state: true },
   };
   declare services: Services;
   declare bandId: string;
@@ -47,6 +49,8 @@ export class BandPage extends LitElement {
   declare editError: string | undefined;
   declare sort: SongSort;
   declare search: string;
+  /** An admin is changing the band's description. */
+  declare describing: boolean;
   private readonly details = new BandDetails(this);
   private readonly invites = new BandInvites(this);
   private readonly clock = new Clock(this);
@@ -60,6 +64,7 @@ export class BandPage extends LitElement {
     new OutboxUpdates(this);
     this.sort = DEFAULT_SORT;
     this.search = '';
+    this.describing = false;
   }
 
   override connectedCallback(): void {
@@ -145,6 +150,12 @@ export class BandPage extends LitElement {
     this.editing = current && current.deleted_at === null ? { ...current } : undefined;
   }
 
+  private async describe(description: string): Promise<void> {
+    const reason = await this.details.describe(description);
+    if (reason) return this.services.toasts.show(toasts.failed('save the description', reason));
+    this.describing = false;
+  }
+
   private async deleteSong(song: Song): Promise<void> {
     await this.writes.queue({
       write: { kind: 'song.delete', songId: song.id, bandId: this.bandId, baseVersion: song.version },
@@ -228,7 +239,14 @@ export class BandPage extends LitElement {
     return html`<main>
       <p><a href="#/">← Your bands</a></p>
       <h1>${band?.name ?? 'Band'}</h1>
-      ${band?.description ? html`<p class="description">${band.description}</p>` : nothing}
+      ${bandDescription({
+        band,
+        canEdit: this.details.role === 'admin',
+        editing: this.describing,
+        edit: () => (this.describing = true),
+        save: (description) => void this.describe(description),
+        cancel: () => (this.describing = false),
+      })}
       ${status === 'left' ? html`<p role="alert" class="error">You are no longer a member of this band.</p>` : nothing}
       ${status === 'error' ? html`<p role="alert" class="error">${this.live.error}</p>` : nothing}
       <div class="band-layout">

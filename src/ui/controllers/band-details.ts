@@ -34,6 +34,25 @@ export class BandDetails implements ReactiveController {
     return this.members.get(userId)?.display_name || 'a former member';
   }
 
+  /**
+   * An admin's new description, saved straight to the server (a band edit is not queued offline:
+   * it is rare, and RLS lets only admins make it). The reason when it was not saved.
+   */
+  async describe(description: string): Promise<string | undefined> {
+    const { services, bandId } = this.host;
+    const { data, error } = await services.supabase.db
+      .from('bands')
+      .update({ description })
+      .eq('id', bandId)
+      .select('*')
+      .maybeSingle();
+    if (error) return error.message;
+    if (!data) return 'only a band admin can change it';
+    this.band = data;
+    this.host.requestUpdate();
+    return undefined;
+  }
+
   hostConnected(): void {
     const { services, bandId } = this.host;
     this.stop.push(
