@@ -12,9 +12,6 @@ export const bandPageStyles = css`
     color: var(--danger, #b91c1c);
     font-size: 0.85rem;
   }
-  .invite {
-    margin-bottom: 1rem;
-  }
   output {
     font-family: ui-monospace, monospace;
     font-weight: 700;
