@@ -71,7 +71,7 @@ test('edit in place: the form opens in the song’s row, in view and focused; Es
   await context.close();
 });
 
-test('members: the list shows who is in the band, a join is said in a quiet status line (no toast), and songs say who changed them and when', async ({
+test('members: the list shows who is in the band, a join or leave is said in a quiet status line (no toast), and songs say who changed them and when', async ({
   browser,
 }) => {
   const a = await person('alice');
@@ -114,6 +114,19 @@ test('members: the list shows who is in the band, a join is said in a quiet stat
   // The words keep up with the time without anything else happening on the page.
   await aPage.clock.setFixedTime(Date.now() + 5 * 60_000);
   await expect(row).toContainText('edited by Bob, 5 min ago', { timeout: 20_000 });
+
+  // The admin removes Bob: said the same quiet way, and his edit is still his.
+  const { data: bob } = await a.client
+    .from('band_memberships')
+    .select('user_id')
+    .eq('band_id', bandId)
+    .eq('display_name', 'Bob')
+    .single();
+  await a.client.from('band_memberships').delete().eq('band_id', bandId).eq('user_id', bob!.user_id);
+  await expect(aPage.getByRole('status').filter({ hasText: 'Bob left' })).toBeVisible();
+  await expect(members.getByRole('listitem')).toHaveCount(1);
+  await expect(row).toContainText('edited by Bob, 5 min ago');
+  await expect(bPage.getByRole('alert')).toContainText('You are no longer a member of this band.');
   await Promise.all([aContext.close(), bContext.close()]);
 });
 

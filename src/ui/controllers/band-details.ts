@@ -14,6 +14,8 @@ export class BandDetails implements ReactiveController {
   userId: string | undefined;
   /** The latest "Bob joined" or "Bob left" since the page opened. */
   notice: string | undefined;
+  /** Names of everyone seen a member while the page was open: a song Bob edited stays his after he leaves. */
+  private readonly names = new Map<string, string>();
   private readonly stop: (() => void)[] = [];
 
   constructor(
@@ -27,11 +29,11 @@ export class BandDetails implements ReactiveController {
     return this.userId ? this.members.get(this.userId)?.role : undefined;
   }
 
-  /** A member's name as the band knows it; "a former member" once they have left. */
+  /** A member's name as the band knows it; "a former member" for one who left before the page opened. */
   nameOf(userId: string | null | undefined): string {
     if (!userId) return 'someone';
     if (userId === this.userId) return 'you';
-    return this.members.get(userId)?.display_name || 'a former member';
+    return this.members.get(userId)?.display_name || this.names.get(userId) || 'a former member';
   }
 
   /**
@@ -63,10 +65,10 @@ export class BandDetails implements ReactiveController {
         else if (oldRecord) members.delete(oldRecord.user_id);
         const who = record ?? oldRecord;
         if (who && who.user_id !== this.userId && op !== 'UPDATE') {
-          const name = (this.members.get(who.user_id) ?? who).display_name || 'A member';
+          const name = who.display_name || this.names.get(who.user_id) || 'A member';
           this.notice = `${name} ${op === 'INSERT' ? 'joined' : 'left'}`;
         }
-        this.members = members;
+        this.members = this.remembered(members);
         this.host.requestUpdate();
       }),
       // An admin renamed the band or changed its description, here or on another device.
@@ -83,6 +85,12 @@ export class BandDetails implements ReactiveController {
     this.stop.splice(0).forEach((undo) => undo());
   }
 
+  private remembered(members: Map<string, BandMembership>): Map<string, BandMembership> {
+    for (const member of members.values())
+      if (member.display_name) this.names.set(member.user_id, member.display_name);
+    return members;
+  }
+
   private async load(): Promise<void> {
     const { services, bandId } = this.host;
     const { supabase } = services;
@@ -95,7 +103,7 @@ export class BandDetails implements ReactiveController {
     this.band ??= band.data ?? undefined;
     // Events that arrived during the read are newer than it: they win.
     const read = new Map((members.data ?? []).map((member) => [member.user_id, member]));
-    this.members = new Map([...read, ...this.members]);
+    this.members = this.remembered(new Map([...read, ...this.members]));
     this.host.requestUpdate();
   }
 }
