@@ -7,3 +7,6 @@ export const SONG_TEXT_LIMITS = { title: 200, artist: 200, key: 12, notes: 10_00
 
 /** The inclusive [min, max] of each whole-number field. */
 export const SONG_NUMBER_RANGES = { bpm: [20, 400], duration_seconds: [0, 86_400] } as const;
+
+/** The longest band name and description, in characters (the bands table's checks). */
+export const BAND_TEXT_LIMITS = { name: 100, description: 2000 } as const;

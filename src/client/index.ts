@@ -18,7 +18,7 @@ export type {
   UserDiagnostics,
 } from '../../contract/protocol.js';
 export type { RefusalCode } from '../../contract/refusal-codes.js';
-export { SONG_NUMBER_RANGES, SONG_TEXT_LIMITS } from '../../contract/song-limits.js';
+export { BAND_TEXT_LIMITS, SONG_NUMBER_RANGES, SONG_TEXT_LIMITS } from '../../contract/song-limits.js';
 export type { Band, BandEvent, BandMembership, InviteCode, Song } from '../../contract/schema.js';
 export {
   isSongWrite,

@@ -132,6 +132,25 @@ describe('bands and invites', () => {
     const { data } = await bob.client.from('invite_codes').select('code').eq('band_id', bandId);
     expect(data).toEqual([]);
   });
+
+  it('lets only admins revoke invites, and a revoked code no longer joins', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bob = await signedUpClient(backend, 'bob');
+    const carol = await signedUpClient(backend, 'carol');
+    const bandId = await bandWith(alice.client, [bob.client]);
+    const { data: invite } = await alice.client.rpc('create_invite', { band_id: bandId });
+    const code = (invite as { code: string }).code;
+    await bob.client.from('invite_codes').delete().eq('code', code);
+    const kept = await alice.client.from('invite_codes').select('code').eq('band_id', bandId);
+    expect(kept.data?.map((row) => row.code)).toContain(code);
+
+    const { error } = await alice.client.from('invite_codes').delete().eq('code', code);
+    expect(error).toBeNull();
+    const left = await alice.client.from('invite_codes').select('code').eq('code', code);
+    expect(left.data).toEqual([]);
+    const refused = await carol.client.rpc('join_band', { code });
+    expect(refused.error?.message).toMatch(/invalid/);
+  });
 });
 
 describe('row level security', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SONG_NUMBER_RANGES } from '../../src/client/index.js';
+import { SONG_NUMBER_RANGES, SONG_TEXT_LIMITS } from '../../src/client/index.js';
 import { parseSongForm } from '../../src/ui/state/song-form.js';
 
 const form =
@@ -15,7 +15,19 @@ describe('song form', () => {
       key: null,
       bpm: null,
       duration_seconds: 195,
+      notes: '',
     });
+  });
+
+  it('keeps the notes, trimmed only at the end so a chord chart keeps its indent', () => {
+    expect(parseSongForm(form({ title: 'Mine', notes: '  Am  G\nverse twice\n\n' }))).toMatchObject({
+      notes: '  Am  G\nverse twice',
+    });
+  });
+
+  it('refuses notes over the schema’s limit', () => {
+    const notes = 'x'.repeat(SONG_TEXT_LIMITS.notes + 1);
+    expect(parseSongForm(form({ title: 'Mine', notes }))).toBe('Notes can be at most 10,000 characters');
   });
 
   it('needs a title', () => {

@@ -1,7 +1,15 @@
 // The user's bands: create one, join one with an invite code. Live: a band created or joined in
-// another tab or device appears without a reload (the broker's band:* events).
+// another tab or device appears without a reload (the broker's band:* events). A code the server
+// refuses is said once, in the join form, which keeps what was typed: it is not a band, so it
+// never shows as a row in the list, and no toast repeats it.
 import { LitElement, css, html, nothing } from 'lit';
-import { isSongWrite, type BandWrite, type OutboxEntry, type Band } from '../../client/index.js';
+import {
+  BAND_TEXT_LIMITS,
+  isSongWrite,
+  type BandWrite,
+  type OutboxEntry,
+  type Band,
+} from '../../client/index.js';
 import { WriteQueue } from '../controllers/write-queue.js';
 import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
@@ -11,7 +19,6 @@ import { syncBadge, syncBadgeStyles } from './sync-badge.js';
 import './field-limit.js';
 
 /** The bands table's check on a name (supabase/migrations). */
-const BAND_NAME_LIMIT = 100;
 
 export class BandListPage extends LitElement {
   static override properties = {
@@ -23,9 +30,13 @@ export class BandListPage extends LitElement {
   declare bands: Band[] | undefined;
   declare error: string | undefined;
   /** A band queued from this page opens once the server has it (at once when online). */
-  private readonly writes = new WriteQueue(this, (entry) => {
-    if (entry.band) location.hash = `#/band/${entry.band.id}`;
-  });
+  private readonly writes = new WriteQueue(
+    this,
+    (entry) => {
+      if (entry.band) location.hash = `#/band/${entry.band.id}`;
+    },
+    (entry) => entry.write.kind === 'band.join',
+  );
   private readonly stop: (() => void)[] = [];
 
   constructor() {
@@ -64,25 +75,65 @@ export class BandListPage extends LitElement {
   private create(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
-    const name = (form.elements.namedItem('name') as HTMLInputElement).value.trim();
-    const write: BandWrite = { kind: 'band.create', bandId: crypto.randomUUID(), name, description: '' };
+    const text = (name: string): string => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
+    const write: BandWrite = {
+      kind: 'band.create',
+      bandId: crypto.randomUUID(),
+      name: text('name'),
+      description: text('description'),
+    };
     return this.queue(write, form);
   }
 
-  private join(event: SubmitEvent): Promise<void> {
+  /** The field keeps the code until the band opens: a mistyped one is there to correct. */
+  private async join(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const code = (form.elements.namedItem('code') as HTMLInputElement).value.trim().toUpperCase();
-    return this.queue({ kind: 'band.join', code }, form);
+    // A new try replaces the refusal of the last one.
+    for (const refused of this.refusedJoins())
+      void this.services.backline.resolveWrite(refused.id, 'dismiss');
+    await this.writes.queue({ write: { kind: 'band.join', code } });
   }
 
-  /** Band writes not on the server yet (or refused), as the list shows them. */
+  /** Joins the server refused (a wrong or used-up code), newest last: said in the join form. */
+  private refusedJoins(): OutboxEntry[] {
+    return this.services.outbox
+      .values()
+      .filter((entry) => entry.write.kind === 'band.join' && entry.status === 'failed')
+      .sort((a, b) => a.order - b.order);
+  }
+
+  /** Band writes not on the server yet (or a band refused), as the list shows them. */
   private pendingEntries(): OutboxEntry[] {
     const known = new Set(this.bands?.map((band) => band.id));
     return this.services.outbox
       .values()
       .filter((entry) => !isSongWrite(entry.write))
+      .filter((entry) => entry.write.kind !== 'band.join' || entry.status !== 'failed')
       .filter((entry) => entry.write.kind !== 'band.create' || !known.has(entry.write.bandId));
+  }
+
+  private joinForm(): unknown {
+    const refused = this.refusedJoins().at(-1);
+    const code = refused?.write.kind === 'band.join' ? refused.write.code : '';
+    return html`<form class="card" aria-label="Join a band" @submit=${(e: SubmitEvent) => void this.join(e)}>
+      <h2>Join a band</h2>
+      <label
+        >Invite code
+        <input
+          name="code"
+          required
+          autocapitalize="characters"
+          autocomplete="off"
+          aria-invalid=${refused ? 'true' : 'false'}
+          aria-describedby="join-error"
+      /></label>
+      <p id="join-error" role="alert" class="error">
+        ${refused ? `Code ${code} did not work: ${refused.error?.message ?? 'refused'}` : ''}
+      </p>
+      <button type="submit">Join band</button>
+    </form>`;
   }
 
   private pendingItems(pending: OutboxEntry[]): unknown {
@@ -126,18 +177,16 @@ export class BandListPage extends LitElement {
         <form class="card" aria-label="Create a band" @submit=${(e: SubmitEvent) => void this.create(e)}>
           <h2>Create a band</h2>
           <label
-            >Band name <input name="name" required maxlength=${BAND_NAME_LIMIT} />
-            <field-limit .limit=${BAND_NAME_LIMIT}></field-limit
+            >Band name <input name="name" required maxlength=${BAND_TEXT_LIMITS.name} />
+            <field-limit .limit=${BAND_TEXT_LIMITS.name}></field-limit
           ></label>
+          <label
+            >Description (optional)
+            <textarea name="description" rows="2" maxlength=${BAND_TEXT_LIMITS.description}></textarea>
+          </label>
           <button class="primary" type="submit">Create band</button>
         </form>
-        <form class="card" aria-label="Join a band" @submit=${(e: SubmitEvent) => void this.join(e)}>
-          <h2>Join a band</h2>
-          <label
-            >Invite code <input name="code" required autocapitalize="characters" autocomplete="off"
-          /></label>
-          <button type="submit">Join band</button>
-        </form>
+        ${this.joinForm()}
       </div>
     </main>`;
   }

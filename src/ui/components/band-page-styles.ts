@@ -1,5 +1,6 @@
 // The band page's own styles (on top of the shared base): the song form's grid, and the song
-// table, which turns into one card per song on a narrow screen, each value under its label.
+// table, which turns into one card per song on a narrow screen, each value under its label;
+// members and invites beside the songs on a wide screen, below them on a phone.
 import { css } from 'lit';
 
 export const bandPageStyles = css`
@@ -7,9 +8,6 @@ export const bandPageStyles = css`
     display: block;
     color: var(--danger);
     font-size: 0.85rem;
-  }
-  .invite {
-    margin-bottom: 1rem;
   }
   output {
     font-family: ui-monospace, monospace;
@@ -37,7 +35,95 @@ export const bandPageStyles = css`
     white-space: nowrap;
     text-align: right;
   }
+  .band-layout {
+    display: grid;
+    grid-template-columns: minmax(0, 1fr) 16rem;
+    gap: 1.5rem;
+    align-items: start;
+  }
+  aside {
+    display: grid;
+    gap: 1rem;
+  }
+  aside h2,
+  .song-form h2 {
+    font-size: 1.1rem;
+  }
+  aside ul {
+    list-style: none;
+    padding: 0;
+    margin: 0 0 0.5rem;
+    display: grid;
+    gap: 0.5rem;
+  }
+  .invites ul {
+    margin-top: 0.75rem;
+  }
+  .invites li {
+    gap: 0.25rem 0.5rem;
+  }
+  .description,
+  .notes p {
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  .description-line {
+    margin-bottom: 1rem;
+  }
+  .description-line .description {
+    margin: 0;
+  }
+  button.link {
+    border: none;
+    padding: 0;
+    background: none;
+    color: var(--accent);
+    text-decoration: underline;
+  }
+  .description-form {
+    margin-bottom: 1rem;
+  }
+  .list-tools {
+    margin-bottom: 0.5rem;
+  }
+  .list-tools input {
+    flex: 1 1 12rem;
+    width: auto;
+  }
+  .sort-select {
+    display: none;
+  }
+  .sort-select select {
+    min-height: var(--control-height);
+  }
+  th button.sort {
+    border: none;
+    background: none;
+    padding: 0;
+    font-weight: inherit;
+    color: inherit;
+  }
+  .by {
+    display: block;
+    font-size: 0.85rem;
+    font-weight: 400;
+  }
+  tr.editing td {
+    padding: 0.5rem 0;
+  }
+  tr.editing .song-form {
+    margin-bottom: 0;
+  }
   @media (max-width: 640px) {
+    .band-layout {
+      grid-template-columns: 1fr;
+    }
+    .sort-select {
+      display: grid;
+    }
+    tr.editing td {
+      grid-column: 1 / -1;
+    }
     .song-form {
       grid-template-columns: 1fr 1fr;
     }

@@ -1,61 +1,73 @@
-// One band: its songs, live (add, edit, delete), and invite codes for admins. Own actions get a
-// toast; other members' changes just appear. Saving an edit checks the version it was based on,
-// so two members editing one song get a conflict, never a silent overwrite.
+// One band: its songs, live (add, edit in place, delete, sort, search), its members and, for
+// admins, its invite codes. Own actions get a toast; other members' changes just appear. Saving an
+// edit checks the version it was based on, so two members editing one song get a conflict, never
+// a silent overwrite. This file is the page's layout and its writes; the parts render elsewhere.
 import { LitElement, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
-import { SONG_TEXT_LIMITS, type Song, type SongWrite } from '../../client/index.js';
+import type { Song, SongWrite } from '../../client/index.js';
 import { BandDetails } from '../controllers/band-details.js';
+import { BandInvites } from '../controllers/band-invites.js';
+import { Clock } from '../controllers/clock.js';
 import { LiveSongs } from '../controllers/live-songs.js';
 import { WriteQueue } from '../controllers/write-queue.js';
 import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
-import { parseSongForm, type SongFormFields } from '../state/song-form.js';
-import { formatDuration, withPending, type SongRow } from '../state/song-list.js';
+import { songAttribution } from '../state/song-attribution.js';
+import { withPending, type SongRow } from '../state/song-list.js';
+import { DEFAULT_SORT, filterRows, sortBy, sortRows, type SongSort } from '../state/song-order.js';
 import { takeForm } from '../form-values.js';
 import { editConflictToast, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
+import { bandDescription } from './band-description.js';
 import { bandPageStyles } from './band-page-styles.js';
-import { syncBadge, syncBadgeStyles } from './sync-badge.js';
-import './field-limit.js';
+import { syncBadgeStyles } from './sync-badge.js';
+import { invitePanel } from './invite-panel.js';
+import { memberList } from './member-list.js';
+import { readFields, songForm } from './song-editor.js';
+import { songTable } from './song-table.js';
 
-/** The form's fields, or the message saying what to fix. */
-function readFields(form: HTMLFormElement): SongFormFields | string {
-  return parseSongForm((name) => (form.elements.namedItem(name) as HTMLInputElement).value);
-}
-
-function rowBadge(row: SongRow): unknown {
-  if (row.sync === 'synced' || row.sync === 'confirmed') return nothing;
-  const badge = syncBadge(row.sync, row.entry?.error?.message);
-  // The server's reason stays on the row until dismissed, also after a reload (no toast then).
-  return row.sync === 'failed' && row.entry?.error
-    ? html`${badge} <span class="why">${row.entry.error.message}</span>`
-    : badge;
-}
+/** Where focus goes once the page has rendered: into an edit just begun, or back to its row. */
+type FocusTarget = { kind: 'editor' } | { kind: 'edit-button'; songId: string };
 
 export class BandPage extends LitElement {
   static override properties = {
     services: { attribute: false },
     bandId: {},
     editing: { state: true },
-    invite: { state: true },
     formError: { state: true },
+    editError: { state: true },
+    sort: { state: true },
+    search: { state: true },
+    describing: { state: true },
   };
   declare services: Services;
   declare bandId: string;
   /** The song being edited, as it was when editing began. */
   declare editing: Song | undefined;
-  declare invite: string | undefined;
+  /** What to fix in the "add" form. */
   declare formError: string | undefined;
+  /** What to fix in the edit form. */
+  declare editError: string | undefined;
+  declare sort: SongSort;
+  declare search: string;
+  /** An admin is changing the band's description. */
+  declare describing: boolean;
   private readonly details = new BandDetails(this);
+  private readonly invites = new BandInvites(this);
+  private readonly clock = new Clock(this);
   private readonly writes = new WriteQueue(this);
   private live!: LiveSongs;
+  private stopConflicts: (() => void) | undefined;
+  private focusTarget: FocusTarget | undefined;
   /** Songs added from this page, newest first: listed first, where the user is looking. */
   private addedHere: string[] = [];
-  private stopConflicts: (() => void) | undefined;
 
   constructor() {
     super();
     new OutboxUpdates(this);
+    this.sort = DEFAULT_SORT;
+    this.search = '';
+    this.describing = false;
   }
 
   override connectedCallback(): void {
@@ -70,6 +82,34 @@ export class BandPage extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopConflicts?.();
+  }
+
+  override updated(): void {
+    const target = this.focusTarget;
+    this.focusTarget = undefined;
+    if (target?.kind === 'editor') {
+      const form = this.renderRoot.querySelector<HTMLFormElement>('form.editor');
+      (form?.elements.namedItem('title') as HTMLInputElement | null)?.focus({ preventScroll: true });
+      form?.scrollIntoView({ block: 'nearest' });
+    } else if (target?.kind === 'edit-button') {
+      const button = this.renderRoot.querySelector<HTMLButtonElement>(
+        `button[data-edit="${CSS.escape(target.songId)}"]`,
+      );
+      button?.focus();
+    }
+  }
+
+  private startEditing(song: Song): void {
+    this.editing = { ...song };
+    this.editError = undefined;
+    this.focusTarget = { kind: 'editor' };
+  }
+
+  /** Saved or cancelled: the form goes, and focus returns to the song's Edit button. */
+  private stopEditing(): void {
+    if (this.editing) this.focusTarget = { kind: 'edit-button', songId: this.editing.id };
+    this.editing = undefined;
+    this.editError = undefined;
   }
 
   private async add(event: SubmitEvent): Promise<void> {
@@ -96,7 +136,7 @@ export class BandPage extends LitElement {
     const original = this.editing;
     if (!original) return;
     const fields = readFields(event.target as HTMLFormElement);
-    if (typeof fields === 'string') return void (this.formError = fields);
+    if (typeof fields === 'string') return void (this.editError = fields);
     const write: SongWrite = {
       kind: 'song.update',
       songId: original.id,
@@ -105,8 +145,7 @@ export class BandPage extends LitElement {
       fields,
     };
     if (!(await this.writes.queue({ write, title: fields.title }))) return;
-    this.editing = undefined;
-    this.formError = undefined;
+    this.stopEditing();
   }
 
   /** "Refresh" on a conflict while editing: drop my edits and show the song as it is now. */
@@ -114,6 +153,12 @@ export class BandPage extends LitElement {
     const id = this.editing?.id;
     const current = id ? this.live.songs.get(id) : undefined;
     this.editing = current && current.deleted_at === null ? { ...current } : undefined;
+  }
+
+  private async describe(description: string): Promise<void> {
+    const reason = await this.details.describe(description);
+    if (reason) return this.services.toasts.show(toasts.failed('save the description', reason));
+    this.describing = false;
   }
 
   private async deleteSong(song: Song): Promise<void> {
@@ -139,114 +184,90 @@ export class BandPage extends LitElement {
     if (row.entry) void this.services.backline.resolveWrite(row.entry.id, 'dismiss');
   }
 
-  private async createInvite(): Promise<void> {
-    const { data, error } = await this.services.supabase.db.rpc('create_invite', { band_id: this.bandId });
-    if (error) return this.services.toasts.show(toasts.failed('create an invite', error.message));
-    this.invite = data.code;
+  private rowActions(row: SongRow): unknown {
+    if (row.sync === 'failed') return html`<button @click=${() => this.dismiss(row)}>Dismiss</button>`;
+    if (row.sync === 'conflict') return this.conflictActions(row);
+    return html`<button
+        aria-label="Edit ${row.song.title}"
+        data-edit=${row.song.id}
+        @click=${() => this.startEditing(row.song)}
+      >
+        Edit
+      </button>
+      <button
+        class="danger"
+        aria-label="Delete ${row.song.title}"
+        @click=${() => void this.deleteSong(row.song)}
+      >
+        Delete
+      </button>`;
   }
 
-  private songForm(song: Song | undefined): unknown {
-    const submit = (e: SubmitEvent): void => void (song ? this.save(e) : this.add(e));
-    return html`<form
-      class="song-form card"
-      aria-label=${song ? `Edit ${song.title}` : 'Add a song'}
-      @submit=${submit}
-    >
-      <label class="wide"
-        >Title <input name="title" required maxlength=${SONG_TEXT_LIMITS.title} .value=${song?.title ?? ''} />
-        <field-limit .limit=${SONG_TEXT_LIMITS.title}></field-limit
-      ></label>
-      <label
-        >Artist <input name="artist" maxlength=${SONG_TEXT_LIMITS.artist} .value=${song?.artist ?? ''} />
-        <field-limit .limit=${SONG_TEXT_LIMITS.artist}></field-limit
-      ></label>
-      <label
-        >Key <input name="key" maxlength=${SONG_TEXT_LIMITS.key} .value=${song?.key ?? ''} />
-        <field-limit .limit=${SONG_TEXT_LIMITS.key}></field-limit
-      ></label>
-      <label>BPM <input name="bpm" inputmode="numeric" .value=${song?.bpm?.toString() ?? ''} /></label>
-      <label
-        >Length
-        <input name="duration" placeholder="3:15" .value=${formatDuration(song?.duration_seconds ?? null)}
-      /></label>
-      <div class="row wide">
-        <button class="primary" type="submit">${song ? 'Save song' : 'Add song'}</button>
-        ${song ? html`<button type="button" @click=${() => (this.editing = undefined)}>Cancel</button>` : nothing}
-      </div>
-      ${this.formError ? html`<p role="alert" class="error wide">${this.formError}</p>` : nothing}
-    </form>`;
+  private editor(song: Song): unknown {
+    // A fresh form per song: what was typed into one never shows up in the next.
+    return keyed(
+      song.id,
+      songForm({
+        song,
+        error: this.editError,
+        submit: (e) => void this.save(e),
+        cancel: () => this.stopEditing(),
+      }),
+    );
+  }
+
+  private songs(): unknown {
+    const all = withPending(this.live.songs, this.services.outbox.values(), this.bandId, this.addedHere);
+    const rows = sortRows(filterRows(all, this.search), this.sort, this.addedHere);
+    const editing = this.editing;
+    // A song edited in its row; one the list does not show (deleted meanwhile, or not matching the
+    // search) is edited above the list instead, so the typing is never lost.
+    const inRow = editing && rows.some((row) => row.song.id === editing.id);
+    return html`${editing && !inRow ? this.editor(editing) : nothing}
+    ${songTable({
+      rows,
+      total: all.length,
+      sort: this.sort,
+      search: this.search,
+      sorted: (column, direction) =>
+        (this.sort = direction ? { column, direction } : sortBy(this.sort, column)),
+      searched: (query) => (this.search = query),
+      editing: editing && inRow ? { songId: editing.id, form: this.editor(editing) } : undefined,
+      attribution: (row) => songAttribution(row.song, (id) => this.details.nameOf(id), this.clock.now),
+      actions: (row) => this.rowActions(row),
+    })}`;
   }
 
   override render(): unknown {
     const { status } = this.live;
-    const rows = withPending(this.live.songs, this.services.outbox.values(), this.bandId, this.addedHere);
+    const band = this.details.band;
     return html`<main>
       <p><a href="#/">← Your bands</a></p>
-      <h1>${this.details.band?.name ?? 'Band'}</h1>
+      <h1>${band?.name ?? 'Band'}</h1>
+      ${bandDescription({
+        band,
+        canEdit: this.details.role === 'admin',
+        editing: this.describing,
+        edit: () => (this.describing = true),
+        save: (description) => void this.describe(description),
+        cancel: () => (this.describing = false),
+      })}
       ${status === 'left' ? html`<p role="alert" class="error">You are no longer a member of this band.</p>` : nothing}
       ${status === 'error' ? html`<p role="alert" class="error">${this.live.error}</p>` : nothing}
-      ${
-        this.details.role === 'admin'
-          ? html`<div class="row invite">
-              <button @click=${() => void this.createInvite()}>Create invite code</button>
-              ${this.invite ? html`<span>Invite code: <output aria-label="Invite code">${this.invite}</output></span>` : nothing}
-            </div>`
-          : nothing
-      }
-      ${
-        // A fresh form per song (and for "add"): what was typed into one never shows up in the next.
-        keyed(this.editing?.id ?? 'new', this.songForm(this.editing))
-      }
-      ${
-        status === 'loading'
-          ? html`<p class="muted">Loading songs…</p>`
-          : html`<table aria-label="Songs">
-                <thead>
-                  <tr>
-                    <th>Title</th>
-                    <th>Artist</th>
-                    <th>Key</th>
-                    <th>BPM</th>
-                    <th>Length</th>
-                    <th><span class="sr">Actions</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${rows.map(
-                    (row) =>
-                      html`<tr data-sync=${row.sync}>
-                        <td data-label="Title">${row.song.title} ${rowBadge(row)}</td>
-                        <td data-label="Artist">${row.song.artist}</td>
-                        <td data-label="Key">${row.song.key ?? ''}</td>
-                        <td data-label="BPM">${row.song.bpm ?? ''}</td>
-                        <td data-label="Length">${formatDuration(row.song.duration_seconds)}</td>
-                        <td class="actions">
-                          ${
-                            row.sync === 'failed'
-                              ? html`<button @click=${() => this.dismiss(row)}>Dismiss</button>`
-                              : row.sync === 'conflict'
-                                ? this.conflictActions(row)
-                                : html`<button
-                                      aria-label="Edit ${row.song.title}"
-                                      @click=${() => (this.editing = { ...row.song })}
-                                    >
-                                      Edit
-                                    </button>
-                                    <button
-                                      class="danger"
-                                      aria-label="Delete ${row.song.title}"
-                                      @click=${() => void this.deleteSong(row.song)}
-                                    >
-                                      Delete
-                                    </button>`
-                          }
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-              ${rows.length === 0 ? html`<p class="muted">No songs yet.</p>` : nothing}`
-      }
+      <div class="band-layout">
+        <div class="songs">
+          ${songForm({
+            song: undefined,
+            error: this.formError,
+            submit: (e) => void this.add(e),
+          })}
+          ${status === 'loading' ? html`<p class="muted">Loading songs…</p>` : this.songs()}
+        </div>
+        <aside>
+          ${memberList(this.details, this.clock.now)}
+          ${this.details.role === 'admin' ? invitePanel(this.invites, this.clock.now) : nothing}
+        </aside>
+      </div>
     </main>`;
   }
 

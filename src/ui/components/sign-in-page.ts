@@ -29,8 +29,13 @@ export class SignInPage extends LitElement {
     this.busy = true;
     this.error = undefined;
     const auth = this.services.supabase.auth;
+    // The name co-members see (else the part of the email before the @).
+    const displayName = this.signUp ? field('display_name').trim() : '';
     const { error } = this.signUp
-      ? await auth.signUp(credentials)
+      ? await auth.signUp({
+          ...credentials,
+          options: { data: displayName ? { display_name: displayName } : {} },
+        })
       : await auth.signInWithPassword(credentials);
     this.busy = false;
     if (error) this.error = error.message;
@@ -42,6 +47,13 @@ export class SignInPage extends LitElement {
       <h1>Backline</h1>
       <p class="muted">Your band's songs, live on every device.</p>
       <form @submit=${(e: SubmitEvent) => void this.submit(e)}>
+        ${
+          this.signUp
+            ? html`<label
+                >Your name (optional) <input name="display_name" autocomplete="name" maxlength="100"
+              /></label>`
+            : nothing
+        }
         <label>Email <input name="email" type="email" autocomplete="username" required /></label>
         <label
           >Password

@@ -18,10 +18,14 @@ export class WriteQueue implements ReactiveController {
   private readonly mine = new Map<string, OwnWrite>();
   private stop: (() => void) | undefined;
 
-  /** `landed` hears each of the page's writes the server has confirmed. */
+  /**
+   * `landed` hears each of the page's writes the server has confirmed; `saysRefusal` whether the
+   * page itself says that the server refused a write (in its form), so no toast repeats it.
+   */
   constructor(
     private readonly host: ReactiveControllerHost & { readonly services: Services },
     private readonly landed: (entry: OutboxEntry) => void = () => undefined,
+    private readonly saysRefusal: (entry: OutboxEntry) => boolean = () => false,
   ) {
     host.addController(this);
   }
@@ -59,6 +63,7 @@ export class WriteQueue implements ReactiveController {
     if (!own) return;
     const { backline, toasts } = this.host.services;
     if (isFinal(own, change)) this.mine.delete(entry.id);
+    if (entry.status === 'failed' && this.saysRefusal(entry)) return;
     const toast = ownWriteToast(own, change, (choice) => void backline.resolveWrite(entry.id, choice));
     if (toast) toasts.show(toast);
     if (removed && entry.status === 'confirmed') this.landed(entry);
