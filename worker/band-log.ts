@@ -1,7 +1,7 @@
 // Reading a band's change log over REST with the user's current token: its head (the last seq),
-// the heads of many bands at once (band_heads), and the events after a seq, a page at a time. RLS applies: a user reads only the bands they are
-// in. Tabs that ask for the same page at once (every tab of the profile resuming the same gap after
-// a worker replacement) share one request.
+// the heads of many bands at once (band_heads), and the events after a seq, a page at a time. RLS
+// applies: a user reads only the bands they are in. Tabs that ask for the same page at once (every
+// tab of the profile resuming the same gap after a worker replacement) share one request.
 import type { BandEvent } from '../contract/schema.js';
 import { EVENTS_PAGE } from '../contract/protocol.js';
 import { MAX_BANDS_PER_SHARD, MAX_SHARDS } from './band-channels.js';

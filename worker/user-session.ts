@@ -1,7 +1,7 @@
 // Everything the broker keeps for one signed-in user, wired together here and nowhere else: the
 // token, the bus, the bands (feed, interest, memberships), the socket (Connection and what its
-// changes set off), the heads check, the outbox and the diagnostics history. Each collaborator is handed the ones
-// it talks to when it is made; the socket starts last, once all of them exist.
+// changes set off), the heads check, the outbox and the diagnostics history. Each collaborator is
+// handed the ones it talks to when it is made; the socket starts last, once all of them exist.
 import type { ConnectionState } from '../contract/connection-state.js';
 import type { BandEvent } from '../contract/schema.js';
 import type { BandLive, ConflictChoice, UserDiagnostics } from '../contract/protocol.js';

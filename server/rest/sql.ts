@@ -208,12 +208,13 @@ function argumentText(value: unknown): string | null {
 /**
  * One argument as SQL of its parameter's type. A JSON array for an array parameter goes through
  * json_to_record, which makes a Postgres array of it (nested and null elements included) as
- * PostgREST's own argument handling does; the array's text form would be misread as JSON.
+ * PostgREST does; cast from its JSON text, `["a"]` would be a malformed array literal.
  */
 function argumentSql(arg: FunctionArg, value: unknown, params: Params): string {
   const param = params.add(argumentText(value));
   if (!Array.isArray(value) || !arg.type.endsWith('[]')) return `${param}::${arg.type}`;
-  return `(select pgrst_arg from json_to_record(json_build_object('pgrst_arg', ${param}::json)) as pgrst_args(pgrst_arg ${arg.type}))`;
+  const record = `json_to_record(json_build_object('pgrst_arg', ${param}::json))`;
+  return `(select pgrst_arg from ${record} as pgrst_args(pgrst_arg ${arg.type}))`;
 }
 
 /**
