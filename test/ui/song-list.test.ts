@@ -8,6 +8,7 @@ import {
   visibleSongs,
   withPending,
 } from '../../src/ui/state/song-list.js';
+import { DEFAULT_SORT, sortRows } from '../../src/ui/state/song-order.js';
 import { outboxEntry, songRow as song } from './fixtures.js';
 
 const change = (op: 'INSERT' | 'UPDATE' | 'DELETE', record: Song | null, oldRecord: Song | null = null) => ({
@@ -69,28 +70,30 @@ describe('song list', () => {
     expect(parseDuration('abc')).toBeUndefined();
   });
 
-  describe('a song added from this view', () => {
+  describe('a song added from this view (pinned by sortRows)', () => {
     const saved = fromSnapshot([song('a', 'Alpha'), song('m', 'Middle')]);
     const titles = (rows: { song: Song }[]): string[] => rows.map((row) => row.song.title);
 
     it('shows first while it waits to sync, newest first, badged', () => {
       const entries = [outboxEntry('Zulu', 'pending'), { ...outboxEntry('Yankee', 'sending'), order: 2 }];
-      const rows = withPending(saved, entries, 'b', ['song-Yankee', 'song-Zulu']);
+      const rows = sortRows(withPending(saved, entries, 'b'), DEFAULT_SORT, ['song-Yankee', 'song-Zulu']);
       expect(titles(rows)).toEqual(['Yankee', 'Zulu', 'Alpha', 'Middle']);
       expect(rows.map((row) => row.sync)).toEqual(['sending', 'pending', 'synced', 'synced']);
     });
 
     it('stays where it was once the server has it', () => {
       const landed = fromSnapshot([...saved.values(), song('song-Zulu', 'Zulu')]);
-      expect(titles(withPending(landed, [], 'b', ['song-Zulu']))).toEqual(['Zulu', 'Alpha', 'Middle']);
+      expect(titles(sortRows(withPending(landed, [], 'b'), DEFAULT_SORT, ['song-Zulu']))).toEqual([
+        'Zulu',
+        'Alpha',
+        'Middle',
+      ]);
     });
 
     it('sorts by title like any other song after a reload (not added here)', () => {
-      expect(titles(withPending(saved, [outboxEntry('Beta', 'pending')], 'b'))).toEqual([
-        'Alpha',
-        'Beta',
-        'Middle',
-      ]);
+      expect(
+        titles(sortRows(withPending(saved, [outboxEntry('Beta', 'pending')], 'b'), DEFAULT_SORT)),
+      ).toEqual(['Alpha', 'Beta', 'Middle']);
     });
   });
 });

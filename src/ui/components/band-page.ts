@@ -217,7 +217,7 @@ export class BandPage extends LitElement {
   }
 
   private songs(): unknown {
-    const all = withPending(this.live.songs, this.services.outbox.values(), this.bandId, this.addedHere);
+    const all = withPending(this.live.songs, this.services.outbox.values(), this.bandId);
     const rows = sortRows(filterRows(all, this.search), this.sort, this.addedHere);
     const editing = this.editing;
     // A song edited in its row; one the list does not show (deleted meanwhile, or not matching the
@@ -229,8 +229,11 @@ export class BandPage extends LitElement {
       total: all.length,
       sort: this.sort,
       search: this.search,
-      sorted: (column, direction) =>
-        (this.sort = direction ? { column, direction } : sortBy(this.sort, column)),
+      sorted: (column, direction) => {
+        this.sort = direction ? { column, direction } : sortBy(this.sort, column);
+        // The user chose an order: it holds for the songs added here too.
+        this.addedHere = [];
+      },
       searched: (query) => (this.search = query),
       editing: editing && inRow ? { songId: editing.id, form: this.editor(editing) } : undefined,
       attribution: (row) => songAttribution(row.song, (id) => this.details.nameOf(id), this.clock.now),

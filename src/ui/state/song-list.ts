@@ -73,15 +73,8 @@ export interface SongRow {
  * The list as this user should see it: the server's songs with their own queued writes laid over
  * them (marked, so pending is never mistaken for saved). A conflicting or failed write shows the
  * server's row, flagged, until the user resolves it: rolled back visibly, never silently.
- * `addedHere` (songs added from this view, newest first) come first, whatever their state: a new
- * song shows next to the form it was typed in, not somewhere below, and stays put as it syncs.
  */
-export function withPending(
-  songs: SongMap,
-  entries: readonly OutboxEntry[],
-  bandId: string,
-  addedHere: readonly string[] = [],
-): SongRow[] {
+export function withPending(songs: SongMap, entries: readonly OutboxEntry[], bandId: string): SongRow[] {
   const rows = new Map<string, SongRow>();
   for (const song of visibleSongs(songs)) rows.set(song.id, { song, sync: 'synced', entry: undefined });
   for (const entry of [...entries].sort((a, b) => a.order - b.order)) {
@@ -107,16 +100,9 @@ export function withPending(
     const base = current ?? draft(write.songId, bandId, {});
     rows.set(write.songId, { song: { ...base, ...write.fields }, sync: entry.status, entry });
   }
-  const first = (row: SongRow): number => {
-    const at = addedHere.indexOf(row.song.id);
-    return at === -1 ? addedHere.length : at;
-  };
   return [...rows.values()]
     .filter((row) => row.song.deleted_at === null)
-    .sort(
-      (a, b) =>
-        first(a) - first(b) || a.song.title.localeCompare(b.song.title) || a.song.id.localeCompare(b.song.id),
-    );
+    .sort((a, b) => a.song.title.localeCompare(b.song.title) || a.song.id.localeCompare(b.song.id));
 }
 
 function draft(id: string, bandId: string, fields: Partial<Song>): Song {
