@@ -71,10 +71,11 @@ export class OutboxDrainer {
       .catch(() => undefined);
   }
 
-  async queueWrite(write: Write): Promise<OutboxEntry[]> {
+  /** Queues `write` as entry `entryId`; the same id again is the same write (see OutboxStore.add). */
+  async queueWrite(write: Write, entryId: string): Promise<OutboxEntry[]> {
     const now = this.env.now();
-    const changed = await this.store.add(this.userId, (order) => ({
-      id: crypto.randomUUID(),
+    const changed = await this.store.add(this.userId, entryId, (order) => ({
+      id: entryId,
       order,
       userId: this.userId,
       write,

@@ -40,14 +40,23 @@ export class WriteQueue implements ReactiveController {
    */
   async queue(own: OwnWrite): Promise<boolean> {
     const { backline, outbox, toasts } = this.host.services;
+    // Known as this page's before the call: the outbox's events about it may beat the answer.
+    const id = crypto.randomUUID();
+    this.mine.set(id, own);
     try {
-      const entry = await backline.write(own.write);
-      this.mine.set(entry.id, own);
+      const entry = await backline.write(own.write, id);
+      if (entry.id !== id || entry.status === 'confirmed') {
+        // Folded into an earlier unsent write, which now carries this change, or cancelled one out
+        // (an unsent insert deleted): no event will come under this id.
+        this.mine.delete(id);
+        if (entry.status !== 'confirmed') this.mine.set(entry.id, own);
+      }
       outbox.learned([entry]);
       const offline = queuedToast(backline.state);
       if (offline) toasts.show(offline);
       return true;
     } catch (error) {
+      this.mine.delete(id);
       toasts.show(notQueuedToast(own.write, error instanceof Error ? error.message : String(error)));
       return false;
     }
