@@ -18,8 +18,10 @@ export class BandListPage extends LitElement {
   declare bands: Band[] | undefined;
   declare error: string | undefined;
   /** A band queued from this page opens once the server has it (at once when online). */
-  private readonly writes = new WriteQueue(this, (entry) => {
-    if (entry.band) location.hash = `#/band/${entry.band.id}`;
+  private readonly writes = new WriteQueue(this, {
+    landed: (entry) => {
+      if (entry.band) location.hash = `#/band/${entry.band.id}`;
+    },
   });
   private readonly stop: (() => void)[] = [];
 

@@ -12,7 +12,7 @@ import type { Services } from '../services.js';
 import { parseSongForm, type SongFormFields } from '../state/song-form.js';
 import { formatDuration, withPending, type SongRow } from '../state/song-list.js';
 import { takeForm } from '../form-values.js';
-import { editConflictToast, toasts } from '../state/toast-policy.js';
+import { EDITING_TOAST_KEY, editConflictToast, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 import { bandPageStyles } from './band-page-styles.js';
 
@@ -53,7 +53,7 @@ export class BandPage extends LitElement {
   declare invite: string | undefined;
   declare formError: string | undefined;
   private readonly details = new BandDetails(this);
-  private readonly writes = new WriteQueue(this);
+  private readonly writes = new WriteQueue(this, { nameOf: (userId) => this.details.nameOf(userId) });
   private live!: LiveSongs;
   private stopConflicts: (() => void) | undefined;
 
@@ -66,7 +66,13 @@ export class BandPage extends LitElement {
     this.live = new LiveSongs(this, this.services, this.bandId);
     super.connectedCallback();
     this.stopConflicts = this.live.onChange((change) => {
-      const toast = editConflictToast(change, this.editing, this.details.userId, () => this.refreshEditor());
+      const toast = editConflictToast(
+        change,
+        this.editing,
+        this.details.userId,
+        (userId) => this.details.nameOf(userId),
+        () => this.refreshEditor(),
+      );
       if (toast) this.services.toasts.show(toast);
     });
   }
@@ -107,8 +113,14 @@ export class BandPage extends LitElement {
       fields,
     };
     if (!(await this.writes.queue({ write, title: fields.title }))) return;
-    this.editing = undefined;
+    this.stopEditing();
     this.formError = undefined;
+  }
+
+  /** Editing ends (saved or cancelled): a warning about the copy being edited no longer holds. */
+  private stopEditing(): void {
+    this.editing = undefined;
+    this.services.toasts.dismissKey(EDITING_TOAST_KEY);
   }
 
   /** "Refresh" on a conflict while editing: drop my edits and show the song as it is now. */
@@ -118,11 +130,26 @@ export class BandPage extends LitElement {
     this.editing = current && current.deleted_at === null ? { ...current } : undefined;
   }
 
-  private async deleteSong(song: Song): Promise<void> {
-    await this.writes.queue({
-      write: { kind: 'song.delete', songId: song.id, bandId: this.bandId, baseVersion: song.version },
-      title: song.title,
+  /** Deletes at once and says so with Undo, which restores it (or re-queues an insert never sent). */
+  private async deleteSong({ song, entry }: SongRow): Promise<void> {
+    const { id: songId, title } = song;
+    const unsent =
+      entry?.write.kind === 'song.insert' && entry.status === 'pending' ? entry.write : undefined;
+    const deleted = await this.writes.queue({
+      write: { kind: 'song.delete', songId, bandId: this.bandId, baseVersion: song.version },
+      title,
     });
+    if (!deleted) return;
+    // The delete makes version + 1 (chained after any write still open): the restore is based on that.
+    const undo: SongWrite = unsent ?? {
+      kind: 'song.restore',
+      songId,
+      bandId: this.bandId,
+      baseVersion: song.version + 1,
+    };
+    this.services.toasts.show(
+      toasts.songDeleted(songId, title, () => void this.writes.queue({ write: undo, title })),
+    );
   }
 
   /** On the row as well as in the toast: the choice outlives the tab that made the edit. */
@@ -131,10 +158,13 @@ export class BandPage extends LitElement {
     if (!entry) return nothing;
     const choose = (choice: 'refresh' | 'keep-mine'): void =>
       void this.services.backline.resolveWrite(entry.id, choice);
-    return html`<button aria-label="Refresh ${row.song.title}" @click=${() => choose('refresh')}>
-        Refresh
+    // Their delete: Restore puts the song back with my change, Discard drops my change.
+    const deleted = !entry.theirs || entry.theirs.deleted_at !== null;
+    const [drop, keep] = deleted ? ['Discard', 'Restore'] : ['Refresh', 'Keep mine'];
+    return html`<button aria-label="${drop} ${row.song.title}" @click=${() => choose('refresh')}>
+        ${drop}
       </button>
-      ${entry.theirs ? html`<button aria-label="Keep mine: ${row.song.title}" @click=${() => choose('keep-mine')}>Keep mine</button>` : nothing}`;
+      ${entry.theirs ? html`<button aria-label="${keep}: ${row.song.title}" @click=${() => choose('keep-mine')}>${keep}</button>` : nothing}`;
   }
 
   private dismiss(row: SongRow): void {
@@ -168,7 +198,7 @@ export class BandPage extends LitElement {
       /></label>
       <div class="row wide">
         <button class="primary" type="submit">${song ? 'Save song' : 'Add song'}</button>
-        ${song ? html`<button type="button" @click=${() => (this.editing = undefined)}>Cancel</button>` : nothing}
+        ${song ? html`<button type="button" @click=${() => this.stopEditing()}>Cancel</button>` : nothing}
       </div>
       ${this.formError ? html`<p role="alert" class="error wide">${this.formError}</p>` : nothing}
     </form>`;
@@ -232,7 +262,7 @@ export class BandPage extends LitElement {
                                     <button
                                       class="danger"
                                       aria-label="Delete ${row.song.title}"
-                                      @click=${() => void this.deleteSong(row.song)}
+                                      @click=${() => void this.deleteSong(row)}
                                     >
                                       Delete
                                     </button>`

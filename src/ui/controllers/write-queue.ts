@@ -4,7 +4,15 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { OutboxChange, OutboxEntry } from '../../client/index.js';
 import type { Services } from '../services.js';
-import { notQueuedToast, ownWriteToast, queuedToast, type OwnWrite } from '../state/toast-policy.js';
+import {
+  CONFLICT_TOAST_KEY,
+  conflictToast,
+  notQueuedToast,
+  ownWriteToast,
+  queuedToast,
+  type OwnConflict,
+  type OwnWrite,
+} from '../state/toast-policy.js';
 
 /** Whether this change is the last the page follows of its write. */
 function isFinal(own: OwnWrite, { entry, removed }: OutboxChange): boolean {
@@ -13,15 +21,23 @@ function isFinal(own: OwnWrite, { entry, removed }: OutboxChange): boolean {
   return entry.status === 'failed' || (removed && entry.band !== undefined);
 }
 
+export interface WriteQueueOptions {
+  /** Hears each of the page's writes the server has confirmed. */
+  landed?: (entry: OutboxEntry) => void;
+  /** Who a user is, for saying who changed a song first. */
+  nameOf?: (userId: string | null) => string;
+}
+
 export class WriteQueue implements ReactiveController {
   /** Writes queued from this page, by entry id: only these get toasts here. */
   private readonly mine = new Map<string, OwnWrite>();
+  /** The page's writes now in conflict, by entry id: one toast speaks for them all. */
+  private readonly conflicts = new Map<string, OwnConflict>();
   private stop: (() => void) | undefined;
 
-  /** `landed` hears each of the page's writes the server has confirmed. */
   constructor(
     private readonly host: ReactiveControllerHost & { readonly services: Services },
-    private readonly landed: (entry: OutboxEntry) => void = () => undefined,
+    private readonly options: WriteQueueOptions = {},
   ) {
     host.addController(this);
   }
@@ -32,6 +48,8 @@ export class WriteQueue implements ReactiveController {
 
   hostDisconnected(): void {
     this.stop?.();
+    // The page is gone, and with it the rows a conflict toast points to.
+    if (this.conflicts.size > 0) this.host.services.toasts.dismissKey(CONFLICT_TOAST_KEY);
   }
 
   /**
@@ -66,10 +84,29 @@ export class WriteQueue implements ReactiveController {
     const { entry, removed } = change;
     const own = this.mine.get(entry.id);
     if (!own) return;
-    const { backline, toasts } = this.host.services;
+    const { toasts } = this.host.services;
     if (isFinal(own, change)) this.mine.delete(entry.id);
-    const toast = ownWriteToast(own, change, (choice) => void backline.resolveWrite(entry.id, choice));
+    if ('title' in own) this.conflictChanged(entry, removed ? undefined : own.title);
+    const toast = ownWriteToast(own, change);
     if (toast) toasts.show(toast);
-    if (removed && entry.status === 'confirmed') this.landed(entry);
+    if (removed && entry.status === 'confirmed') this.options.landed?.(entry);
+  }
+
+  /** Keeps the conflict toast true to the page's open conflicts, however each was resolved. */
+  private conflictChanged(entry: OutboxEntry, title: string | undefined): void {
+    const was = this.conflicts.has(entry.id);
+    const is = title !== undefined && entry.status === 'conflict';
+    if (is) {
+      const who = this.options.nameOf?.(entry.theirs?.updated_by ?? null) ?? 'another member';
+      this.conflicts.set(entry.id, { entry, title, who });
+    } else this.conflicts.delete(entry.id);
+    if (!was && !is) return;
+    const { backline, toasts } = this.host.services;
+    toasts.dismissKey(CONFLICT_TOAST_KEY);
+    const toast = conflictToast(
+      [...this.conflicts.values()],
+      (id, choice) => void backline.resolveWrite(id, choice),
+    );
+    if (toast) toasts.show(toast);
   }
 }
