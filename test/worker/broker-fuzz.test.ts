@@ -72,7 +72,15 @@ const config = fc.oneof(
 const write = fc.oneof(
   fc.record(
     {
-      kind: fc.constantFrom('song.insert', 'song.update', 'song.delete', 'band.create', 'band.join', 'x'),
+      kind: fc.constantFrom(
+        'song.insert',
+        'song.update',
+        'song.delete',
+        'song.restore',
+        'band.create',
+        'band.join',
+        'x',
+      ),
       songId: fc.oneof(fc.uuid(), junk),
       bandId: fc.oneof(fc.constant(REAL.band), fc.uuid(), junk),
       baseVersion: fc.oneof(fc.integer(), junk),

@@ -80,6 +80,7 @@ export class BandPage extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopConflicts?.();
+    this.services.toasts.dismissKey(EDITING_TOAST_KEY);
   }
 
   private async add(event: SubmitEvent): Promise<void> {
@@ -133,8 +134,11 @@ export class BandPage extends LitElement {
   /** Deletes at once and says so with Undo, which restores it (or re-queues an insert never sent). */
   private async deleteSong({ song, entry }: SongRow): Promise<void> {
     const { id: songId, title } = song;
+    // An insert never tried folds away with its delete: Undo queues it again.
     const unsent =
-      entry?.write.kind === 'song.insert' && entry.status === 'pending' ? entry.write : undefined;
+      entry?.write.kind === 'song.insert' && entry.status === 'pending' && entry.attempts === 0
+        ? entry.write
+        : undefined;
     const deleted = await this.writes.queue({
       write: { kind: 'song.delete', songId, bandId: this.bandId, baseVersion: song.version },
       title,
