@@ -138,8 +138,12 @@ export interface BrokerApi {
   /** The browser went online/offline, or a tab became visible (retry at once). */
   networkChanged(online: boolean): Promise<Result<null>>;
   tabVisible(): Promise<Result<null>>;
-  /** Queues a write in the user's outbox; returns the entries it created or changed (pending). */
-  write(tabId: string, write: Write): Promise<Result<OutboxEntry[]>>;
+  /**
+   * Queues a write in the user's outbox under `entryId`, a uuid the tab made: it knows the write
+   * as its own before any event about it can arrive, and a call sent again (to a new worker) is
+   * the same write, not a second one. Returns the entries it created or changed (pending).
+   */
+  write(tabId: string, write: Write, entryId: string): Promise<Result<OutboxEntry[]>>;
   /** Everything waiting, sending, in conflict or failed for this tab's user. */
   outbox(tabId: string): Promise<Result<OutboxEntry[]>>;
   /** The user's answer to a conflict (refresh / keep mine) or a failure (dismiss). */

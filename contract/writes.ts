@@ -9,7 +9,9 @@ export type SongFields = Partial<
 export type SongWrite =
   | { kind: 'song.insert'; songId: string; bandId: string; fields: SongFields & { title: string } }
   | { kind: 'song.update'; songId: string; bandId: string; baseVersion: number; fields: SongFields }
-  | { kind: 'song.delete'; songId: string; bandId: string; baseVersion: number };
+  | { kind: 'song.delete'; songId: string; bandId: string; baseVersion: number }
+  /** Undoes a delete (deleted_at back to null), checked against the version the delete left. */
+  | { kind: 'song.restore'; songId: string; bandId: string; baseVersion: number };
 
 /** The band RPCs: create_band with a client-made id, join_band with an invite code. */
 export type BandWrite =

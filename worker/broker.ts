@@ -142,10 +142,10 @@ export class Broker implements BrokerApi {
     });
   }
 
-  write(tabId: unknown, write: unknown): Promise<Result<OutboxEntry[]>> {
+  write(tabId: unknown, write: unknown, entryId: unknown): Promise<Result<OutboxEntry[]>> {
     return guarded(() => {
-      const parsed = parseWrite(write);
-      return this.sessionOf(tabId).write(parsed);
+      const [parsed, id] = [parseWrite(write), parseUuid(entryId, 'entryId')];
+      return this.sessionOf(tabId).write(parsed, id);
     });
   }
 

@@ -68,8 +68,8 @@ export class UserSession {
     );
   }
 
-  write(write: Write): Promise<OutboxEntry[]> {
-    return this.outbox.queueWrite(write);
+  write(write: Write, entryId: string): Promise<OutboxEntry[]> {
+    return this.outbox.queueWrite(write, entryId);
   }
 
   outboxEntries(): Promise<OutboxEntry[]> {

@@ -185,10 +185,11 @@ export function parseWrite(value: unknown): Write {
         fields: songFields(input['fields']),
       };
     case 'song.delete':
-      return { kind: 'song.delete', songId, bandId, baseVersion: baseVersion() };
+    case 'song.restore':
+      return { kind: input['kind'], songId, bandId, baseVersion: baseVersion() };
     default:
       throw new InvalidArgument(
-        'write.kind must be song.insert, song.update, song.delete, band.create or band.join',
+        'write.kind must be song.insert, song.update, song.delete, song.restore, band.create or band.join',
       );
   }
 }

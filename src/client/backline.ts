@@ -30,8 +30,7 @@ export interface Watch {
 }
 
 /** What `write` answers for a write that cancelled out an unsent one (insert then delete). */
-const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'write' | 'status'> = {
-  id: '',
+const PLACEHOLDER_ENTRY: Omit<OutboxEntry, 'id' | 'write' | 'status'> = {
   order: 0,
   userId: '',
   record: '',
@@ -142,12 +141,13 @@ export class BacklineClient {
 
   /**
    * Queues a write in the profile's outbox and returns at once with its entry (status pending).
-   * It is sent when the network allows, exactly once in effect; watch `outbox:changed`.
+   * It is sent when the network allows, exactly once in effect; watch `outbox:changed`. The entry
+   * is `entryId`: make it first to know the write's events as yours however early they arrive.
    */
-  async write(write: Write): Promise<OutboxEntry> {
-    const entries = await this.call((broker) => broker.write(this.tabId, write));
+  async write(write: Write, entryId: string = crypto.randomUUID()): Promise<OutboxEntry> {
+    const entries = await this.call((broker) => broker.write(this.tabId, write, entryId));
     // A write folded into an earlier unsent one returns that entry; one that cancelled an unsent insert returns none.
-    return entries[0] ?? { ...PLACEHOLDER_ENTRY, write, status: 'confirmed' };
+    return entries[0] ?? { ...PLACEHOLDER_ENTRY, id: entryId, write, status: 'confirmed' };
   }
 
   /** The signed-in user's queued writes, oldest first. Waits for the first session (setSession). */

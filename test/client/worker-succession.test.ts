@@ -4,6 +4,7 @@ import { nextGeneration, requestedGeneration } from '../../src/client/worker-suc
 import { FakeProfile, PING, type FakeTab } from './fake-profile.js';
 
 const write = { kind: 'song.delete', songId: 's', bandId: 'b', baseVersion: 1 } as const;
+const entryId = crypto.randomUUID();
 const sentOf = (profile: FakeProfile, method: string): string[] =>
   profile.transports.filter((t) => t.sent.includes(method)).map((t) => `${t.mode} ${t.generation}`);
 
@@ -106,7 +107,7 @@ describe('worker succession', () => {
     const answerHello = profile.worker(1).holdHello();
     profile.worker(0).kill();
     await vi.waitFor(() => expect(tab!.state.kind).toBe('replacing'));
-    const answer = tab!.succession.call((broker) => broker.write('tab 1', write));
+    const answer = tab!.succession.call((broker) => broker.write('tab 1', write, entryId));
     await vi.advanceTimersByTimeAsync(PING.pingTimeoutMs / 2);
     expect(sentOf(profile, 'write')).toEqual([]);
     answerHello();
@@ -118,7 +119,7 @@ describe('worker succession', () => {
   it('a call in flight when the worker dies goes again to the replacement, once', async () => {
     const [tab] = await tabs(1);
     profile.worker(0).hang();
-    const answer = tab!.succession.call((broker) => broker.write('tab 1', write));
+    const answer = tab!.succession.call((broker) => broker.write('tab 1', write, entryId));
     profile.worker(0).kill();
     await expect(answer).resolves.toEqual([]);
     expect(sentOf(profile, 'write')).toEqual(['shared 0', 'shared 1']);
@@ -135,7 +136,9 @@ describe('worker succession', () => {
     const { transport } = tab!.succession;
     expect(transport.reason).toMatch(/^the replacement worker failed too: .*no answer in 500 ms/);
     expect(profile.transports.find((t) => t.mode === 'shared' && t.generation === 1)?.closed).toBe(true);
-    await expect(tab!.succession.call((broker) => broker.write('tab 1', write))).resolves.toEqual([]);
+    await expect(tab!.succession.call((broker) => broker.write('tab 1', write, entryId))).resolves.toEqual(
+      [],
+    );
     expect(sentOf(profile, 'write')).toEqual(['tab 1']);
     expect(profile.stored).toBe(1);
   });
@@ -148,7 +151,7 @@ describe('worker succession', () => {
     await vi.waitFor(() => expect(tab!.state.kind).toBe('replacing'));
     await vi.advanceTimersByTimeAsync(PING.pingTimeoutMs);
     expect(tab!.state.kind).toBe('closed');
-    const refused = tab!.succession.call((broker) => broker.write('tab 1', write));
+    const refused = tab!.succession.call((broker) => broker.write('tab 1', write, entryId));
     await expect(refused).rejects.toBeInstanceOf(BacklineError);
     await expect(refused).rejects.toMatchObject({ code: 'closed' });
   });

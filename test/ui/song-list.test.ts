@@ -8,6 +8,7 @@ import {
   visibleSongs,
   withPending,
 } from '../../src/ui/state/song-list.js';
+import type { OutboxEntry } from '../../src/client/index.js';
 import { DEFAULT_SORT, sortRows } from '../../src/ui/state/song-order.js';
 import { outboxEntry, songRow as song } from './fixtures.js';
 
@@ -68,6 +69,28 @@ describe('song list', () => {
     expect(parseDuration('')).toBeNull();
     expect(parseDuration('3:75')).toBeUndefined();
     expect(parseDuration('abc')).toBeUndefined();
+  });
+
+  it('keeps a song another member deleted on screen while my edit of it is in conflict', () => {
+    const theirs = song('1', 'Gone', 3, true);
+    const conflict: OutboxEntry = {
+      ...outboxEntry('e1', 'conflict'),
+      write: { kind: 'song.update', songId: '1', bandId: 'b', baseVersion: 2, fields: { title: 'Mine' } },
+      theirs,
+    };
+    const rows = withPending(fromSnapshot([theirs]), [conflict], 'b');
+    expect(rows.map((row) => [row.song.id, row.sync])).toEqual([['1', 'conflict']]);
+  });
+
+  it('shows a deleted song back at once while its restore waits to be sent', () => {
+    const restore: OutboxEntry = {
+      ...outboxEntry('e1', 'pending'),
+      write: { kind: 'song.restore', songId: '1', bandId: 'b', baseVersion: 3 },
+    };
+    const rows = withPending(fromSnapshot([song('1', 'Back', 3, true)]), [restore], 'b');
+    expect(rows.map((row) => [row.song.title, row.song.deleted_at, row.sync])).toEqual([
+      ['Back', null, 'pending'],
+    ]);
   });
 
   describe('a song added from this view (pinned by sortRows)', () => {

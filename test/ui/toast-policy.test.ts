@@ -11,12 +11,15 @@ import type {
   Write,
 } from '../../src/client/index.js';
 import {
+  conflictToast,
   connectionToasts,
   editConflictToast,
   notQueuedToast,
   ownWriteToast,
   queuedToast,
   toasts,
+  UNDO_WINDOW_MS,
+  type OwnConflict,
 } from '../../src/ui/state/toast-policy.js';
 import {
   BATCH_WINDOW_MS,
@@ -46,7 +49,10 @@ describe('toast queue', () => {
   it('keeps different kinds apart', () => {
     const queue = new ToastQueue();
     queue.push(toasts.songAdded('One'), 0);
-    queue.push(toasts.songDeleted('Two'), 10);
+    queue.push(
+      toasts.songDeleted('s2', 'Two', () => undefined),
+      10,
+    );
     expect(queue.visible).toHaveLength(2);
   });
 
@@ -63,6 +69,29 @@ describe('toast queue', () => {
     expect(queue.expire(10 * TOAST_LIFETIME_MS)).toBe(false);
     queue.dismiss(stuck.id);
     expect(queue.visible).toEqual([]);
+  });
+
+  it('keeps at most two toasts that stay: a third pushes the oldest out', () => {
+    const queue = new ToastQueue();
+    const stay = (key: string): ToastRequest => ({
+      key,
+      tone: 'error',
+      message: () => key,
+      persistent: true,
+    });
+    queue.push(toasts.songAdded('One'), 0);
+    for (const [i, key] of ['a', 'b', 'c'].entries()) queue.push(stay(key), i);
+    expect(queue.visible.map((t) => t.message)).toEqual(['Added “One”', 'b', 'c']);
+  });
+
+  it('shows a toast for its own lifetime when it asks for one', () => {
+    const queue = new ToastQueue();
+    queue.push(
+      toasts.songDeleted('s1', 'Mine', () => undefined),
+      0,
+    );
+    expect(queue.expire(TOAST_LIFETIME_MS)).toBe(false);
+    expect(queue.expire(UNDO_WINDOW_MS)).toBe(true);
   });
 
   it('replaces "connection lost" with "restored" under one key', () => {
@@ -88,6 +117,8 @@ const band: Band = {
 
 const insert: SongWrite = { kind: 'song.insert', songId: 's1', bandId: 'b', fields: { title: 'Mine' } };
 const update: SongWrite = { kind: 'song.update', songId: 's1', bandId: 'b', baseVersion: 1, fields: {} };
+const remove: SongWrite = { kind: 'song.delete', songId: 's1', bandId: 'b', baseVersion: 2 };
+const restore: SongWrite = { kind: 'song.restore', songId: 's1', bandId: 'b', baseVersion: 3 };
 const create: BandWrite = { kind: 'band.create', bandId: 'b', name: 'The Band', description: '' };
 const join: BandWrite = { kind: 'band.join', code: 'ABCD' };
 
@@ -135,73 +166,133 @@ describe('toasts for writes', () => {
   });
 
   it('names what the page queued when it lands, even once folded into an earlier entry', () => {
-    expect(
-      text(ownWriteToast({ write: insert, title: 'Mine' }, change(insert, 'confirmed', true), noResolve)),
-    ).toBe('Added “Mine”');
+    expect(text(ownWriteToast({ write: insert, title: 'Mine' }, change(insert, 'confirmed', true)))).toBe(
+      'Added “Mine”',
+    );
     // An edit of a song not yet sent folds into its insert: the user saved, so it says "Saved".
-    expect(
-      text(ownWriteToast({ write: update, title: 'Mine' }, change(insert, 'confirmed', true), noResolve)),
-    ).toBe('Saved “Mine”');
+    expect(text(ownWriteToast({ write: update, title: 'Mine' }, change(insert, 'confirmed', true)))).toBe(
+      'Saved “Mine”',
+    );
   });
 
   it('keeps a refused song write on screen until dismissed, with the server’s reason', () => {
     const refused = change(insert, 'failed', false, {
       error: { code: 'check_violation', message: 'too long' },
     });
-    expect(ownWriteToast({ write: insert, title: 'Doomed' }, refused, noResolve)).toMatchObject({
+    expect(ownWriteToast({ write: insert, title: 'Doomed' }, refused)).toMatchObject({
       tone: 'error',
       persistent: true,
     });
-    expect(text(ownWriteToast({ write: insert, title: 'Doomed' }, refused, noResolve))).toBe(
+    expect(text(ownWriteToast({ write: insert, title: 'Doomed' }, refused))).toBe(
       'Could not add “Doomed”: too long',
     );
   });
 
-  it('offers Refresh and Keep mine on a conflict, answering for the entry', () => {
-    const choices: string[] = [];
-    const conflict = change(update, 'conflict', false, { theirs: song('Theirs') });
-    const toast = ownWriteToast({ write: update, title: 'Mine' }, conflict, (choice) => choices.push(choice));
-    expect(text(toast)).toBe('Someone else changed “Mine” (now: “Theirs”). Your change was not applied.');
-    toast?.actions?.forEach((action) => action.run());
-    expect(toast?.actions?.map((action) => action.label)).toEqual(['Refresh', 'Keep mine']);
-    expect(choices).toEqual(['refresh', 'keep-mine']);
+  it('says nothing when an entry leaves unconfirmed: Refresh, Dismiss, or an unsent write undone', () => {
+    const refused = { error: { code: '42501', message: 'no' } };
+    expect(ownWriteToast({ write: update, title: 'Mine' }, change(update, 'conflict', true))).toBeUndefined();
+    expect(
+      ownWriteToast({ write: update, title: 'Mine' }, change(update, 'failed', true, refused)),
+    ).toBeUndefined();
+    expect(ownWriteToast({ write: join }, change(join, 'failed', true, refused))).toBeUndefined();
+    expect(ownWriteToast({ write: remove, title: 'Mine' }, change(remove, 'pending', true))).toBeUndefined();
   });
 
-  it('offers only Refresh when the other member deleted the song for good', () => {
-    const toast = ownWriteToast(
-      { write: update, title: 'Mine' },
-      change(update, 'conflict', false, { theirs: null }),
-      noResolve,
+  it('leaves conflicts to the one conflict toast', () => {
+    const conflict = change(update, 'conflict', false, { theirs: song('Theirs') });
+    expect(ownWriteToast({ write: update, title: 'Mine' }, conflict)).toBeUndefined();
+  });
+
+  it('says a delete at once with Undo for a while, and nothing more when it lands', () => {
+    const undone: string[] = [];
+    const toast = toasts.songDeleted('s1', 'Mine', () => undone.push('s1'));
+    expect(text(toast)).toBe('Deleted “Mine”');
+    expect(toast.lifetimeMs).toBe(UNDO_WINDOW_MS);
+    toast.actions?.find((action) => action.label === 'Undo')?.run();
+    expect(undone).toEqual(['s1']);
+    expect(
+      ownWriteToast({ write: remove, title: 'Mine' }, change(remove, 'confirmed', true)),
+    ).toBeUndefined();
+  });
+
+  it('says "Restored" when an undo lands, and when Restore after their delete lands', () => {
+    expect(text(ownWriteToast({ write: restore, title: 'Mine' }, change(restore, 'confirmed', true)))).toBe(
+      'Restored “Mine”',
     );
-    expect(text(toast)).toContain('(now: deleted)');
-    expect(toast?.actions?.map((action) => action.label)).toEqual(['Refresh']);
+    // Restore after a delete conflict is my edit re-applied with deleted_at back to null.
+    const kept: SongWrite = { ...update, fields: { title: 'Mine', deleted_at: null } };
+    expect(text(ownWriteToast({ write: update, title: 'Mine' }, change(kept, 'confirmed', true)))).toBe(
+      'Restored “Mine”',
+    );
   });
 
   it('stays quiet while a write waits or is being sent', () => {
     for (const status of ['pending', 'sending'] as const) {
-      expect(
-        ownWriteToast({ write: insert, title: 'Mine' }, change(insert, status, false), noResolve),
-      ).toBeUndefined();
+      expect(ownWriteToast({ write: insert, title: 'Mine' }, change(insert, status, false))).toBeUndefined();
     }
   });
 
   it('says a band was created or joined once the server has it, and why not when refused', () => {
-    expect(
-      text(ownWriteToast({ write: create }, change(create, 'confirmed', true, { band }), noResolve)),
-    ).toBe('Created The Band');
-    expect(text(ownWriteToast({ write: join }, change(join, 'confirmed', true, { band }), noResolve))).toBe(
+    expect(text(ownWriteToast({ write: create }, change(create, 'confirmed', true, { band })))).toBe(
+      'Created The Band',
+    );
+    expect(text(ownWriteToast({ write: join }, change(join, 'confirmed', true, { band })))).toBe(
       'Joined The Band',
     );
-    expect(
-      ownWriteToast({ write: create }, change(create, 'sending', false, { band }), noResolve),
-    ).toBeUndefined();
-    const refused = ownWriteToast({ write: join }, change(join, 'failed', false), noResolve);
+    expect(ownWriteToast({ write: create }, change(create, 'sending', false, { band }))).toBeUndefined();
+    const refused = ownWriteToast({ write: join }, change(join, 'failed', false));
     expect(text(refused)).toBe('Could not join the band: refused');
     expect(refused?.persistent).toBeUndefined();
   });
 });
 
-describe('toast for a conflict while editing', () => {
+describe('the conflict toast', () => {
+  const conflict = (id: string, theirs: Song | null, title = 'Mine'): OwnConflict => ({
+    entry: change(update, 'conflict', false, { id, theirs }).entry,
+    title,
+    who: 'bob',
+  });
+
+  it('names who changed the song and offers Refresh and Keep mine, answering for the entry', () => {
+    const choices: string[] = [];
+    const toast = conflictToast([conflict('e1', song('Theirs'))], (id, choice) =>
+      choices.push(`${id} ${choice}`),
+    );
+    expect(text(toast)).toBe('Bob changed “Mine” (now: “Theirs”). Your change was not applied.');
+    expect(toast?.persistent).toBe(true);
+    expect(toast?.actions?.map((action) => action.label)).toEqual(['Refresh', 'Keep mine']);
+    toast?.actions?.forEach((action) => action.run());
+    expect(choices).toEqual(['e1 refresh', 'e1 keep-mine']);
+  });
+
+  it('says the other member deleted the song and offers Discard and Restore', () => {
+    const choices: string[] = [];
+    const toast = conflictToast([conflict('e1', song('Theirs', true))], (_id, choice) =>
+      choices.push(choice),
+    );
+    expect(text(toast)).toBe('Bob deleted “Theirs”. Your change was not applied.');
+    expect(toast?.actions?.map((action) => action.label)).toEqual(['Discard', 'Restore']);
+    toast?.actions?.forEach((action) => action.run());
+    expect(choices).toEqual(['refresh', 'keep-mine']);
+  });
+
+  it('offers only Discard when the song is gone for good', () => {
+    const toast = conflictToast([conflict('e1', null)], noResolve);
+    expect(text(toast)).toBe('Bob deleted “Mine”. Your change was not applied.');
+    expect(toast?.actions?.map((action) => action.label)).toEqual(['Discard']);
+  });
+
+  it('is one toast for several conflicts, pointing to the rows, and none once all are resolved', () => {
+    const toast = conflictToast([conflict('e1', song('A')), conflict('e2', song('B'))], noResolve);
+    expect(text(toast)).toBe(
+      '2 of your changes were not applied: other members changed those songs first. Choose on each row.',
+    );
+    expect(toast?.actions).toBeUndefined();
+    expect(conflictToast([], noResolve)).toBeUndefined();
+  });
+});
+
+describe('toast for a change while editing', () => {
   const edit = (actor: string | null, record: Song | null = song('Theirs')): RowChange<Song> => ({
     bandId: 'b',
     seq: 3,
@@ -210,19 +301,23 @@ describe('toast for a conflict while editing', () => {
     oldRecord: null,
     actor,
   });
+  const nameOf = (userId: string | null): string => (userId === 'other' ? 'bob' : 'someone');
 
-  it('warns when another member changes the song being edited', () => {
-    expect(text(editConflictToast(edit('other'), song('Mine'), 'me', noResolve))).toBe(
-      'Someone else changed “Mine” (now: Theirs). Your change was not applied.',
+  it('says who changed the song being edited, without claiming a change of mine was lost', () => {
+    expect(text(editConflictToast(edit('other'), song('Mine'), 'me', nameOf, noResolve))).toBe(
+      'Bob changed “Mine” while you were editing it (now: “Theirs”).',
     );
+    expect(
+      text(editConflictToast(edit('other', song('Theirs', true)), song('Mine'), 'me', nameOf, noResolve)),
+    ).toBe('Bob deleted “Mine” while you were editing it.');
   });
 
   it('stays quiet for my own changes, other songs, and when nothing is being edited', () => {
-    expect(editConflictToast(edit('me'), song('Mine'), 'me', noResolve)).toBeUndefined();
+    expect(editConflictToast(edit('me'), song('Mine'), 'me', nameOf, noResolve)).toBeUndefined();
     expect(
-      editConflictToast(edit('other', { ...song('Other'), id: 's2' }), song('Mine'), 'me', noResolve),
+      editConflictToast(edit('other', { ...song('Other'), id: 's2' }), song('Mine'), 'me', nameOf, noResolve),
     ).toBeUndefined();
-    expect(editConflictToast(edit('other'), undefined, 'me', noResolve)).toBeUndefined();
+    expect(editConflictToast(edit('other'), undefined, 'me', nameOf, noResolve)).toBeUndefined();
   });
 });
 

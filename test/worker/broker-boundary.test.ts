@@ -63,24 +63,41 @@ describe('broker boundary', () => {
     ],
     ['a resume from a negative seq', (b: Broker) => b.eventsAfter('tab-1', crypto.randomUUID(), -1)],
     ['a resume from a seq that is text', (b: Broker) => b.eventsAfter('tab-1', crypto.randomUUID(), '0')],
-    ['a write of an unknown kind', (b: Broker) => b.write('tab-1', { kind: 'band.drop', bandId: 'x' })],
+    [
+      'a write of an unknown kind',
+      (b: Broker) => b.write('tab-1', { kind: 'band.drop', bandId: 'x' }, crypto.randomUUID()),
+    ],
     [
       'a band created without a name',
-      (b: Broker) => b.write('tab-1', { kind: 'band.create', bandId: crypto.randomUUID(), name: '  ' }),
+      (b: Broker) =>
+        b.write(
+          'tab-1',
+          { kind: 'band.create', bandId: crypto.randomUUID(), name: '  ' },
+          crypto.randomUUID(),
+        ),
     ],
     [
       'a join with a code that is not one',
-      (b: Broker) => b.write('tab-1', { kind: 'band.join', code: "x' or 1=1" }),
+      (b: Broker) => b.write('tab-1', { kind: 'band.join', code: "x' or 1=1" }, crypto.randomUUID()),
     ],
     [
       'a new song without a title',
       (b: Broker) =>
-        b.write('tab-1', {
-          kind: 'song.insert',
-          songId: crypto.randomUUID(),
-          bandId: crypto.randomUUID(),
-          fields: {},
-        }),
+        b.write(
+          'tab-1',
+          {
+            kind: 'song.insert',
+            songId: crypto.randomUUID(),
+            bandId: crypto.randomUUID(),
+            fields: {},
+          },
+          crypto.randomUUID(),
+        ),
+    ],
+    [
+      'a write under an entry id that is not a uuid',
+      (b: Broker) =>
+        b.write('tab-1', { kind: 'song.delete', songId: BAND, bandId: BAND, baseVersion: 1 }, 'entry-1'),
     ],
     [
       'a config with an outbox batch of zero',

@@ -72,7 +72,15 @@ const config = fc.oneof(
 const write = fc.oneof(
   fc.record(
     {
-      kind: fc.constantFrom('song.insert', 'song.update', 'song.delete', 'band.create', 'band.join', 'x'),
+      kind: fc.constantFrom(
+        'song.insert',
+        'song.update',
+        'song.delete',
+        'song.restore',
+        'band.create',
+        'band.join',
+        'x',
+      ),
       songId: fc.oneof(fc.uuid(), junk),
       bandId: fc.oneof(fc.constant(REAL.band), fc.uuid(), junk),
       baseVersion: fc.oneof(fc.integer(), junk),
@@ -99,7 +107,7 @@ const anyCall: fc.Arbitrary<Call> = fc.oneof(
   call('retry'),
   call('networkChanged', fc.oneof(fc.boolean(), junk)),
   call('tabVisible'),
-  call('write', tabId, write),
+  call('write', tabId, write, fc.oneof(fc.uuid(), junk)),
   call('outbox', tabId),
   call(
     'resolveWrite',
@@ -196,12 +204,16 @@ async function wellBehavedTabWorks(broker: Broker, events: BusEvent[]): Promise<
   await until(() => delivered() > 0, 5000);
   expect(delivered()).toBe(1);
   // And the write path answers clearly here too (Node has no IndexedDB; the browser test sends it).
-  const queued = await broker.write(tab, {
-    kind: 'song.insert',
-    songId: crypto.randomUUID(),
-    bandId,
-    fields: { title: 'queued' },
-  });
+  const queued = await broker.write(
+    tab,
+    {
+      kind: 'song.insert',
+      songId: crypto.randomUUID(),
+      bandId,
+      fields: { title: 'queued' },
+    },
+    crypto.randomUUID(),
+  );
   expect(queued).toEqual({ ok: false, error: { code: 'internal', message: NO_OUTBOX } });
 }
 
@@ -252,7 +264,7 @@ describe('regressions found by fuzzing', () => {
         baseVersion: 1,
         fields: { title },
       };
-      expect(await broker.write('tab-1', edit)).toEqual({
+      expect(await broker.write('tab-1', edit, crypto.randomUUID())).toEqual({
         ok: false,
         error: { code: 'invalid_argument', message: 'title must not be blank' },
       });

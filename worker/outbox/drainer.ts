@@ -71,10 +71,11 @@ export class OutboxDrainer {
       .catch(() => undefined);
   }
 
-  async queueWrite(write: Write): Promise<OutboxEntry[]> {
+  /** Queues `write` as entry `entryId`; the same id again is the same write (see OutboxStore.add). */
+  async queueWrite(write: Write, entryId: string): Promise<OutboxEntry[]> {
     const now = this.env.now();
-    const changed = await this.store.add(this.userId, (order) => ({
-      id: crypto.randomUUID(),
+    const { stored, dropped } = await this.store.add(this.userId, entryId, (order) => ({
+      id: entryId,
       order,
       userId: this.userId,
       write,
@@ -86,10 +87,14 @@ export class OutboxDrainer {
       theirs: undefined,
       createdAt: now,
     }));
-    this.announce(changed.map((entry) => ({ entry, removed: false })));
+    // A dropped entry leaves unsent: removed, still pending, so no view takes it for confirmed.
+    this.announce([
+      ...stored.map((entry) => ({ entry, removed: false })),
+      ...dropped.map((entry) => ({ entry, removed: true })),
+    ]);
     this.post({ type: 'enqueued' });
     this.dispatch({ type: 'write-queued', at: this.env.now() });
-    return changed;
+    return stored;
   }
 
   get junkDropped(): number {

@@ -4,7 +4,7 @@
 // becomes a visible failed entry, never a silent drop.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { BatchBuilder, foldIntoQueue, nextWake } from './outbox-queue.js';
-import type { OutboxStore } from './outbox-store.js';
+import { EntryIdTaken, type Added, type OutboxStore } from './outbox-store.js';
 import { parseEntry } from './stored-entry.js';
 import { OUTBOX_DATABASE } from '../../contract/names.js';
 import type { OutboxEntry } from '../../contract/writes.js';
@@ -60,23 +60,30 @@ export class IdbOutboxStore implements OutboxStore {
   }
 
   /** One transaction: read the record's entries, fold into an unsent write, store. */
-  async add(userId: string, make: (order: number) => OutboxEntry): Promise<OutboxEntry[]> {
+  async add(userId: string, id: string, make: (order: number) => OutboxEntry): Promise<Added> {
     // Strict: when write() answers, the change is on disk. Chromium's default (relaxed) reports a
     // commit before it is flushed, and a browser closed right after lost queued writes in tests.
     const tx = this.db.transaction(['entries', 'counters'], 'readwrite', { durability: 'strict' });
     const entries = tx.objectStore('entries');
     const counters = tx.objectStore('counters');
+    const known: unknown = await entries.get(id);
+    if (known !== undefined) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      if (typeof known !== 'object' || known === null || (known as { userId?: unknown }).userId !== userId)
+        throw new EntryIdTaken(id);
+      return { stored: [parseEntry(known, userId)], dropped: [] };
+    }
     const order = ((await counters.get('order')) ?? 0) + 1;
     await counters.put(order, 'order');
     const entry = make(order);
-    const sameRecord = await entries.index('byRecord').getAll([userId, entry.record]);
-    const { put, remove } = foldIntoQueue(
-      sameRecord.map((v) => parseEntry(v, userId)),
-      entry,
+    const sameRecord = (await entries.index('byRecord').getAll([userId, entry.record])).map((v) =>
+      parseEntry(v, userId),
     );
+    const { put, remove } = foldIntoQueue(sameRecord, entry);
     await Promise.all([...put.map((entry) => entries.put(entry)), ...remove.map((id) => entries.delete(id))]);
     await tx.done;
-    return put;
+    return { stored: put, dropped: sameRecord.filter((e) => remove.includes(e.id)) };
   }
 
   async takeBatch(userId: string, now: number, max: number): Promise<OutboxEntry[]> {

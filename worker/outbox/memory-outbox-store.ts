@@ -4,7 +4,7 @@
 // connections may share one `MemoryOutboxData`, as a profile's contexts share one database.
 // For Node, where there is no IndexedDB: tests run the whole broker, outbox included, on it.
 import { BatchBuilder, foldIntoQueue, nextWake } from './outbox-queue.js';
-import type { OutboxStore } from './outbox-store.js';
+import { EntryIdTaken, type Added, type OutboxStore } from './outbox-store.js';
 import { parseEntry } from './stored-entry.js';
 import type { OutboxEntry } from '../../contract/writes.js';
 
@@ -30,13 +30,18 @@ export class MemoryOutboxStore implements OutboxStore {
     return this.run(() => this.read(userId).sort((a, b) => a.order - b.order));
   }
 
-  add(userId: string, make: (order: number) => OutboxEntry): Promise<OutboxEntry[]> {
+  add(userId: string, id: string, make: (order: number) => OutboxEntry): Promise<Added> {
     return this.run(() => {
+      const known = this.data.values.get(id);
+      if (known !== undefined) {
+        if (field(known, 'userId') !== userId) throw new EntryIdTaken(id);
+        return { stored: [parseEntry(structuredClone(known), userId)], dropped: [] };
+      }
       const entry = make(++this.data.order);
       const sameRecord = this.read(userId, (value) => field(value, 'record') === entry.record);
       const { put, remove } = foldIntoQueue(sameRecord, entry);
       this.store(put, remove);
-      return put;
+      return { stored: put, dropped: sameRecord.filter((e) => remove.includes(e.id)) };
     });
   }
 

@@ -51,6 +51,10 @@ export function foldIntoQueue(
     // The same code twice before it was sent: one join.
     return { put: [earlier], remove: [] };
   }
+  if (earlier && write.kind === 'song.restore' && earlier.write.kind === 'song.delete') {
+    // Deleted and undone before the delete left the device: nothing to send.
+    return { put: [], remove: [earlier.id] };
+  }
   if (earlier && write.kind === 'song.delete' && earlier.write.kind === 'song.update') {
     return { put: [{ ...earlier, write: { ...write, baseVersion: earlier.write.baseVersion } }], remove: [] };
   }
@@ -59,7 +63,7 @@ export function foldIntoQueue(
 
 /** The version a record will have once its open writes apply: inserts make 1, updates add 1. */
 function expectedVersion(write: Write): number {
-  return write.kind === 'song.update' || write.kind === 'song.delete' ? write.baseVersion + 1 : 1;
+  return 'baseVersion' in write ? write.baseVersion + 1 : 1;
 }
 
 /**
@@ -197,7 +201,7 @@ export function keepMine(entry: OutboxEntry): OutboxEntry | undefined {
   if (!isSongWrite(write) || write.kind === 'song.insert' || !theirs) return undefined;
   const baseVersion = theirs.version;
   const rebased: Write =
-    write.kind === 'song.delete'
+    write.kind === 'song.delete' || write.kind === 'song.restore'
       ? { ...write, baseVersion }
       : {
           ...write,

@@ -24,6 +24,8 @@ export async function replay(rest: Rest, write: Write, userId: string): Promise<
         return await versioned(rest, write, write.fields, userId);
       case 'song.delete':
         return await versioned(rest, write, { deleted_at: new Date().toISOString() }, userId);
+      case 'song.restore':
+        return await versioned(rest, write, { deleted_at: null }, userId);
       case 'band.create':
       case 'band.join':
         return await bandCall(rest, write);
@@ -35,6 +37,8 @@ export async function replay(rest: Rest, write: Write, userId: string): Promise<
 }
 
 type Insert = Extract<Write, { kind: 'song.insert' }>;
+/** Writes that apply only to the version they were based on. */
+type VersionedWrite = Extract<Write, { baseVersion: number }>;
 
 /**
  * The band RPCs are replay-safe in the database: create_band with the same client id returns the
@@ -132,7 +136,7 @@ async function insert(rest: Rest, writes: readonly Insert[]): Promise<Outcome[] 
 
 async function versioned(
   rest: Rest,
-  write: Extract<Write, { kind: 'song.update' | 'song.delete' }>,
+  write: VersionedWrite,
   fields: Partial<Song>,
   userId: string,
 ): Promise<Outcome> {
@@ -152,11 +156,7 @@ async function versioned(
 }
 
 /** Did an earlier send of this write commit? Then the log has my update to baseVersion + 1. */
-async function appliedByMe(
-  rest: Rest,
-  write: Extract<Write, { kind: 'song.update' | 'song.delete' }>,
-  userId: string,
-): Promise<boolean> {
+async function appliedByMe(rest: Rest, write: VersionedWrite, userId: string): Promise<boolean> {
   const { data, error } = await rest
     .from('band_events')
     .select('record')

@@ -85,8 +85,8 @@ export class UserOutbox {
     return this.running?.junkDropped ?? 0;
   }
 
-  async queueWrite(write: Write): Promise<OutboxEntry[]> {
-    return (await this.opened()).queueWrite(write);
+  async queueWrite(write: Write, entryId: string): Promise<OutboxEntry[]> {
+    return (await this.opened()).queueWrite(write, entryId);
   }
 
   async list(): Promise<OutboxEntry[]> {

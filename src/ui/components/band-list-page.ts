@@ -30,13 +30,12 @@ export class BandListPage extends LitElement {
   declare bands: Band[] | undefined;
   declare error: string | undefined;
   /** A band queued from this page opens once the server has it (at once when online). */
-  private readonly writes = new WriteQueue(
-    this,
-    (entry) => {
+  private readonly writes = new WriteQueue(this, {
+    landed: (entry) => {
       if (entry.band) location.hash = `#/band/${entry.band.id}`;
     },
-    (entry) => entry.write.kind === 'band.join',
-  );
+    saysRefusal: (entry) => entry.write.kind === 'band.join',
+  });
   private readonly stop: (() => void)[] = [];
 
   constructor() {

@@ -16,7 +16,7 @@ import { songAttribution } from '../state/song-attribution.js';
 import { withPending, type SongRow } from '../state/song-list.js';
 import { DEFAULT_SORT, filterRows, sortBy, sortRows, type SongSort } from '../state/song-order.js';
 import { takeForm } from '../form-values.js';
-import { editConflictToast, toasts } from '../state/toast-policy.js';
+import { EDITING_TOAST_KEY, editConflictToast, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 import { bandDescription } from './band-description.js';
 import { bandPageStyles } from './band-page-styles.js';
@@ -55,7 +55,7 @@ export class BandPage extends LitElement {
   private readonly details = new BandDetails(this);
   private readonly invites = new BandInvites(this);
   private readonly clock = new Clock(this);
-  private readonly writes = new WriteQueue(this);
+  private readonly writes = new WriteQueue(this, { nameOf: (userId) => this.details.nameOf(userId) });
   private live!: LiveSongs;
   private stopConflicts: (() => void) | undefined;
   private focusTarget: FocusTarget | undefined;
@@ -74,13 +74,20 @@ export class BandPage extends LitElement {
     this.live = new LiveSongs(this, this.services, this.bandId);
     super.connectedCallback();
     this.stopConflicts = this.live.onChange((change) => {
-      const toast = editConflictToast(change, this.editing, this.details.userId, () => this.refreshEditor());
+      const toast = editConflictToast(
+        change,
+        this.editing,
+        this.details.userId,
+        (userId) => this.details.nameOf(userId),
+        () => this.refreshEditor(),
+      );
       if (toast) this.services.toasts.show(toast);
     });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.services.toasts.dismissKey(EDITING_TOAST_KEY);
     this.stopConflicts?.();
   }
 
@@ -105,11 +112,15 @@ export class BandPage extends LitElement {
     this.focusTarget = { kind: 'editor' };
   }
 
-  /** Saved or cancelled: the form goes, and focus returns to the song's Edit button. */
+  /**
+   * Saved or cancelled: the form goes, focus returns to the song's Edit button, and a warning about
+   * the copy being edited no longer holds.
+   */
   private stopEditing(): void {
     if (this.editing) this.focusTarget = { kind: 'edit-button', songId: this.editing.id };
     this.editing = undefined;
     this.editError = undefined;
+    this.services.toasts.dismissKey(EDITING_TOAST_KEY);
   }
 
   private async add(event: SubmitEvent): Promise<void> {
@@ -161,11 +172,29 @@ export class BandPage extends LitElement {
     this.describing = false;
   }
 
-  private async deleteSong(song: Song): Promise<void> {
-    await this.writes.queue({
-      write: { kind: 'song.delete', songId: song.id, bandId: this.bandId, baseVersion: song.version },
-      title: song.title,
+  /** Deletes at once and says so with Undo, which restores it (or re-queues an insert never sent). */
+  private async deleteSong({ song, entry }: SongRow): Promise<void> {
+    const { id: songId, title } = song;
+    // An insert never tried folds away with its delete: Undo queues it again.
+    const unsent =
+      entry?.write.kind === 'song.insert' && entry.status === 'pending' && entry.attempts === 0
+        ? entry.write
+        : undefined;
+    const deleted = await this.writes.queue({
+      write: { kind: 'song.delete', songId, bandId: this.bandId, baseVersion: song.version },
+      title,
     });
+    if (!deleted) return;
+    // The delete makes version + 1 (chained after any write still open): the restore is based on that.
+    const undo: SongWrite = unsent ?? {
+      kind: 'song.restore',
+      songId,
+      bandId: this.bandId,
+      baseVersion: song.version + 1,
+    };
+    this.services.toasts.show(
+      toasts.songDeleted(songId, title, () => void this.writes.queue({ write: undo, title })),
+    );
   }
 
   /** On the row as well as in the toast: the choice outlives the tab that made the edit. */
@@ -174,10 +203,13 @@ export class BandPage extends LitElement {
     if (!entry) return nothing;
     const choose = (choice: 'refresh' | 'keep-mine'): void =>
       void this.services.backline.resolveWrite(entry.id, choice);
-    return html`<button aria-label="Refresh ${row.song.title}" @click=${() => choose('refresh')}>
-        Refresh
+    // Their delete: Restore puts the song back with my change, Discard drops my change.
+    const deleted = !entry.theirs || entry.theirs.deleted_at !== null;
+    const [drop, keep] = deleted ? ['Discard', 'Restore'] : ['Refresh', 'Keep mine'];
+    return html`<button aria-label="${drop} ${row.song.title}" @click=${() => choose('refresh')}>
+        ${drop}
       </button>
-      ${entry.theirs ? html`<button aria-label="Keep mine: ${row.song.title}" @click=${() => choose('keep-mine')}>Keep mine</button>` : nothing}`;
+      ${entry.theirs ? html`<button aria-label="${keep}: ${row.song.title}" @click=${() => choose('keep-mine')}>${keep}</button>` : nothing}`;
   }
 
   private dismiss(row: SongRow): void {
@@ -194,11 +226,7 @@ export class BandPage extends LitElement {
       >
         Edit
       </button>
-      <button
-        class="danger"
-        aria-label="Delete ${row.song.title}"
-        @click=${() => void this.deleteSong(row.song)}
-      >
+      <button class="danger" aria-label="Delete ${row.song.title}" @click=${() => void this.deleteSong(row)}>
         Delete
       </button>`;
   }

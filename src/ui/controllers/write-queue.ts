@@ -4,7 +4,15 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { OutboxChange, OutboxEntry } from '../../client/index.js';
 import type { Services } from '../services.js';
-import { notQueuedToast, ownWriteToast, queuedToast, type OwnWrite } from '../state/toast-policy.js';
+import {
+  CONFLICT_TOAST_KEY,
+  conflictToast,
+  notQueuedToast,
+  ownWriteToast,
+  queuedToast,
+  type OwnConflict,
+  type OwnWrite,
+} from '../state/toast-policy.js';
 
 /** Whether this change is the last the page follows of its write. */
 function isFinal(own: OwnWrite, { entry, removed }: OutboxChange): boolean {
@@ -13,19 +21,25 @@ function isFinal(own: OwnWrite, { entry, removed }: OutboxChange): boolean {
   return entry.status === 'failed' || (removed && entry.band !== undefined);
 }
 
+export interface WriteQueueOptions {
+  /** Hears each of the page's writes the server has confirmed. */
+  landed?: (entry: OutboxEntry) => void;
+  /** Who a user is, for saying who changed a song first. */
+  nameOf?: (userId: string | null) => string;
+  /** Whether the page itself says that the server refused this write (in its form). */
+  saysRefusal?: (entry: OutboxEntry) => boolean;
+}
+
 export class WriteQueue implements ReactiveController {
   /** Writes queued from this page, by entry id: only these get toasts here. */
   private readonly mine = new Map<string, OwnWrite>();
+  /** The page's writes now in conflict, by entry id: one toast speaks for them all. */
+  private readonly conflicts = new Map<string, OwnConflict>();
   private stop: (() => void) | undefined;
 
-  /**
-   * `landed` hears each of the page's writes the server has confirmed; `saysRefusal` whether the
-   * page itself says that the server refused a write (in its form), so no toast repeats it.
-   */
   constructor(
     private readonly host: ReactiveControllerHost & { readonly services: Services },
-    private readonly landed: (entry: OutboxEntry) => void = () => undefined,
-    private readonly saysRefusal: (entry: OutboxEntry) => boolean = () => false,
+    private readonly options: WriteQueueOptions = {},
   ) {
     host.addController(this);
   }
@@ -36,6 +50,8 @@ export class WriteQueue implements ReactiveController {
 
   hostDisconnected(): void {
     this.stop?.();
+    // The page is gone, and with it the rows a conflict toast points to.
+    if (this.conflicts.size > 0) this.host.services.toasts.dismissKey(CONFLICT_TOAST_KEY);
   }
 
   /**
@@ -44,14 +60,23 @@ export class WriteQueue implements ReactiveController {
    */
   async queue(own: OwnWrite): Promise<boolean> {
     const { backline, outbox, toasts } = this.host.services;
+    // Known as this page's before the call: the outbox's events about it may beat the answer.
+    const id = crypto.randomUUID();
+    this.mine.set(id, own);
     try {
-      const entry = await backline.write(own.write);
-      this.mine.set(entry.id, own);
+      const entry = await backline.write(own.write, id);
+      if (entry.id !== id || entry.status === 'confirmed') {
+        // Folded into an earlier unsent write, which now carries this change, or cancelled one out
+        // (an unsent insert deleted): no event will come under this id.
+        this.mine.delete(id);
+        if (entry.status !== 'confirmed') this.mine.set(entry.id, own);
+      }
       outbox.learned([entry]);
       const offline = queuedToast(backline.state);
       if (offline) toasts.show(offline);
       return true;
     } catch (error) {
+      this.mine.delete(id);
       toasts.show(notQueuedToast(own.write, error instanceof Error ? error.message : String(error)));
       return false;
     }
@@ -61,11 +86,31 @@ export class WriteQueue implements ReactiveController {
     const { entry, removed } = change;
     const own = this.mine.get(entry.id);
     if (!own) return;
-    const { backline, toasts } = this.host.services;
+    const { toasts } = this.host.services;
     if (isFinal(own, change)) this.mine.delete(entry.id);
-    if (entry.status === 'failed' && this.saysRefusal(entry)) return;
-    const toast = ownWriteToast(own, change, (choice) => void backline.resolveWrite(entry.id, choice));
+    // The page says a refusal itself (in its form): no toast repeats it.
+    if (entry.status === 'failed' && this.options.saysRefusal?.(entry)) return;
+    if ('title' in own) this.conflictChanged(entry, removed ? undefined : own.title);
+    const toast = ownWriteToast(own, change);
     if (toast) toasts.show(toast);
-    if (removed && entry.status === 'confirmed') this.landed(entry);
+    if (removed && entry.status === 'confirmed') this.options.landed?.(entry);
+  }
+
+  /** Keeps the conflict toast true to the page's open conflicts, however each was resolved. */
+  private conflictChanged(entry: OutboxEntry, title: string | undefined): void {
+    const was = this.conflicts.has(entry.id);
+    const is = title !== undefined && entry.status === 'conflict';
+    if (is) {
+      const who = this.options.nameOf?.(entry.theirs?.updated_by ?? null) ?? 'another member';
+      this.conflicts.set(entry.id, { entry, title, who });
+    } else this.conflicts.delete(entry.id);
+    if (!was && !is) return;
+    const { backline, toasts } = this.host.services;
+    toasts.dismissKey(CONFLICT_TOAST_KEY);
+    const toast = conflictToast(
+      [...this.conflicts.values()],
+      (id, choice) => void backline.resolveWrite(id, choice),
+    );
+    if (toast) toasts.show(toast);
   }
 }

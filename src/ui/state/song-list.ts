@@ -98,10 +98,12 @@ export function withPending(songs: SongMap, entries: readonly OutboxEntry[], ban
       continue;
     }
     const base = current ?? draft(write.songId, bandId, {});
-    rows.set(write.songId, { song: { ...base, ...write.fields }, sync: entry.status, entry });
+    const fields = write.kind === 'song.restore' ? { deleted_at: null } : write.fields;
+    rows.set(write.songId, { song: { ...base, ...fields }, sync: entry.status, entry });
   }
+  // A conflict with a delete stays on screen: its row is where the user restores or discards.
   return [...rows.values()]
-    .filter((row) => row.song.deleted_at === null)
+    .filter((row) => row.song.deleted_at === null || row.sync === 'conflict')
     .sort((a, b) => a.song.title.localeCompare(b.song.title) || a.song.id.localeCompare(b.song.id));
 }
 

@@ -29,12 +29,16 @@ export interface ToastRequest {
   /** The message for `count` merged occurrences. */
   message: (count: number) => string;
   persistent?: boolean;
+  /** How long it shows unless it must stay (default TOAST_LIFETIME_MS): an Undo wants a little longer. */
+  lifetimeMs?: number;
   actions?: ToastAction[];
 }
 
 export const BATCH_WINDOW_MS = 2000;
 export const TOAST_LIFETIME_MS = 5000;
 const MAX_VISIBLE = 4;
+/** Toasts that stay, at most: past this the oldest goes (what it said stays on its row). */
+const MAX_PERSISTENT = 2;
 
 export class ToastQueue {
   private toasts: Toast[] = [];
@@ -49,13 +53,14 @@ export class ToastQueue {
       (toast) => toast.key === request.key && (toast.persistent || now - toast.updatedAt < BATCH_WINDOW_MS),
     );
     const persistent = request.persistent ?? false;
+    const expiresAt = persistent ? undefined : now + (request.lifetimeMs ?? TOAST_LIFETIME_MS);
     if (existing) {
       const merged: Toast = {
         ...existing,
         count: existing.count + 1,
         message: request.message(existing.count + 1),
         updatedAt: now,
-        expiresAt: persistent ? undefined : now + TOAST_LIFETIME_MS,
+        expiresAt,
         actions: request.actions ?? existing.actions,
       };
       this.toasts = this.toasts.map((toast) => (toast === existing ? merged : toast));
@@ -70,9 +75,11 @@ export class ToastQueue {
       persistent,
       actions: request.actions ?? [],
       updatedAt: now,
-      expiresAt: persistent ? undefined : now + TOAST_LIFETIME_MS,
+      expiresAt,
     };
-    this.toasts = [...this.toasts, toast].slice(-MAX_VISIBLE);
+    const staying = this.toasts.filter((t) => t.persistent);
+    const pushedOut = persistent ? staying.slice(0, Math.max(0, staying.length + 1 - MAX_PERSISTENT)) : [];
+    this.toasts = [...this.toasts.filter((t) => !pushedOut.includes(t)), toast].slice(-MAX_VISIBLE);
     return toast;
   }
 

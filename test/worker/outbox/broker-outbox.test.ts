@@ -24,12 +24,16 @@ describe('broker with its outbox in Node', () => {
     try {
       expect((await broker.watchBand('tab-1', bandId)).ok).toBe(true);
       const songId = crypto.randomUUID();
-      const queued = await broker.write('tab-1', {
-        kind: 'song.insert',
-        songId,
-        bandId,
-        fields: { title: 'From the outbox' },
-      });
+      const queued = await broker.write(
+        'tab-1',
+        {
+          kind: 'song.insert',
+          songId,
+          bandId,
+          fields: { title: 'From the outbox' },
+        },
+        crypto.randomUUID(),
+      );
       expect(queued).toMatchObject({ ok: true, value: [{ status: 'pending', write: { songId } }] });
 
       const confirmed = () =>

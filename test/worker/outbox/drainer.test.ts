@@ -98,7 +98,7 @@ describe('outbox drainer', () => {
     const tab = context();
     await settle();
 
-    await tab.drainer.queueWrite(insert());
+    await tab.drainer.queueWrite(insert(), crypto.randomUUID());
     await settle();
     expect(worker.sent()).toEqual([['Song 1']]);
     expect(tab.sent()).toEqual([]);
@@ -113,7 +113,7 @@ describe('outbox drainer', () => {
     await settle();
     const second = context();
     await settle();
-    await first.drainer.queueWrite(insert());
+    await first.drainer.queueWrite(insert(), crypto.randomUUID());
     await settle();
     expect(first.tokenRequests()).toBe(1);
     expect([first.sent(), second.sent()]).toEqual([[], []]);
@@ -129,7 +129,7 @@ describe('outbox drainer', () => {
     const worker = context();
     worker.answers.push(OFFLINE);
     await settle();
-    await worker.drainer.queueWrite(insert());
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
     await settle();
     expect(worker.sent()).toEqual([['Song 1']]);
     expect(await worker.store.load(USER)).toMatchObject([{ status: 'pending', attempts: 1 }]);
@@ -147,12 +147,12 @@ describe('outbox drainer', () => {
     const worker = context();
     worker.answers.push(OFFLINE);
     await settle();
-    await worker.drainer.queueWrite(insert());
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
     await settle();
     const passes = worker.takeBatch.mock.calls.length;
 
     await vi.advanceTimersByTimeAsync(100);
-    for (let i = 0; i < 3; i++) await worker.drainer.queueWrite(update());
+    for (let i = 0; i < 3; i++) await worker.drainer.queueWrite(update(), crypto.randomUUID());
     await settle();
     expect(worker.sent()).toEqual([['Song 1']]);
     expect(worker.takeBatch.mock.calls.length).toBe(passes);
@@ -174,7 +174,7 @@ describe('outbox drainer', () => {
     await settle();
     const tab = context();
     await settle();
-    await worker.drainer.queueWrite(insert());
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
     await settle();
     expect(worker.sent()).toHaveLength(1);
 
@@ -191,13 +191,13 @@ describe('outbox drainer', () => {
     await settle();
     const tabs = [context(), context()];
     await settle();
-    await worker.drainer.queueWrite(insert());
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
     await settle();
     await vi.advanceTimersByTimeAsync(FIRST_BACKOFF_MS);
     expect(worker.sent()).toHaveLength(2);
     expect([worker.serverBack(), ...tabs.map((tab) => tab.serverBack())]).toEqual([1, 1, 1]);
 
-    await worker.drainer.queueWrite(insert());
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
     await settle();
     expect([worker.serverBack(), ...tabs.map((tab) => tab.serverBack())]).toEqual([1, 1, 1]);
   });
@@ -207,7 +207,7 @@ describe('outbox drainer', () => {
     const worker = context();
     worker.answers.push(OFFLINE);
     await settle();
-    await worker.drainer.queueWrite(insert());
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
     await settle();
 
     await worker.drainer.stop();
@@ -215,7 +215,7 @@ describe('outbox drainer', () => {
     expect(locks.query()).toEqual({ held: [], pending: [] });
     // Its backoff ends, the network comes back, another write is queued: none of it sends.
     await worker.drainer.wake();
-    await worker.drainer.queueWrite(insert());
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
     await vi.advanceTimersByTimeAsync(60_000);
     expect(worker.sent()).toEqual([['Song 1']]);
   });
@@ -226,8 +226,8 @@ describe('outbox drainer', () => {
     let answer!: (outcome: Outcome) => void;
     worker.answers.push(new Promise<Outcome>((resolve) => (answer = resolve)));
     await settle();
-    await worker.drainer.queueWrite(insert());
-    await worker.drainer.queueWrite(update());
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
+    await worker.drainer.queueWrite(update(), crypto.randomUUID());
     await settle();
     expect(worker.sent()).toEqual([['Song 1']]);
 
@@ -241,5 +241,50 @@ describe('outbox drainer', () => {
     expect(worker.sent()).toEqual([['Song 1']]);
     // The answer was kept: the confirmed write left the outbox, the update still waits.
     expect((await worker.store.load(USER)).map((e) => e.write.kind)).toEqual(['song.update']);
+  });
+
+  it('takes a write sent again under its entry id as the same write: stored once, sent once', async () => {
+    const { context } = profile();
+    const worker = context();
+    await settle();
+    const write = insert();
+    const id = crypto.randomUUID();
+    const first = await worker.drainer.queueWrite(write, id);
+    // The tab's call goes again (its worker was replaced) while the first is stored or in flight.
+    const again = await worker.drainer.queueWrite(write, id);
+    expect(again.map((e) => e.id)).toEqual([id]);
+    expect(again[0]?.order).toBe(first[0]?.order);
+    await settle();
+    expect(worker.sent()).toEqual([['Song 1']]);
+    expect(await worker.store.load(USER)).toEqual([]);
+  });
+
+  it("refuses an entry id another user's queued write has, and leaves that write alone", async () => {
+    const { context, data } = profile();
+    const worker = context({ tokenFresh: false });
+    await settle();
+    const id = crypto.randomUUID();
+    await worker.drainer.queueWrite(insert(), id);
+    const other = new OutboxDrainer(
+      '0b4f0c6e-0000-4000-8000-000000000002',
+      new MemoryOutboxStore(data),
+      {
+        send: () => Promise.resolve([]),
+        tokenFresh: () => false,
+        needToken: () => undefined,
+        notify: () => undefined,
+        serverBack: () => undefined,
+      },
+      {
+        locks: new MemoryLocks(),
+        channel: new MemoryChannels().channel,
+        now: () => Date.now(),
+        random: () => 0.5,
+      },
+      POLICY,
+      250,
+    );
+    await expect(other.queueWrite(insert(), id)).rejects.toThrow(/belongs to another user's queued write/);
+    expect((await worker.store.load(USER)).map((e) => [e.id, e.write.kind])).toEqual([[id, 'song.insert']]);
   });
 });

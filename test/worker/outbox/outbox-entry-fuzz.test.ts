@@ -44,6 +44,9 @@ const write: fc.Arbitrary<Write> = fc.oneof(
     .record({ songId: fc.uuid(), bandId: fc.uuid(), baseVersion: version })
     .map((w) => ({ kind: 'song.delete' as const, ...w })),
   fc
+    .record({ songId: fc.uuid(), bandId: fc.uuid(), baseVersion: version })
+    .map((w) => ({ kind: 'song.restore' as const, ...w })),
+  fc
     .record({ bandId: fc.uuid(), name: trimmed(1, 100), description: fc.string({ maxLength: 100 }) })
     .map((w) => ({ kind: 'band.create' as const, ...w })),
   fc.stringMatching(/^[A-Z0-9]{4,32}$/).map((code) => ({ kind: 'band.join' as const, code })),

@@ -50,6 +50,13 @@ const remove = (songId: string, baseVersion: number): Write => ({
   baseVersion,
 });
 
+const restore = (songId: string, baseVersion: number): Write => ({
+  kind: 'song.restore',
+  songId,
+  bandId: 'b',
+  baseVersion,
+});
+
 /**
  * The reference definition nextBatch is checked against (it was the queue's own before nextBatch
  * replaced it): the oldest pending entry that no earlier open or conflicted write to its record
@@ -85,6 +92,16 @@ describe('outbox queue', () => {
 
   it('sends nothing for a song created and deleted offline', () => {
     expect(apply(apply([], entry(insert('s1'))), entry(remove('s1', 1)))).toEqual([]);
+  });
+
+  it('sends nothing for a delete undone before it left the device', () => {
+    expect(apply(apply([], entry(remove('s1', 2))), entry(restore('s1', 3)))).toEqual([]);
+  });
+
+  it('sends an undo after a delete already on its way, on the version the delete makes', () => {
+    const sending = entry(remove('s1', 2), { status: 'sending', attempts: 1 });
+    const queue = apply([sending], entry(restore('s1', 2)));
+    expect(queue.map((e) => e.write)).toEqual([remove('s1', 2), restore('s1', 3)]);
   });
 
   it('bases a write queued behind one in flight on the version that one will produce', () => {

@@ -80,6 +80,29 @@ describe('outbox replay', () => {
     expect(data).toEqual({ deleted_at: null });
   });
 
+  it('restores a deleted song on the version its delete made, once however often replayed', async () => {
+    const { alice, bob, bandId, rest } = await setup();
+    const songId = crypto.randomUUID();
+    await alice.client.from('songs').insert({ id: songId, band_id: bandId, title: 'Lola' });
+    const remove = { kind: 'song.delete' as const, songId, bandId, baseVersion: 1 };
+    expect(await replay(rest, remove, alice.userId)).toMatchObject({
+      kind: 'confirmed',
+      row: { version: 2 },
+    });
+    const restore = { kind: 'song.restore' as const, songId, bandId, baseVersion: 2 };
+    for (let i = 0; i < 2; i++)
+      expect(await replay(rest, restore, alice.userId)).toMatchObject({
+        kind: 'confirmed',
+        row: { deleted_at: null, version: 3 },
+      });
+    // Bob deletes it again meanwhile: an undo based on the version before is a conflict, not an overwrite.
+    await bob.client.from('songs').update({ deleted_at: new Date().toISOString() }).eq('id', songId);
+    expect(await replay(rest, { ...restore, baseVersion: 3 }, alice.userId)).toMatchObject({
+      kind: 'conflict',
+      theirs: { version: 4, deleted_at: expect.any(String) as unknown },
+    });
+  });
+
   it('fails with the server’s code when RLS refuses, and retries when the server is unreachable', async () => {
     const { alice, rest } = await setup();
     const strangers = await bandWith((await signedUpClient(backend, 'carol')).client);
