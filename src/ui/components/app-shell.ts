@@ -5,7 +5,6 @@ import type { Session } from '@supabase/supabase-js';
 import type { ConnectionState } from '../../client/index.js';
 import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
-import { waitingToSync } from '../state/outbox-summary.js';
 import { connectionToasts, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 import './band-list-page.js';
@@ -117,8 +116,9 @@ export class AppShell extends LitElement {
               ${this.page()}
               <connection-indicator
                 .state=${this.connection}
-                .waiting=${waitingToSync(this.services.outbox.values(), this.connection?.kind === 'connected')}
+                .entries=${this.services.outbox.values()}
                 @retry=${() => void this.services.backline.retry()}
+                @sync-now=${() => void this.services.backline.syncNow()}
               ></connection-indicator>`
           : html`<sign-in-page .services=${this.services}></sign-in-page>`
       }
