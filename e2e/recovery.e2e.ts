@@ -142,3 +142,38 @@ test('the indicator tells live updates down from saving down from both', async (
   await expect(indicator(page)).not.toContainText('waiting to sync');
   await context.close();
 });
+
+test('the countdown to the next try is true from the moment it shows, after a long time connected', async ({
+  browser,
+}) => {
+  const a = await signedUpClient(app.backend, 'a');
+  const context = await browser.newContext();
+  const page = await openApp(context, app.appUrl, a, SLOW_BACKOFF);
+  await expect(indicator(page)).toBeHidden();
+  // The scenario, not a wait for something: the indicator's clock last moved at least this long ago.
+  await page.waitForTimeout(5000);
+  // The first frame that shows a countdown, and what the state it renders says is left.
+  const first = page.evaluate(
+    () =>
+      new Promise<{ shown: number; left: number }>((resolve) => {
+        const check = (): void => {
+          const element = document
+            .querySelector('backline-app')
+            ?.shadowRoot?.querySelector<Element & { state?: { nextRetryAt: number | null } }>(
+              'connection-indicator',
+            );
+          const shown = /Next try in (\d+) s/.exec(element?.shadowRoot?.textContent ?? '');
+          const at = element?.state?.nextRetryAt;
+          if (shown && at) resolve({ shown: Number(shown[1]), left: (at - Date.now()) / 1000 });
+          else requestAnimationFrame(check);
+        };
+        check();
+      }),
+  );
+  await chaos(app, { action: 'refuse', ms: 60_000, scope: 'realtime' });
+  await chaos(app, { action: 'drop', user_id: a.userId });
+  const { shown, left } = await first;
+  expect(shown).toBeGreaterThanOrEqual(Math.floor(left));
+  expect(shown).toBeLessThanOrEqual(Math.ceil(left) + 1);
+  await context.close();
+});
