@@ -3,6 +3,7 @@
 // out with unsent changes asks first; signed out in another tab, the page stays until the user
 // leaves it, saying why (auth-view.ts).
 import { LitElement, css, html, nothing } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import type { Session } from '@supabase/supabase-js';
 import type { ConnectionState } from '../../client/index.js';
 import { OutboxUpdates } from '../outbox-view.js';
@@ -40,6 +41,8 @@ export class AppShell extends LitElement {
   declare connection: ConnectionState | undefined;
   /** Whether the user was told the connection is lost (and not yet that it is back). */
   private lost = false;
+  /** Bumped when the page must be made anew (see authEvent). */
+  private pageGeneration = 0;
   private readonly stop: (() => void)[] = [];
 
   constructor() {
@@ -86,7 +89,12 @@ export class AppShell extends LitElement {
   }
 
   private authEvent(event: AuthEvent<Session>): void {
-    this.auth = reduceAuthView(this.auth, event);
+    const before = this.auth.kind;
+    const next = reduceAuthView(this.auth, event);
+    this.auth = next;
+    // Signed in again (in another tab) under a kept page: the broker dropped its watches at the
+    // sign-out, so the page starts afresh to watch its band again.
+    if (before === 'ended-elsewhere' && next.kind === 'signed-in') this.pageGeneration++;
   }
 
   /** Asks first when changes have not reached the server yet (they stay queued on this device). */
@@ -165,7 +173,7 @@ export class AppShell extends LitElement {
             </p>`
           : nothing
       }
-      ${this.page()}
+      ${keyed(this.pageGeneration, this.page())}
       <connection-indicator
         .state=${this.connection}
         .entries=${this.services.outbox.values()}
