@@ -135,6 +135,8 @@ export interface BrokerApi {
   /** A tab created or joined a band: subscribe it at once, before any membership event arrives. */
   bandAdded(tabId: string, bandId: string): Promise<Result<null>>;
   retry(): Promise<Result<null>>;
+  /** "Sync now": this tab's user's queued writes go at once, their backoff reset; the socket retries too. */
+  syncNow(tabId: string): Promise<Result<null>>;
   /** The browser went online/offline, or a tab became visible (retry at once). */
   networkChanged(online: boolean): Promise<Result<null>>;
   tabVisible(): Promise<Result<null>>;

@@ -233,6 +233,7 @@ test('the SharedWorker broker answers fuzzed calls over its port, and the tab st
       call('resolveWrite', tab, junk, junk),
       call('networkChanged', junk),
       call('retry'),
+      call('syncNow', tab),
       call('goodbye', fc.constantFrom('tab-other', 'tab-never')),
     ),
     { seed: SEED, numRuns: 60 },

@@ -275,8 +275,12 @@ test('queued writes belong to their user: kept over a sign-out, never sent as th
   await tunnel();
   await addSong(page, 'Mine, offline');
   await expect(songRows(page, 'Mine, offline')).toContainText('Waiting to sync');
-  // Signing out works without a network, and keeps the queue.
+  // Signing out works without a network, and keeps the queue (it asks first: a change is unsent).
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await page
+    .getByRole('dialog', { name: 'Sign out with unsent changes?' })
+    .getByRole('button', { name: 'Sign out' })
+    .click();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await outOfTunnel();
 

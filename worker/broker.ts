@@ -168,6 +168,13 @@ export class Broker implements BrokerApi {
     });
   }
 
+  syncNow(tabId: unknown): Promise<Result<null>> {
+    return guarded(() => {
+      this.sessionOf(tabId).retry();
+      return null;
+    });
+  }
+
   networkChanged(online: unknown): Promise<Result<null>> {
     return guarded(() => {
       if (typeof online !== 'boolean') throw new InvalidArgument('online must be a boolean');

@@ -164,6 +164,11 @@ export class BacklineClient {
     unwrap(await this.transport.broker.retry());
   }
 
+  /** Sends the signed-in user's queued writes now instead of at the end of their backoff. */
+  async syncNow(): Promise<void> {
+    await this.call((broker) => broker.syncNow(this.tabId));
+  }
+
   diagnostics(): Promise<Diagnostics> {
     return this.transport.broker.diagnostics();
   }

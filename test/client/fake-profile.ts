@@ -72,6 +72,7 @@ export class FakeWorker {
     eventsAfter: () => this.answer('eventsAfter', []),
     bandAdded: () => this.answer('bandAdded', null),
     retry: () => this.answer('retry', null),
+    syncNow: () => this.answer('syncNow', null),
     networkChanged: () => this.answer('networkChanged', null),
     tabVisible: () => this.answer('tabVisible', null),
     write: () => this.answer('write', []),

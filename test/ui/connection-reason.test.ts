@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { INITIAL_STATE, type ConnectionState } from '../../contract/connection-state.js';
 import { refusalCode } from '../../worker/core/refusal.js';
 import { QUOTA_ERRORS } from '../../server/realtime/quotas.js';
-import { connectionReason } from '../../src/ui/state/connection-reason.js';
+import { connectionReason, outage } from '../../src/ui/state/connection-reason.js';
 
 const down = (kind: 'reconnecting' | 'error', code: string): ConnectionState => ({
   kind,
@@ -62,5 +62,21 @@ describe('the server’s reason for an outage', () => {
       lastError: { code: 'too_many_connections', message: '', at: 1000 },
     };
     expect(connectionReason(connected)).toBeUndefined();
+  });
+});
+
+describe('which part of the server is out of reach', () => {
+  const connected: ConnectionState = { ...INITIAL_STATE, kind: 'connected', since: 1 };
+  it('tells live updates down from saving down from both', () => {
+    expect(outage(down('reconnecting', 'heartbeat_timeout'), false)).toBe('realtime');
+    expect(outage(connected, true)).toBe('rest');
+    expect(outage(down('error', 'heartbeat_timeout'), true)).toBe('both');
+    expect(outage({ ...INITIAL_STATE, kind: 'offline' }, true)).toBe('both');
+  });
+
+  it('sees no outage while connecting for the first time or with nothing failing', () => {
+    expect(outage({ ...INITIAL_STATE, kind: 'connecting' }, false)).toBe('none');
+    expect(outage(connected, false)).toBe('none');
+    expect(outage(undefined, false)).toBe('none');
   });
 });

@@ -324,7 +324,7 @@ describe('toast for a change while editing', () => {
 describe('toasts for the connection', () => {
   it('says "lost" once when it goes down, however it stays down', () => {
     const lost = connectionToasts(state('reconnecting'), false);
-    expect(lost).toMatchObject({ lost: true, dismiss: [] });
+    expect(lost).toMatchObject({ lost: true, dismiss: ['connection'] });
     expect(text(lost.show)).toContain('Connection lost');
     expect(connectionToasts(state('offline'), true).show).toBeUndefined();
     expect(connectionToasts(state('error'), true)).toMatchObject({ lost: true, show: undefined });
@@ -335,6 +335,24 @@ describe('toasts for the connection', () => {
     expect(back).toMatchObject({ lost: false, dismiss: ['retries-exhausted', 'connection'] });
     expect(text(back.show)).toContain('Connection restored');
     expect(connectionToasts(state('connected'), false).show).toBeUndefined();
+  });
+
+  it('shows one connection toast at a time: lost again while "restored" still shows replaces it', () => {
+    const queue = new ToastQueue();
+    let told = false;
+    const apply = (kind: ConnectionState['kind'], at: number): void => {
+      const { lost, dismiss, show } = connectionToasts(state(kind), told);
+      told = lost;
+      dismiss.forEach((key) => queue.dismissKey(key));
+      if (show) queue.push(show, at);
+    };
+    apply('reconnecting', 0);
+    apply('connected', 1000);
+    // Past the merge window, within the restored toast's life.
+    apply('reconnecting', 1000 + BATCH_WINDOW_MS + 500);
+    expect(queue.visible.map((toast) => toast.message)).toEqual([
+      'Connection lost. Reconnecting; your view may be out of date.',
+    ]);
   });
 
   it('says nothing at sign-out, and no "restored" at the next sign-in', () => {

@@ -30,6 +30,15 @@ describe('broker boundary', () => {
     });
   });
 
+  it('refuses "sync now" from a tab with no signed-in user, and from one that never said hello', async () => {
+    const { broker: b } = broker();
+    await b.hello('tab-1', 'lock-1');
+    const result = await b.syncNow('tab-1');
+    expect(!result.ok && result.error.code).toBe('no_session');
+    const stranger = await b.syncNow('tab-2');
+    expect(!stranger.ok && stranger.error.code).toBe('unknown_tab');
+  });
+
   it('refuses watching before a session is set', async () => {
     const { broker: b } = broker();
     await b.configure({ supabaseUrl: 'http://127.0.0.1:1', anonKey: 'key' });
@@ -52,6 +61,7 @@ describe('broker boundary', () => {
     ],
     ['a session that is a string', (b: Broker) => b.setSession('tab-1', 'token')],
     ['online that is not a boolean', (b: Broker) => b.networkChanged('yes')],
+    ['sync now for a tab id that is an object', (b: Broker) => b.syncNow({ tabId: 'tab-1' })],
     ['a config without a URL', (b: Broker) => b.configure({ anonKey: 'k' })],
     [
       'a config with a javascript: URL',

@@ -105,6 +105,7 @@ const anyCall: fc.Arbitrary<Call> = fc.oneof(
   call('eventsAfter', tabId, band, fc.oneof(fc.nat(), fc.integer(), junk)),
   call('bandAdded', tabId, band),
   call('retry'),
+  call('syncNow', tabId),
   call('networkChanged', fc.oneof(fc.boolean(), junk)),
   call('tabVisible'),
   call('write', tabId, write, fc.oneof(fc.uuid(), junk)),

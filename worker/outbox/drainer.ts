@@ -32,7 +32,20 @@ export interface OutboxContext {
    * waiting out its backoff can try now. Runs in every context of the profile, once per recovery.
    */
   serverBack(): void;
+  /**
+   * Whether the server answers a small request now (any HTTP answer counts): while writes back off
+   * after network errors, this says the network is back long before their backoff would end.
+   */
+  reachable(): Promise<boolean>;
 }
+
+/**
+ * How often the draining context asks whether the server is back while writes back off after a
+ * network error: without it a write waits out its jittered backoff (up to 30 s) after REST has
+ * returned, since a socket that never dropped (REST alone was down) wakes nothing. One HEAD
+ * request per interval per profile, and only while something waits.
+ */
+export const REST_PROBE_MS = 2000;
 
 export class OutboxDrainer {
   private state: DrainState = STANDBY;
@@ -40,6 +53,7 @@ export class OutboxDrainer {
   private readonly abort = new AbortController();
   private pass: Promise<void> | undefined;
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the network last came back (wake): sends that failed before then do not back off. */
   private wokeAt = 0;
   /** Some entry may carry a backoff (from a failed send, or stored before this context started). */
@@ -105,7 +119,10 @@ export class OutboxDrainer {
     return this.store.load(this.userId);
   }
 
-  /** Back online, the socket reconnected, a fresh token: retry backed-off writes now, in every context. */
+  /**
+   * Back online, the socket reconnected, the server answered a probe, a fresh token, "Sync now":
+   * retry backed-off writes now, in every context.
+   */
   async wake(): Promise<void> {
     if (this.state.kind === 'stopped') return;
     this.wokeAt = this.env.now();
@@ -158,20 +175,45 @@ export class OutboxDrainer {
     if (next === previous) return;
     this.state = next;
     if (startsPass(previous, next)) this.startPass();
-    if (next.kind === 'idle' && event.type === 'pass-ended' && next.backoffUntil > 0)
+    if (next.kind === 'idle' && event.type === 'pass-ended' && next.backoffUntil > 0) {
       this.wakeTimer = setTimeout(
         () => this.dispatch({ type: 'kick' }),
         Math.max(0, next.backoffUntil - this.env.now()),
       );
+      this.scheduleProbe();
+    }
     if (next.kind === 'stopped') {
       clearTimeout(this.wakeTimer);
+      clearTimeout(this.probeTimer);
       this.abort.abort();
       this.channel.close();
     }
   }
 
+  /** Probes the server while the queue waits out a backoff that ends later than the next probe. */
+  private scheduleProbe(): void {
+    clearTimeout(this.probeTimer);
+    if (!this.backingOff(REST_PROBE_MS)) return;
+    this.probeTimer = setTimeout(() => void this.probe(), REST_PROBE_MS);
+  }
+
+  private async probe(): Promise<void> {
+    if (!this.backingOff(0)) return;
+    const reachable = await this.context.reachable().catch(() => false);
+    // A pass, a wake or a stop may have come meanwhile: then there is nothing to probe for.
+    if (!this.backingOff(0)) return;
+    if (reachable) await this.wake();
+    else this.scheduleProbe();
+  }
+
+  /** Idle with the queue's backoff ending more than `marginMs` from now. */
+  private backingOff(marginMs: number): boolean {
+    return this.state.kind === 'idle' && this.state.backoffUntil > this.env.now() + marginMs;
+  }
+
   private startPass(): void {
     clearTimeout(this.wakeTimer);
+    clearTimeout(this.probeTimer);
     this.pass = this.drain().then(
       (end) => this.dispatch(end),
       (error: unknown) => {

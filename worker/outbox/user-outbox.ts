@@ -23,6 +23,9 @@ export interface SocketRetry {
   retryNow(): void;
 }
 
+/** How long a probe of the server may take before the network counts as still down. */
+const PROBE_TIMEOUT_MS = 10_000;
+
 /** The drainer's view of one user's session. */
 export class SessionOutboxContext implements OutboxContext {
   constructor(
@@ -51,6 +54,17 @@ export class SessionOutboxContext implements OutboxContext {
 
   serverBack(): void {
     this.socket.retryNow();
+  }
+
+  /** A HEAD of one band the user can see: no body either way. A network that hangs counts as down. */
+  async reachable(): Promise<boolean> {
+    const { status } = await this.token
+      .rest()
+      .from('bands')
+      .select('id', { head: true })
+      .limit(1)
+      .abortSignal(AbortSignal.timeout(PROBE_TIMEOUT_MS));
+    return status > 0;
   }
 }
 
@@ -97,7 +111,7 @@ export class UserOutbox {
     await (await this.opened()).resolve(entryId, choice);
   }
 
-  /** The network is back, a fresh token, a retry: writes waiting out a backoff go now. */
+  /** The network is back, a fresh token, a retry, "Sync now": writes waiting out a backoff go now. */
   wake(): void {
     void this.drainer?.then((drainer) => drainer.wake());
   }

@@ -1,17 +1,22 @@
 // The app: who is signed in, which screen is showing (hash routes), the connection indicator and
-// the toasts. Connection toasts follow the policy: lost and restored, retries exhausted.
+// the toasts. Connection toasts follow the policy: lost and restored, retries exhausted. Signing
+// out with unsent changes asks first; signed out in another tab, the page stays until the user
+// leaves it, saying why (auth-view.ts).
 import { LitElement, css, html, nothing } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import type { Session } from '@supabase/supabase-js';
 import type { ConnectionState } from '../../client/index.js';
 import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
-import { waitingToSync } from '../state/outbox-summary.js';
+import { LOADING, reduceAuthView, unsentWarning, type AuthEvent, type AuthView } from '../state/auth-view.js';
 import { connectionToasts, toasts } from '../state/toast-policy.js';
 import { base } from '../styles.js';
 import './band-list-page.js';
 import './band-page.js';
 import './connection-indicator.js';
 import './sign-in-page.js';
+import './sign-out-dialog.js';
+import type { SignOutDialog } from './sign-out-dialog.js';
 import './toast-host.js';
 
 type Route = { kind: 'bands' } | { kind: 'band'; bandId: string } | { kind: 'diagnostics' };
@@ -26,32 +31,39 @@ function parseRoute(hash: string): Route {
 export class AppShell extends LitElement {
   static override properties = {
     services: { attribute: false },
-    session: { state: true },
+    auth: { state: true },
     route: { state: true },
     connection: { state: true },
   };
   declare services: Services;
-  declare session: Session | null | undefined;
+  declare auth: AuthView<Session>;
   declare route: Route;
   declare connection: ConnectionState | undefined;
   /** Whether the user was told the connection is lost (and not yet that it is back). */
   private lost = false;
+  /** Bumped when the page must be made anew (see authEvent). */
+  private pageGeneration = 0;
   private readonly stop: (() => void)[] = [];
 
   constructor() {
     super();
     this.route = parseRoute(location.hash);
+    this.auth = LOADING;
     // For the pending count: the signed-in user's queued writes, every band.
     new OutboxUpdates(this);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    const onHash = (): void => void (this.route = parseRoute(location.hash));
+    const onHash = (): void => {
+      this.route = parseRoute(location.hash);
+      // Moving on from a page kept after a sign-out elsewhere is leaving it.
+      this.authEvent({ type: 'left' });
+    };
     window.addEventListener('hashchange', onHash);
     this.stop.push(() => window.removeEventListener('hashchange', onHash));
-    const { data } = this.services.supabase.auth.onAuthStateChange(
-      (_event, session) => (this.session = session),
+    const { data } = this.services.supabase.auth.onAuthStateChange((_event, session) =>
+      this.authEvent({ type: 'session', session }),
     );
     this.stop.push(() => data.subscription.unsubscribe());
     const { backline } = this.services;
@@ -76,11 +88,34 @@ export class AppShell extends LitElement {
     if (show) this.services.toasts.show(show);
   }
 
+  private authEvent(event: AuthEvent<Session>): void {
+    const before = this.auth.kind;
+    const next = reduceAuthView(this.auth, event);
+    this.auth = next;
+    // Signed in again (in another tab) under a kept page: the broker dropped its watches at the
+    // sign-out, so the page starts afresh to watch its band again.
+    if (before === 'ended-elsewhere' && next.kind === 'signed-in') this.pageGeneration++;
+  }
+
+  /** Asks first when changes have not reached the server yet (they stay queued on this device). */
+  private askSignOut(): void {
+    const warning = unsentWarning(this.services.outbox.values());
+    if (warning === undefined) return void this.signOut();
+    const dialog = this.renderRoot.querySelector<SignOutDialog>('sign-out-dialog');
+    if (!dialog) return;
+    dialog.warning = warning;
+    void dialog.ask();
+  }
+
   private async signOut(): Promise<void> {
     const { auth } = this.services.supabase;
+    this.authEvent({ type: 'sign-out-asked' });
     // Offline (a train), the server cannot revoke the session: sign out of this browser anyway.
     const { error } = await auth.signOut();
-    if (error) await auth.signOut({ scope: 'local' });
+    if (error) {
+      const local = await auth.signOut({ scope: 'local' });
+      if (local.error) this.authEvent({ type: 'sign-out-failed' });
+    }
     location.hash = '#/';
   }
 
@@ -101,28 +136,52 @@ export class AppShell extends LitElement {
   }
 
   override render(): unknown {
-    if (this.session === undefined) return html`<p class="muted" role="status">Loading…</p>`;
+    const auth = this.auth;
+    switch (auth.kind) {
+      case 'loading':
+        return html`<p class="muted" role="status">Loading…</p>`;
+      case 'signed-out':
+        return html`<toast-host .service=${this.services.toasts}></toast-host>
+          <sign-in-page
+            .services=${this.services}
+            .notice=${auth.elsewhere ? 'You were signed out in another tab.' : undefined}
+          ></sign-in-page>`;
+      case 'signed-in':
+      case 'signing-out':
+      case 'ended-elsewhere':
+        return this.signedInPage(auth.session, auth.kind === 'ended-elsewhere');
+    }
+  }
+
+  /** The app for a session; `ended`: signed out in another tab, kept as it was until the user leaves. */
+  private signedInPage(session: Session, ended: boolean): unknown {
     return html`
       <toast-host .service=${this.services.toasts}></toast-host>
+      <header>
+        <a class="brand" href="#/">Backline</a>
+        <nav class="row">
+          <a href="#/diagnostics">Diagnostics</a>
+          <span class="muted">${session.user.email}</span>
+          ${ended ? nothing : html`<button @click=${() => this.askSignOut()}>Sign out</button>`}
+        </nav>
+      </header>
       ${
-        this.session
-          ? html`<header>
-                <a class="brand" href="#/">Backline</a>
-                <nav class="row">
-                  <a href="#/diagnostics">Diagnostics</a>
-                  <span class="muted">${this.session.user.email}</span>
-                  <button @click=${() => void this.signOut()}>Sign out</button>
-                </nav>
-              </header>
-              ${this.page()}
-              <connection-indicator
-                .state=${this.connection}
-                .waiting=${waitingToSync(this.services.outbox.values(), this.connection?.kind === 'connected')}
-                @retry=${() => void this.services.backline.retry()}
-              ></connection-indicator>`
-          : html`<sign-in-page .services=${this.services}></sign-in-page>`
+        ended
+          ? html`<p role="alert" class="ended">
+              You were signed out in another tab. What you typed here stays until you leave this page.
+              <button @click=${() => this.authEvent({ type: 'left' })}>Sign in again</button>
+            </p>`
+          : nothing
       }
-      ${nothing}
+      ${keyed(this.pageGeneration, this.page())}
+      <connection-indicator
+        .state=${this.connection}
+        .entries=${this.services.outbox.values()}
+        .signedIn=${!ended}
+        @retry=${() => void this.services.backline.retry()}
+        @sync-now=${() => void this.services.backline.syncNow()}
+      ></connection-indicator>
+      <sign-out-dialog @sign-out=${() => void this.signOut()}></sign-out-dialog>
     `;
   }
 
@@ -168,6 +227,16 @@ export class AppShell extends LitElement {
       }
       nav button {
         white-space: nowrap;
+      }
+      .ended {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1rem;
+        align-items: center;
+        padding: 0.75rem 1rem;
+        border: 1px solid var(--line);
+        border-left: 4px solid #d97706;
+        border-radius: var(--radius);
       }
     `,
   ];

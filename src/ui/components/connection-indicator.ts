@@ -1,30 +1,43 @@
-// The shared socket's state, shown only when it is not fine: hidden while connected (or signed
-// out), a spinner while (re)connecting, "Offline" when down, and a Retry button once retries stop.
+// The shared socket's state and the outbox's, shown only when something is not fine: hidden while
+// connected with nothing held up (or signed out), a spinner while (re)connecting, "Offline" when
+// down, a Retry button once retries stop; which part of the server is out of reach (live updates,
+// saving, or both); and the changes waiting to sync, why they wait, and "Sync now".
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { assertNever, type ConnectionState } from '../../client/index.js';
-import { connectionReason } from '../state/connection-reason.js';
+import { assertNever, type ConnectionState, type OutboxEntry } from '../../client/index.js';
+import { OUTAGE_WORDS, connectionReason, outage } from '../state/connection-reason.js';
+import { HOLD_UP_WORDS, holdUp, serverUnreachable, waitingToSync } from '../state/outbox-summary.js';
 import { base } from '../styles.js';
 
 export class ConnectionIndicator extends LitElement {
   static override properties = {
     state: { attribute: false },
-    waiting: { attribute: false },
+    entries: { attribute: false },
+    signedIn: { attribute: false },
     now: { state: true },
   };
   declare state: ConnectionState | undefined;
-  /** "3 changes waiting to sync", or undefined when there is nothing worth saying. */
-  declare waiting: string | undefined;
+  /** This user's outbox as the page shows it. */
+  declare entries: readonly OutboxEntry[];
+  /** False while a page signed out in another tab stays up: its writes wait for the next sign-in. */
+  declare signedIn: boolean;
   declare now: number;
   private ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
     this.now = Date.now();
+    this.entries = [];
+    this.signedIn = true;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.ticker);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // A new state brings a new retry time: count down from now, not from the last tick.
+    if (changed.has('state')) this.now = Date.now();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -34,11 +47,11 @@ export class ConnectionIndicator extends LitElement {
     if (this.state?.nextRetryAt) this.ticker = setInterval(() => (this.now = Date.now()), 1000);
   }
 
-  private retry(): void {
-    this.dispatchEvent(new CustomEvent('retry', { bubbles: true, composed: true }));
+  private ask(type: 'retry' | 'sync-now'): void {
+    this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
   }
 
-  private content(state: ConnectionState): unknown {
+  private content(state: ConnectionState, restDown: boolean): unknown {
     const nextTry =
       state.nextRetryAt === null
         ? ''
@@ -46,14 +59,17 @@ export class ConnectionIndicator extends LitElement {
     // The server's own reason (a quota, an expired sign-in), when it gave one.
     const reason = connectionReason(state);
     const why = reason ? html`<span class="reason">${reason}</span>` : nothing;
+    const down = outage(state, restDown);
+    const what = down === 'none' ? nothing : html`<span class="outage">${OUTAGE_WORDS[down]}</span>`;
     switch (state.kind) {
       case 'connected':
       case 'disconnected':
-        return nothing;
+        return down === 'rest' ? what : nothing;
       case 'connecting':
         return html`<span class="spinner" aria-hidden="true"></span>Connecting…`;
       case 'reconnecting':
-        return html`<span class="spinner" aria-hidden="true"></span>Reconnecting…${why}<span class="detail"
+        return html`<span class="spinner" aria-hidden="true"></span>Reconnecting…${why} ${what}<span
+            class="detail"
             >${nextTry}</span
           >`;
       case 'offline':
@@ -61,15 +77,26 @@ export class ConnectionIndicator extends LitElement {
       case 'error':
         return html`Offline – changes will sync when you reconnect. ${why}
           <span class="detail">Automatic retries stopped; details on the Diagnostics page.</span>
-          <button @click=${() => this.retry()}>Retry</button>`;
+          <button @click=${() => this.ask('retry')}>Retry</button>`;
       default:
         return assertNever(state);
     }
   }
 
+  /** "3 changes waiting to sync: Server unreachable" and Sync now, when something is held up. */
+  private waiting(): unknown {
+    const count = waitingToSync(this.entries, this.state?.kind === 'connected');
+    if (!count) return nothing;
+    const why = holdUp(this.entries, { signedIn: this.signedIn, offline: this.state?.kind === 'offline' });
+    return html`<span class="waiting"
+      >${count}${why ? html`: <span class="hold-up">${HOLD_UP_WORDS[why]}</span>` : nothing}
+      ${this.signedIn ? html`<button @click=${() => this.ask('sync-now')}>Sync now</button>` : nothing}</span
+    >`;
+  }
+
   override render(): unknown {
-    const content = this.state ? this.content(this.state) : nothing;
-    const waiting = this.waiting ? html`<span class="waiting">${this.waiting}</span>` : nothing;
+    const content = this.state ? this.content(this.state, serverUnreachable(this.entries)) : nothing;
+    const waiting = this.waiting();
     const shown = content !== nothing || waiting !== nothing;
     // Connected with writes still held up (REST failing): a quiet bar with the count alone.
     const kind = content === nothing ? 'quiet' : (this.state?.kind ?? '');

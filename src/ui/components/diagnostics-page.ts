@@ -1,12 +1,13 @@
 // What the broker knows, for support and debugging: transport and why, socket state and its
-// history, tabs and their bands, per-band subscription state, and a live chart of heartbeat
-// round-trip time and event rate.
+// history, tabs and their bands, per-band subscription state, a live chart of heartbeat
+// round-trip time and event rate with the socket's outages shaded, and "Copy diagnostics".
 import { LitElement, css, html, nothing } from 'lit';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { unsafeCSS } from 'lit';
-import type { OutboxEntry, Write, Diagnostics } from '../../client/index.js';
+import type { OutboxEntry, Write, Diagnostics, UserDiagnostics } from '../../client/index.js';
 import type { Services } from '../services.js';
+import { diagnosticsReport, outageSpans } from '../state/diagnostics-report.js';
 import { base } from '../styles.js';
 
 const SAMPLE_MS = 1000;
@@ -22,30 +23,57 @@ function describeTarget(write: Write): unknown {
       return html`<code>${write.songId.slice(0, 8)}</code>`;
   }
 }
+/** The shade of the spans the socket was out, on the chart and in its legend. */
+const OUTAGE_SHADE = 'rgba(220, 38, 38, 0.15)';
+/** Samples on the chart: two minutes. */
 const WINDOW = 120;
+
+/** Attempt, next retry, the error while it stands, heartbeat, channels, junk heard. */
+function socketLine(user: UserDiagnostics): string {
+  const { state } = user;
+  const parts = [`Attempt ${state.attempt}`];
+  if (state.nextRetryAt) parts.push(`next retry ${new Date(state.nextRetryAt).toLocaleTimeString()}`);
+  // Once connected, the error the socket recovered from is history (listed below), not its state.
+  if (state.lastError && state.kind !== 'connected') parts.push(`last error: ${state.lastError.message}`);
+  const junk =
+    user.outboxJunkDropped > 0 ? `; ${user.outboxJunkDropped} malformed outbox messages ignored` : '';
+  return `${parts.join(', ')}; heartbeat round trip ${user.heartbeatRttMs ?? '–'} ms; ${user.channels} channels${junk}`;
+}
 
 export class DiagnosticsPage extends LitElement {
   static override properties = {
     services: { attribute: false },
     snapshot: { state: true },
     outbox: { state: true },
+    copied: { state: true },
   };
   declare services: Services;
   declare snapshot: Diagnostics | undefined;
   declare outbox: OutboxEntry[];
+  /** What became of the last "Copy diagnostics". */
+  declare copied: 'copied' | 'failed' | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private chart: uPlot | undefined;
   private readonly series: [number[], (number | null)[], number[]] = [[], [], []];
+  /** Band names by id, read once per band the snapshot shows. */
+  private readonly bandNames = new Map<string, string>();
+  private readonly namesAsked = new Set<string>();
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.sample();
-    this.timer = setInterval(() => void this.sample(), SAMPLE_MS);
+    // The page is defined after its first render (it loads on demand): Lit restores `services`,
+    // set on the element before the upgrade, at the first update, which is after this callback.
+    void this.updateComplete.then(() => {
+      if (!this.isConnected || this.timer !== undefined) return;
+      void this.sample();
+      this.timer = setInterval(() => void this.sample(), SAMPLE_MS);
+    });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.timer);
+    this.timer = undefined;
     this.chart?.destroy();
     this.chart = undefined;
   }
@@ -53,6 +81,7 @@ export class DiagnosticsPage extends LitElement {
   private async sample(): Promise<void> {
     const snapshot = await this.services.backline.diagnostics();
     this.snapshot = snapshot;
+    void this.learnBandNames(snapshot);
     // Signed out, the broker has no outbox to show.
     this.outbox = await this.services.backline.outbox().catch(() => []);
     const [times, rtt, rate] = this.series;
@@ -64,6 +93,53 @@ export class DiagnosticsPage extends LitElement {
     this.drawChart();
   }
 
+  /** Reads the names of bands not seen before (RLS shows only the user's own). */
+  private async learnBandNames(snapshot: Diagnostics): Promise<void> {
+    const ids = [...new Set(snapshot.users.flatMap((user) => user.bands.map((band) => band.bandId)))].filter(
+      (id) => !this.namesAsked.has(id),
+    );
+    if (ids.length === 0) return;
+    ids.forEach((id) => this.namesAsked.add(id));
+    const { data } = await this.services.supabase.db.from('bands').select('id, name').in('id', ids);
+    for (const band of data ?? []) this.bandNames.set(band.id, band.name);
+    this.requestUpdate();
+  }
+
+  private bandName(bandId: string): unknown {
+    return this.bandNames.get(bandId) ?? html`<code>${bandId.slice(0, 8)}</code>`;
+  }
+
+  private async copyReport(): Promise<void> {
+    const snapshot = this.snapshot ?? (await this.services.backline.diagnostics());
+    const report = diagnosticsReport(snapshot, this.outbox ?? [], {
+      at: Date.now(),
+      tabId: this.services.backline.tabId,
+      userAgent: navigator.userAgent,
+      bandNames: this.bandNames,
+    });
+    try {
+      await navigator.clipboard.writeText(report);
+      this.copied = 'copied';
+    } catch {
+      this.copied = 'failed';
+    }
+  }
+
+  /** Shades the spans the socket was out, under the lines. */
+  private shadeOutages(chart: uPlot): void {
+    const history = this.snapshot?.users[0]?.history ?? [];
+    const since = (chart.scales['x']?.min ?? 0) * 1000;
+    const { ctx, bbox } = chart;
+    ctx.save();
+    ctx.fillStyle = OUTAGE_SHADE;
+    for (const span of outageSpans(history, since, Date.now())) {
+      const from = chart.valToPos(span.from / 1000, 'x', true);
+      const to = chart.valToPos(span.to / 1000, 'x', true);
+      ctx.fillRect(from, bbox.top, Math.max(1, to - from), bbox.height);
+    }
+    ctx.restore();
+  }
+
   private drawChart(): void {
     const target = this.renderRoot.querySelector<HTMLElement>('.chart');
     if (!target) return;
@@ -72,6 +148,9 @@ export class DiagnosticsPage extends LitElement {
         {
           width: Math.min(720, target.clientWidth || 320),
           height: 220,
+          // Always the whole window: with one sample, uPlot would stretch a zero range into ms ticks.
+          scales: { x: { time: true, range: (_chart, _min, max) => [max - WINDOW, max] } },
+          hooks: { drawClear: [(chart) => this.shadeOutages(chart)] },
           series: [
             {},
             { label: 'Heartbeat RTT (ms)', stroke: '#b45309', scale: 'ms' },
@@ -96,6 +175,18 @@ export class DiagnosticsPage extends LitElement {
     return html`<main>
       <p><a href="#/">← Your bands</a></p>
       <h1>Diagnostics</h1>
+      <p class="row">
+        <button @click=${() => void this.copyReport()}>Copy diagnostics</button>
+        <span role="status"
+          >${
+            this.copied === 'copied'
+              ? 'Copied to the clipboard (no sign-in tokens in it).'
+              : this.copied === 'failed'
+                ? 'Could not copy: the browser refused the clipboard.'
+                : ''
+          }</span
+        >
+      </p>
       ${
         d
           ? html`<dl>
@@ -108,24 +199,12 @@ export class DiagnosticsPage extends LitElement {
                 <dd>${d.eventsPerSecond.toFixed(1)}</dd>
               </dl>
               <div class="chart" aria-label="Heartbeat round-trip time and event rate"></div>
+              <p class="muted legend"><span class="swatch"></span> Socket not connected</p>
               ${d.users.map(
                 (user) =>
                   html`<section aria-label="Socket of ${user.userId}">
                     <h2>Socket: ${user.state.kind}</h2>
-                    <p class="muted">
-                      Attempt
-                      ${user.state.attempt}${
-                        user.state.nextRetryAt
-                          ? `, next retry ${new Date(user.state.nextRetryAt).toLocaleTimeString()}`
-                          : ''
-                      }${user.state.lastError ? `, last error: ${user.state.lastError.message}` : ''};
-                      heartbeat round trip ${user.heartbeatRttMs ?? '–'} ms; ${user.channels}
-                      channels${
-                        user.outboxJunkDropped > 0
-                          ? `; ${user.outboxJunkDropped} malformed outbox messages ignored`
-                          : ''
-                      }
-                    </p>
+                    <p class="muted">${socketLine(user)}</p>
                     <h3>Bands</h3>
                     <table>
                       <thead>
@@ -143,7 +222,7 @@ export class DiagnosticsPage extends LitElement {
                         ${user.bands.map(
                           (band) =>
                             html`<tr>
-                              <td><code>${band.bandId.slice(0, 8)}</code></td>
+                              <td>${this.bandName(band.bandId)}</td>
                               <td>${band.status}</td>
                               <td>${band.watchers}</td>
                               <td>${band.lastSeq}</td>
@@ -160,7 +239,10 @@ export class DiagnosticsPage extends LitElement {
                         (change) =>
                           html`<li>
                             <time>${new Date(change.at).toLocaleTimeString()}</time>
-                            ${change.kind}${change.error ? ` (${change.error})` : ''}
+                            ${change.kind}${
+                              // A connected state still carries the error it recovered from: old news.
+                              change.error && change.kind !== 'connected' ? ` (${change.error})` : ''
+                            }
                           </li>`,
                       )}
                     </ol>
@@ -199,8 +281,22 @@ export class DiagnosticsPage extends LitElement {
                 }
               </section>
               <h2>Tabs</h2>
-              <ul>
-                ${d.tabs.map((tab) => html`<li><code>${tab.tabId.slice(0, 12)}</code>: ${tab.bands.length} bands</li>`)}
+              <ul aria-label="Tabs">
+                ${d.tabs.map(
+                  (tab) =>
+                    html`<li>
+                      <code>${tab.tabId.slice(0, 12)}</code>${
+                        tab.tabId === this.services.backline.tabId
+                          ? html` <strong>(this tab)</strong>`
+                          : nothing
+                      }:
+                      ${
+                        tab.bands.length === 0
+                          ? 'no bands'
+                          : tab.bands.map((bandId, i) => html`${i > 0 ? ', ' : ''}${this.bandName(bandId)}`)
+                      }
+                    </li>`,
+                )}
               </ul>`
           : html`<p class="muted">Loading…</p>`
       }
@@ -252,6 +348,13 @@ export class DiagnosticsPage extends LitElement {
         max-height: 12rem;
         overflow: auto;
         font-size: 0.9rem;
+      }
+      .swatch {
+        display: inline-block;
+        width: 1rem;
+        height: 0.8rem;
+        background: ${unsafeCSS(OUTAGE_SHADE)};
+        vertical-align: middle;
       }
       /* Drawn at the width it had first; a narrower window clips it rather than widening the page. */
       .chart {

@@ -6,11 +6,14 @@ import { base } from '../styles.js';
 export class SignInPage extends LitElement {
   static override properties = {
     services: { attribute: false },
+    notice: { attribute: false },
     signUp: { state: true },
     error: { state: true },
     busy: { state: true },
   };
   declare services: Services;
+  /** Why the user is here, when they did not choose it (signed out in another tab). */
+  declare notice: string | undefined;
   declare signUp: boolean;
   declare error: string | undefined;
   declare busy: boolean;
@@ -46,6 +49,7 @@ export class SignInPage extends LitElement {
     return html`<main class="card">
       <h1>Backline</h1>
       <p class="muted">Your band's songs, live on every device.</p>
+      ${this.notice ? html`<p role="status" class="notice">${this.notice}</p>` : nothing}
       <form @submit=${(e: SubmitEvent) => void this.submit(e)}>
         ${
           this.signUp
@@ -90,6 +94,9 @@ export class SignInPage extends LitElement {
         background: none;
         color: var(--accent);
         text-decoration: underline;
+      }
+      .notice {
+        font-weight: 600;
       }
       .hint {
         font-size: 0.85rem;

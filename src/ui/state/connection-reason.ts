@@ -1,6 +1,7 @@
 // Why the socket is down, in the user's words, when the server said why (a quota, an expired
-// sign-in). Other failures (a dropped network, a missed heartbeat) need no sentence beyond
-// "Reconnecting…"; their technical reason stays on the diagnostics page.
+// sign-in), and which part of the server is out of reach: the socket (live updates), REST (the
+// outbox's sends), or both. Other failures (a dropped network, a missed heartbeat) need no
+// sentence beyond that; their technical reason stays on the diagnostics page.
 import type { ConnectionState, RefusalCode } from '../../client/index.js';
 
 const REASONS: Record<RefusalCode, string> = {
@@ -17,3 +18,20 @@ export function connectionReason(state: ConnectionState): string | undefined {
   const code = state.lastError?.code;
   return code !== undefined && Object.hasOwn(REASONS, code) ? REASONS[code as RefusalCode] : undefined;
 }
+
+/** What is out of reach: realtime (the socket), REST (writes fail to send), or both. */
+export type Outage = 'none' | 'realtime' | 'rest' | 'both';
+
+/** `restDown`: the server has not taken writes it was sent (outbox-summary.ts: serverUnreachable). */
+export function outage(state: ConnectionState | undefined, restDown: boolean): Outage {
+  const kind = state?.kind;
+  const realtimeDown = kind === 'reconnecting' || kind === 'error' || kind === 'offline';
+  if (realtimeDown) return restDown ? 'both' : 'realtime';
+  return restDown ? 'rest' : 'none';
+}
+
+export const OUTAGE_WORDS: Record<Exclude<Outage, 'none'>, string> = {
+  realtime: 'Live updates paused.',
+  rest: 'Live updates on; the server is not taking changes.',
+  both: 'Server unreachable: live updates paused.',
+};

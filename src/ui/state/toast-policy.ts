@@ -261,14 +261,18 @@ export interface ConnectionToasts {
   show: ToastRequest | undefined;
 }
 
-/** Lost once when it goes down, restored once when it is back; `lost` is what the user was told. */
+/**
+ * Lost once when it goes down, restored once when it is back; `lost` is what the user was told.
+ * Each replaces the other: a "restored" toast lives 5 s, longer than the queue's 2-s merge window,
+ * so a socket lost again within its life would otherwise show "lost" beside "restored".
+ */
 export function connectionToasts(state: ConnectionState, lost: boolean): ConnectionToasts {
   const unchanged: ConnectionToasts = { lost, dismiss: [], show: undefined };
   switch (state.kind) {
     case 'reconnecting':
     case 'offline':
     case 'error':
-      return lost ? unchanged : { lost: true, dismiss: [], show: toasts.connectionLost() };
+      return lost ? unchanged : { lost: true, dismiss: ['connection'], show: toasts.connectionLost() };
     case 'connected':
       return lost
         ? { lost: false, dismiss: ['retries-exhausted', 'connection'], show: toasts.connectionRestored() }

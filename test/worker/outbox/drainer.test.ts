@@ -1,7 +1,7 @@
 // The outbox drainer in Node, on fake timers: in-memory Web Locks, outbox store and channels make
 // one browser profile, and each context's drainer sends through a fake server of the test's own.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { OutboxDrainer, type OutboxContext } from '../../../worker/outbox/drainer.js';
+import { OutboxDrainer, REST_PROBE_MS, type OutboxContext } from '../../../worker/outbox/drainer.js';
 import { MemoryOutboxData, MemoryOutboxStore } from '../../../worker/outbox/memory-outbox-store.js';
 import type { Outcome } from '../../../worker/outbox/outbox-queue.js';
 import type { OutboxChange } from '../../../contract/protocol.js';
@@ -48,6 +48,9 @@ function profile() {
     const answers: (Outcome | Promise<Outcome>)[] = [];
     let serverBack = 0;
     let tokenRequests = 0;
+    /** Whether the fake server answers probes; each probe is counted. */
+    let serverUp = false;
+    let probes = 0;
     const store = new MemoryOutboxStore(data);
     const takeBatch = vi.spyOn(store, 'takeBatch');
     const hooks: OutboxContext = {
@@ -60,6 +63,10 @@ function profile() {
       needToken: () => void tokenRequests++,
       notify: (changes) => void notified.push(...changes),
       serverBack: () => void serverBack++,
+      reachable: () => {
+        probes++;
+        return Promise.resolve(serverUp);
+      },
     };
     const env = { locks, channel: channels.channel, now: () => Date.now(), random: () => 0.5 };
     const drainer = new OutboxDrainer(USER, store, hooks, env, POLICY, 250);
@@ -74,6 +81,8 @@ function profile() {
       serverBack: () => serverBack,
       tokenRequests: () => tokenRequests,
       setTokenFresh: (fresh: boolean) => (tokenFresh = fresh),
+      setServerUp: (up: boolean) => (serverUp = up),
+      probes: () => probes,
     };
   }
   return { locks, data, channels, context };
@@ -184,6 +193,48 @@ describe('outbox drainer', () => {
     expect(await worker.store.load(USER)).toEqual([]);
   });
 
+  it('sends backed-off writes at the first probe the server answers, long before their backoff ends', async () => {
+    const { context } = profile();
+    const worker = context();
+    // Failures back off 0.5, 1, 2, 4, 8 s (random 0.5 of each ceiling).
+    worker.answers.push(OFFLINE, OFFLINE, OFFLINE, OFFLINE, OFFLINE);
+    await settle();
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
+    await settle();
+    for (let i = 0; i < 4; i++) await vi.runOnlyPendingTimersAsync();
+    const [waiting] = await worker.store.load(USER);
+    expect(waiting!.notBefore - Date.now()).toBeGreaterThan(2 * REST_PROBE_MS);
+    const sends = worker.sent().length;
+
+    // Down still: a probe finds nothing, and nothing is sent.
+    await vi.advanceTimersByTimeAsync(REST_PROBE_MS);
+    expect(worker.probes()).toBeGreaterThan(0);
+    expect(worker.sent()).toHaveLength(sends);
+    // The server is back: the next probe sends the write, with its backoff well ahead.
+    worker.setServerUp(true);
+    await vi.advanceTimersByTimeAsync(REST_PROBE_MS);
+    expect(worker.sent()).toHaveLength(sends + 1);
+    expect(await worker.store.load(USER)).toEqual([]);
+    expect(Date.now()).toBeLessThan(waiting!.notBefore);
+  });
+
+  it('probes only while writes back off: not when the queue is empty, nor after stop', async () => {
+    const { context } = profile();
+    const worker = context();
+    await settle();
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
+    await vi.advanceTimersByTimeAsync(10 * REST_PROBE_MS);
+    expect(worker.probes()).toBe(0);
+
+    worker.answers.push(...Array.from({ length: 6 }, () => OFFLINE));
+    await worker.drainer.queueWrite(insert(), crypto.randomUUID());
+    for (let i = 0; i < 5; i++) await vi.runOnlyPendingTimersAsync();
+    await worker.drainer.stop();
+    const probes = worker.probes();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(worker.probes()).toBe(probes);
+  });
+
   it('tells every context once when sends reach the server again, so their sockets retry at once', async () => {
     const { context } = profile();
     const worker = context();
@@ -274,6 +325,7 @@ describe('outbox drainer', () => {
         needToken: () => undefined,
         notify: () => undefined,
         serverBack: () => undefined,
+        reachable: () => Promise.resolve(true),
       },
       {
         locks: new MemoryLocks(),
