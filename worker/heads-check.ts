@@ -80,8 +80,9 @@ export class HeadsCheck {
       try {
         if (bands.length > 0) this.feed.headsSeen(await this.reader.heads(bands));
       } catch {
-        // The log unreachable: nothing to compare. The next trigger or period checks again, and a
-        // socket that is really dead fails its heartbeat and catches every band up on rejoin.
+        // The log unreachable: nothing was compared, so the check goes again shortly. A socket
+        // that is really dead fails its heartbeat and catches every band up on rejoin.
+        return this.dispatch({ type: 'check-failed', at: this.clock.now() });
       }
       this.dispatch({ type: 'checked', at: this.clock.now() });
     });

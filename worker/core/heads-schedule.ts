@@ -15,6 +15,8 @@ export interface HeadsPolicy {
   lateReplyMs: number;
   /** Triggers this close together share one check. */
   coalesceMs: number;
+  /** After a check that could not read the heads: what made it suspicious still holds. */
+  retryMs: number;
 }
 
 /**
@@ -23,6 +25,9 @@ export interface HeadsPolicy {
  */
 export const HEADS_CHECK_PERIOD_MS = 30_000;
 
+/** A failed check is tried again this soon (REST may be slow or briefly down): 12 a minute at most. */
+export const HEADS_RETRY_MS = 5000;
+
 /** The late-reply threshold for a heartbeat interval: half of it, and at least a second. */
 export const lateReplyFor = (heartbeatIntervalMs: number): number => Math.max(1000, heartbeatIntervalMs / 2);
 
@@ -30,6 +35,7 @@ export const headsPolicyFor = (heartbeatIntervalMs: number): HeadsPolicy => ({
   periodMs: HEADS_CHECK_PERIOD_MS,
   lateReplyMs: lateReplyFor(heartbeatIntervalMs),
   coalesceMs: 50,
+  retryMs: HEADS_RETRY_MS,
 });
 
 export type HeadsReason = 'stall' | 'late-reply' | 'visible' | 'online' | 'periodic';
@@ -56,8 +62,10 @@ export type HeadsEvent =
   | { type: 'heartbeat-answered'; at: number; latencyMs: number }
   /** The timer set for `wakeAt` fired. */
   | { type: 'tick'; at: number }
-  /** The check in flight ended (whatever it found, or if it failed). */
-  | { type: 'checked'; at: number };
+  /** The check in flight read the heads (whatever it found). */
+  | { type: 'checked'; at: number }
+  /** The check in flight could not read them. */
+  | { type: 'check-failed'; at: number };
 
 export const HEADS_OFF: HeadsState = { kind: 'off' };
 
@@ -94,6 +102,15 @@ export function reduceHeads(state: HeadsState, event: HeadsEvent, policy: HeadsP
             stallAt: state.stallAt,
           }
         : { kind: 'waiting', dueAt: event.at + policy.periodMs, reason: 'periodic', stallAt: state.stallAt };
+    case 'check-failed':
+      if (state.kind !== 'checking') return state;
+      // Nothing was compared: the same reason goes again soon, not one whole period later.
+      return {
+        kind: 'waiting',
+        dueAt: event.at + (state.again ? policy.coalesceMs : policy.retryMs),
+        reason: state.again ?? state.reason,
+        stallAt: state.stallAt,
+      };
     default:
       return assertNever(event);
   }

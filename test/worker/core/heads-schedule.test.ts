@@ -8,7 +8,7 @@ import {
   type HeadsState,
 } from '../../../worker/core/heads-schedule.js';
 
-const policy: HeadsPolicy = { periodMs: 30_000, lateReplyMs: 2500, coalesceMs: 50 };
+const policy: HeadsPolicy = { periodMs: 30_000, lateReplyMs: 2500, coalesceMs: 50, retryMs: 5000 };
 const run = (events: HeadsEvent[], from: HeadsState = HEADS_OFF): HeadsState =>
   events.reduce((state, event) => reduceHeads(state, event, policy), from);
 /** Live since 100: waiting for the period. */
@@ -49,6 +49,18 @@ describe('heads schedule', () => {
       reason: 'periodic',
       stallAt: null,
     });
+  });
+
+  it('tries a check that could not read the heads again soon, for the same reason', () => {
+    const failed = run([{ type: 'check-failed', at: 5200 }], checking);
+    expect(failed).toEqual({ kind: 'waiting', dueAt: 10_200, reason: 'visible', stallAt: null });
+    expect(run([{ type: 'tick', at: 10_200 }], failed)).toMatchObject({
+      kind: 'checking',
+      reason: 'visible',
+    });
+    // A trigger held during the failed check goes at once, as after a check that succeeded.
+    const held = run([{ type: 'suspicious', reason: 'online', at: 5100 }], checking);
+    expect(run([{ type: 'check-failed', at: 5200 }], held)).toMatchObject({ dueAt: 5250, reason: 'online' });
   });
 
   it('gives triggers that come together one check', () => {
