@@ -94,3 +94,28 @@ test('a tab signed out in another tab says why and keeps what was typed until th
   ).toBeVisible();
   await context.close();
 });
+
+test('a page kept after a sign-out elsewhere is live again once the user signs in again in the other tab', async ({
+  browser,
+}) => {
+  const a = await signedUpClient(app.backend, 'a');
+  const { data: band } = await a.client.rpc('create_band', { name: 'Back again', description: '' });
+  const context = await browser.newContext();
+  const kept = await openApp(context, app.appUrl, a);
+  await openBand(kept, band!.name);
+  const other = await openApp(context, app.appUrl, a);
+  await other.getByRole('button', { name: 'Sign out' }).click();
+  await expect(kept.getByText('You were signed out in another tab.')).toBeVisible();
+
+  await other.getByLabel('Email').fill(a.email);
+  await other.getByLabel('Password').fill(a.password);
+  await other.getByRole('button', { name: 'Sign in' }).click();
+  await expect(kept.getByText('You were signed out in another tab.')).toBeHidden();
+
+  // Watched again, with the new session: another device's song arrives live.
+  expect(
+    (await a.client.from('songs').insert({ band_id: band!.id, title: 'After the return' })).error,
+  ).toBeNull();
+  await expect(songRows(kept, 'After the return')).toHaveCount(1);
+  await context.close();
+});

@@ -51,15 +51,25 @@ export class BacklineClient {
   });
   private succession!: WorkerSuccession;
   private session: SessionInfo | null = null;
-  /** Settles when the broker first holds a session: a page that renders before auth has loaded waits here. */
-  private sessionWasSet: () => void = () => undefined;
-  private readonly sessionSet = new Promise<void>((resolve) => (this.sessionWasSet = resolve));
+  /**
+   * Settles once the broker holds a session, and starts over at a sign-out: a page that renders
+   * before auth has loaded, or again at a sign-in in another tab, waits here instead of meeting
+   * `no_session`.
+   */
+  private sessionSet!: Promise<void>;
+  private sessionWasSet!: () => void;
   /** The transport the bus is heard on: the newest one registered with (it may still be joining). */
   private busTransport: Transport | undefined;
   private stopListening: (() => void) | undefined;
   private stopWatchingPage: () => void = () => undefined;
 
-  private constructor() {}
+  private constructor() {
+    this.awaitSession();
+  }
+
+  private awaitSession(): void {
+    this.sessionSet = new Promise<void>((resolve) => (this.sessionWasSet = resolve));
+  }
 
   static async connect(options: BacklineOptions): Promise<BacklineClient> {
     const client = new BacklineClient();
@@ -105,6 +115,7 @@ export class BacklineClient {
   /** Call on sign-in and on every token refresh; null on sign-out. */
   async setSession(session: SessionInfo | null): Promise<void> {
     const userChanged = session?.userId !== this.session?.userId;
+    if (!session && this.session) this.awaitSession();
     this.session = session;
     if (userChanged) {
       this.listen(this.busTransport);
@@ -118,12 +129,18 @@ export class BacklineClient {
 
   watchBand(bandId: string): Watch {
     this.bands.watch(bandId);
-    const live = this.call((broker) => broker.watchBand(this.tabId, bandId)).then((state) => {
-      // A band already live in the broker answers here, without a band:live event.
-      this.bands.live(bandId, state.lastSeq);
-      return state;
-    });
     let done = false;
+    const live = this.sessionSet
+      .then(() => {
+        // Unwatched while it waited for a session: asking now would leave a watch nobody ends.
+        if (done) throw new BacklineError('closed', `the watch of ${bandId} ended before a session came`);
+        return this.call((broker) => broker.watchBand(this.tabId, bandId));
+      })
+      .then((state) => {
+        // A band already live in the broker answers here, without a band:live event.
+        this.bands.live(bandId, state.lastSeq);
+        return state;
+      });
     return {
       live,
       unwatch: () => {
