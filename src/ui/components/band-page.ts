@@ -23,7 +23,7 @@ import { bandPageStyles } from './band-page-styles.js';
 import { syncBadgeStyles } from './sync-badge.js';
 import { invitePanel } from './invite-panel.js';
 import { memberList } from './member-list.js';
-import { readFields, songForm } from './song-editor.js';
+import { readFields, songForm, type SongDraft } from './song-editor.js';
 import { songTable } from './song-table.js';
 
 /** Where focus goes once the page has rendered: into an edit just begun, or back to its row. */
@@ -61,6 +61,8 @@ export class BandPage extends LitElement {
   private focusTarget: FocusTarget | undefined;
   /** Songs added from this page, newest first: listed first, where the user is looking. */
   private addedHere: string[] = [];
+  /** What was typed into the edit form: kept when the form moves (its song deleted meanwhile). */
+  private draft: SongDraft | undefined;
 
   constructor() {
     super();
@@ -108,6 +110,7 @@ export class BandPage extends LitElement {
 
   private startEditing(song: Song): void {
     this.editing = { ...song };
+    this.draft = undefined;
     this.editError = undefined;
     this.focusTarget = { kind: 'editor' };
   }
@@ -119,6 +122,7 @@ export class BandPage extends LitElement {
   private stopEditing(): void {
     if (this.editing) this.focusTarget = { kind: 'edit-button', songId: this.editing.id };
     this.editing = undefined;
+    this.draft = undefined;
     this.editError = undefined;
     this.services.toasts.dismissKey(EDITING_TOAST_KEY);
   }
@@ -164,6 +168,7 @@ export class BandPage extends LitElement {
     const id = this.editing?.id;
     const current = id ? this.live.songs.get(id) : undefined;
     this.editing = current && current.deleted_at === null ? { ...current } : undefined;
+    this.draft = undefined;
   }
 
   private async describe(description: string): Promise<void> {
@@ -237,6 +242,8 @@ export class BandPage extends LitElement {
       song.id,
       songForm({
         song,
+        draft: this.draft,
+        edited: (draft) => (this.draft = draft),
         error: this.editError,
         submit: (e) => void this.save(e),
         cancel: () => this.stopEditing(),

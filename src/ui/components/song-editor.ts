@@ -11,16 +11,31 @@ export function readFields(form: HTMLFormElement): SongFormFields | string {
   return parseSongForm((name) => (form.elements.namedItem(name) as HTMLInputElement).value);
 }
 
+const FIELD_NAMES = ['title', 'artist', 'key', 'bpm', 'duration', 'notes'] as const;
+
+/** What was typed into an edit form, by field name: it outlives the form when the page moves it. */
+export type SongDraft = Readonly<Partial<Record<(typeof FIELD_NAMES)[number], string>>>;
+
+function draftOf(form: HTMLFormElement): SongDraft {
+  return Object.fromEntries(
+    FIELD_NAMES.map((name) => [name, (form.elements.namedItem(name) as HTMLInputElement).value]),
+  );
+}
+
 export interface SongEditorOptions {
   /** The song being edited, or undefined for "add". */
   song: Song | undefined;
+  /** Typed into this edit so far (the form may be drawn anew elsewhere, e.g. out of its row). */
+  draft?: SongDraft | undefined;
+  /** Hears every keystroke's draft. */
+  edited?: (draft: SongDraft) => void;
   error: string | undefined;
   submit: (event: SubmitEvent) => void;
   /** Leaves the edit (Cancel, Escape); an "add" form has none. */
   cancel?: () => void;
 }
 
-export function songForm({ song, error, submit, cancel }: SongEditorOptions): unknown {
+export function songForm({ song, draft = {}, edited, error, submit, cancel }: SongEditorOptions): unknown {
   const escape = (event: KeyboardEvent): void => {
     if (!cancel || event.key !== 'Escape') return;
     event.preventDefault();
@@ -31,24 +46,39 @@ export function songForm({ song, error, submit, cancel }: SongEditorOptions): un
     aria-label=${song ? `Edit ${song.title}` : 'Add a song'}
     @submit=${submit}
     @keydown=${escape}
+    @input=${(event: Event) => edited?.(draftOf(event.currentTarget as HTMLFormElement))}
   >
     ${song ? html`<h2 class="wide">Editing “${song.title}”</h2>` : nothing}
     <label class="wide"
-      >Title <input name="title" required maxlength=${SONG_TEXT_LIMITS.title} .value=${song?.title ?? ''} />
+      >Title
+      <input
+        name="title"
+        required
+        maxlength=${SONG_TEXT_LIMITS.title}
+        .value=${draft.title ?? song?.title ?? ''} />
       <field-limit .limit=${SONG_TEXT_LIMITS.title}></field-limit
     ></label>
     <label
-      >Artist <input name="artist" maxlength=${SONG_TEXT_LIMITS.artist} .value=${song?.artist ?? ''} />
+      >Artist
+      <input
+        name="artist"
+        maxlength=${SONG_TEXT_LIMITS.artist}
+        .value=${draft.artist ?? song?.artist ?? ''} />
       <field-limit .limit=${SONG_TEXT_LIMITS.artist}></field-limit
     ></label>
     <label
-      >Key <input name="key" maxlength=${SONG_TEXT_LIMITS.key} .value=${song?.key ?? ''} />
+      >Key <input name="key" maxlength=${SONG_TEXT_LIMITS.key} .value=${draft.key ?? song?.key ?? ''} />
       <field-limit .limit=${SONG_TEXT_LIMITS.key}></field-limit
     ></label>
-    <label>BPM <input name="bpm" inputmode="numeric" .value=${song?.bpm?.toString() ?? ''} /></label>
+    <label
+      >BPM <input name="bpm" inputmode="numeric" .value=${draft.bpm ?? song?.bpm?.toString() ?? ''}
+    /></label>
     <label
       >Length
-      <input name="duration" placeholder="3:15" .value=${formatDuration(song?.duration_seconds ?? null)}
+      <input
+        name="duration"
+        placeholder="3:15"
+        .value=${draft.duration ?? formatDuration(song?.duration_seconds ?? null)}
     /></label>
     <label class="wide"
       >Notes
@@ -56,7 +86,7 @@ export function songForm({ song, error, submit, cancel }: SongEditorOptions): un
         name="notes"
         rows="3"
         maxlength=${SONG_TEXT_LIMITS.notes}
-        .value=${song?.notes ?? ''}
+        .value=${draft.notes ?? song?.notes ?? ''}
       ></textarea>
       <field-limit .limit=${SONG_TEXT_LIMITS.notes}></field-limit>
     </label>
