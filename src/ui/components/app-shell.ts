@@ -194,6 +194,12 @@ export class AppShell extends LitElement {
         margin: 0 auto;
         padding: 0 1rem 5rem;
       }
+      /* On a phone the connection bar can take three lines: the page's end still scrolls clear of it. */
+      @media (max-width: 640px) {
+        :host {
+          padding-bottom: 10rem;
+        }
+      }
       /* One row on a phone too: the email gives way (ellipsis) before anything wraps. */
       header {
         display: flex;

@@ -35,6 +35,10 @@ export const bandPageStyles = css`
     white-space: nowrap;
     text-align: right;
   }
+  /* Column names are ours and short: whole words ("Length"), never broken like users' text. */
+  th {
+    overflow-wrap: normal;
+  }
   .band-layout {
     display: grid;
     grid-template-columns: minmax(0, 1fr) 16rem;
