@@ -62,7 +62,9 @@ export class HeadsCheck {
   private dispatch(event: HeadsEvent): void {
     const previous = this.state;
     const next = reduceHeads(previous, event, this.policy);
-    if (next === previous) return;
+    // A timer can fire a millisecond before Date.now reaches its time (two clocks): that tick
+    // changes nothing, but it spent the timer, which must be set again.
+    if (next === previous && event.type !== 'tick') return;
     this.state = next;
     if (next.kind === 'checking' && previous.kind !== 'checking') this.check();
     clearTimeout(this.timer);

@@ -9,12 +9,12 @@ interface Request {
 }
 
 /** A band feed with `bands` live, and a log whose band_heads requests the test answers. */
-function setUp(bands = ['a', 'b', 'c']) {
+function setUp(bands = ['a', 'b', 'c'], clock = { now: () => Date.now(), random: () => 0.5 }) {
   const requests: Request[] = [];
   const seen: Map<string, number>[] = [];
   const check = new HeadsCheck(
     headsPolicyFor(5000),
-    { now: () => Date.now(), random: () => 0.5 },
+    clock,
     { liveBands: () => bands, headsSeen: (heads) => void seen.push(new Map(heads)) },
     {
       heads: (ids) =>
@@ -56,6 +56,17 @@ describe('heads check', () => {
     expect(requests.map((r) => r.bands)).toEqual([['a', 'b', 'c']]);
     await answerAll(requests, new Map([['a', 7]]));
     expect(seen).toEqual([new Map([['a', 7]])]);
+  });
+
+  it('checks when its timer fires a little before the clock reaches the time it was set for', async () => {
+    // Node's Date.now and its timers are separate clocks: a timer can fire a millisecond "early".
+    let lag = 0;
+    const { check, requests } = setUp(['a'], { now: () => Date.now() - lag, random: () => 0.5 });
+    check.live();
+    check.suspicious('online');
+    lag = 1;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(requests.map((r) => r.bands)).toEqual([['a']]);
   });
 
   it('sends one request for many triggers at once', async () => {
