@@ -7,7 +7,7 @@ import { OUTBOX_DATABASE } from '../contract/names.js';
 import { chaos } from '../test/support/admin.js';
 import { signedUpClient } from '../test/support/backend.js';
 import { startApp, type RunningApp } from '../test/support/browser/app.js';
-import { addSong, indicator, openApp, openBand, songRows } from './support/ui.js';
+import { addSong, indicator, memberOnOwnBand, openApp, songRows } from './support/ui.js';
 
 let app: RunningApp;
 test.beforeAll(async () => {
@@ -60,11 +60,12 @@ test('REST down, socket up: the pill says the server is unreachable, and the wri
   browser,
 }) => {
   test.setTimeout(150_000);
-  const a = await signedUpClient(app.backend, 'a');
-  const { data: band } = await a.client.rpc('create_band', { name: 'Prompt return', description: '' });
-  const context = await browser.newContext();
-  const page = await openApp(context, app.appUrl, a, SLOW_BACKOFF);
-  await openBand(page, band!.name);
+  const {
+    member: a,
+    band,
+    context,
+    page,
+  } = await memberOnOwnBand(browser, app, 'Prompt return', SLOW_BACKOFF);
 
   await chaos(app, { action: 'refuse', ms: 120_000, scope: 'rest' });
   for (const title of ['Held 1', 'Held 2', 'Held 3']) await addSong(page, title);
@@ -77,7 +78,7 @@ test('REST down, socket up: the pill says the server is unreachable, and the wri
   const retryAt = await backedOff(page, 12_000);
   await chaos(app, { action: 'reset' });
   const landed = async (): Promise<number> =>
-    (await a.client.from('songs').select('id').eq('band_id', band!.id).like('title', 'Held%')).data?.length ??
+    (await a.client.from('songs').select('id').eq('band_id', band.id).like('title', 'Held%')).data?.length ??
     0;
   // Without a probe of the server, nothing would send them before `retryAt`.
   await expect.poll(landed, { timeout: retryAt - Date.now() - 2000 }).toBe(3);
@@ -92,11 +93,12 @@ for (const transport of ['shared', 'tab'] as const) {
     browser,
   }) => {
     test.setTimeout(150_000);
-    const a = await signedUpClient(app.backend, 'a');
-    const { data: band } = await a.client.rpc('create_band', { name: 'Impatient', description: '' });
-    const context = await browser.newContext();
-    const page = await openApp(context, app.appUrl, a, `${SLOW_BACKOFF}&transport=${transport}`);
-    await openBand(page, band!.name);
+    const { context, page } = await memberOnOwnBand(
+      browser,
+      app,
+      'Impatient',
+      `${SLOW_BACKOFF}&transport=${transport}`,
+    );
 
     await chaos(app, { action: 'refuse', ms: 120_000, scope: 'rest' });
     await addSong(page, 'Now please');
@@ -115,11 +117,7 @@ for (const transport of ['shared', 'tab'] as const) {
 }
 
 test('the indicator tells live updates down from saving down from both', async ({ browser }) => {
-  const a = await signedUpClient(app.backend, 'a');
-  const { data: band } = await a.client.rpc('create_band', { name: 'Which part', description: '' });
-  const context = await browser.newContext();
-  const page = await openApp(context, app.appUrl, a, '?heartbeat=1000');
-  await openBand(page, band!.name);
+  const { member: a, context, page } = await memberOnOwnBand(browser, app, 'Which part', '?heartbeat=1000');
 
   // Both: the socket is dropped and cannot come back, and a write cannot be sent.
   await chaos(app, { action: 'refuse', ms: 60_000, scope: 'all' });

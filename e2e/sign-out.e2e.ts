@@ -3,9 +3,8 @@
 // another tab says so and keeps what was typed in it until the user leaves the page.
 import { expect, test } from '@playwright/test';
 import { chaos } from '../test/support/admin.js';
-import { signedUpClient } from '../test/support/backend.js';
 import { startApp, type RunningApp } from '../test/support/browser/app.js';
-import { addSong, openApp, openBand, songRows } from './support/ui.js';
+import { addSong, memberOnOwnBand, openApp, songRows } from './support/ui.js';
 
 let app: RunningApp;
 test.beforeAll(async () => {
@@ -17,11 +16,7 @@ test.afterEach(() => chaos(app, { action: 'reset' }));
 test('signing out with unsent changes asks first, in the page, and the changes do stay until the next sign-in', async ({
   browser,
 }) => {
-  const a = await signedUpClient(app.backend, 'a');
-  const { data: band } = await a.client.rpc('create_band', { name: 'Unsent', description: '' });
-  const context = await browser.newContext();
-  const page = await openApp(context, app.appUrl, a);
-  await openBand(page, band!.name);
+  const { member: a, band, context, page } = await memberOnOwnBand(browser, app, 'Unsent');
   // Nothing to lose: no question.
   const signOut = page.getByRole('button', { name: 'Sign out' });
   const dialog = page.getByRole('dialog', { name: 'Sign out with unsent changes?' });
@@ -57,7 +52,7 @@ test('signing out with unsent changes asks first, in the page, and the changes d
   await chaos(app, { action: 'reset' });
   await openApp(context, app.appUrl, a);
   await expect
-    .poll(async () => (await a.client.from('songs').select('title').eq('band_id', band!.id)).data, {
+    .poll(async () => (await a.client.from('songs').select('title').eq('band_id', band.id)).data, {
       timeout: 20_000,
     })
     .toEqual([{ title: 'Not on the server' }]);
@@ -67,11 +62,7 @@ test('signing out with unsent changes asks first, in the page, and the changes d
 test('a tab signed out in another tab says why and keeps what was typed until the user leaves', async ({
   browser,
 }) => {
-  const a = await signedUpClient(app.backend, 'a');
-  const { data: band } = await a.client.rpc('create_band', { name: 'Half typed', description: '' });
-  const context = await browser.newContext();
-  const typing = await openApp(context, app.appUrl, a);
-  await openBand(typing, band!.name);
+  const { member: a, context, page: typing } = await memberOnOwnBand(browser, app, 'Half typed');
   const form = typing.getByRole('form', { name: 'Add a song' });
   await form.getByLabel('Title').fill('A song I was still writ');
   const other = await openApp(context, app.appUrl, a);
@@ -98,11 +89,7 @@ test('a tab signed out in another tab says why and keeps what was typed until th
 test('a page kept after a sign-out elsewhere is live again once the user signs in again in the other tab', async ({
   browser,
 }) => {
-  const a = await signedUpClient(app.backend, 'a');
-  const { data: band } = await a.client.rpc('create_band', { name: 'Back again', description: '' });
-  const context = await browser.newContext();
-  const kept = await openApp(context, app.appUrl, a);
-  await openBand(kept, band!.name);
+  const { member: a, band, context, page: kept } = await memberOnOwnBand(browser, app, 'Back again');
   const other = await openApp(context, app.appUrl, a);
   await other.getByRole('button', { name: 'Sign out' }).click();
   await expect(kept.getByText('You were signed out in another tab.')).toBeVisible();
@@ -114,7 +101,7 @@ test('a page kept after a sign-out elsewhere is live again once the user signs i
 
   // Watched again, with the new session: another device's song arrives live.
   expect(
-    (await a.client.from('songs').insert({ band_id: band!.id, title: 'After the return' })).error,
+    (await a.client.from('songs').insert({ band_id: band.id, title: 'After the return' })).error,
   ).toBeNull();
   await expect(songRows(kept, 'After the return')).toHaveCount(1);
   await context.close();

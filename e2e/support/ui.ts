@@ -1,6 +1,8 @@
 // The app as a person uses it, by roles and labels: sign in, bands, songs, toasts, the indicator.
-import { expect, type BrowserContext, type Page } from '@playwright/test';
-import type { Client } from '../../test/support/backend.js';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Band } from '../../contract/schema.js';
+import { signedUpClient, type Client } from '../../test/support/backend.js';
+import type { RunningApp } from '../../test/support/browser/app.js';
 
 export interface Person {
   email: string;
@@ -28,6 +30,22 @@ export async function openApp(
   }
   await expect(bands).toBeVisible();
   return page;
+}
+
+/** A new member with a band of their own, open in the first tab of a new browser context. */
+export async function memberOnOwnBand(
+  browser: Browser,
+  app: RunningApp,
+  bandName: string,
+  query = '',
+): Promise<{ member: Person; band: Band; context: BrowserContext; page: Page }> {
+  const member = await signedUpClient(app.backend, 'a');
+  const { data: band, error } = await member.client.rpc('create_band', { name: bandName, description: '' });
+  if (!band) throw new Error(`create_band failed: ${error?.message}`);
+  const context = await browser.newContext();
+  const page = await openApp(context, app.appUrl, member, query);
+  await openBand(page, band.name);
+  return { member, band, context, page };
 }
 
 export async function createBand(page: Page, name: string): Promise<string> {
