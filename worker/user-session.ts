@@ -34,6 +34,8 @@ export class UserSession {
   private readonly connection: Connection;
   private readonly heads: HeadsCheck;
   private readonly outbox: UserOutbox;
+  /** Where a fresh token comes from when the broker owns the session; unset, the tabs are asked. */
+  private renewer: (() => Promise<string | undefined>) | undefined;
 
   constructor(
     readonly userId: string,
@@ -44,7 +46,7 @@ export class UserSession {
     env: BrokerEnvironment,
   ) {
     const bus = new UserBus(fanout, userId);
-    this.token = new SessionToken(options, token, env);
+    this.token = new SessionToken(options, token, env, () => this.renew(bus));
     this.history = new StateHistory(env);
     const log = new BandLog(this.token);
     this.feed = new BandFeed(userId, log, bus, meter);
@@ -87,6 +89,11 @@ export class UserSession {
     this.outbox.wake();
   }
 
+  /** The broker's own auth renews this user's token (set), or the tabs' app does (unset). */
+  renewWith(renewer: (() => Promise<string | undefined>) | undefined): void {
+    this.renewer = renewer;
+  }
+
   watch(tabId: string, bandId: string): Promise<BandLive> {
     return this.interest.watch(tabId, bandId);
   }
@@ -127,6 +134,13 @@ export class UserSession {
   tabVisible(): void {
     this.retry();
     this.heads.suspicious('visible');
+  }
+
+  private renew(bus: UserBus): void {
+    if (!this.renewer) return bus.publish({ type: 'session:refresh-needed' });
+    void this.renewer()
+      .then((token) => token && this.setToken(token))
+      .catch(() => undefined);
   }
 
   get state(): ConnectionState {

@@ -66,6 +66,10 @@ export class FakeWorker {
       await this.helloHeld;
       return this.answer('hello', { generation: this.generation, mode: this.mode, lifeLock: this.lifeLock });
     },
+    useAuth: () => this.answer('useAuth', null),
+    signIn: () => this.answer('signIn', { id: '', email: null, name: null }),
+    signUp: () => this.answer('signUp', null),
+    signOut: () => this.answer('signOut', null),
     setSession: () => this.answer('setSession', null),
     watchBand: (_tabId, bandId) => this.answer('watchBand', { bandId, lastSeq: 0 }),
     unwatchBand: () => this.answer('unwatchBand', null),
