@@ -32,6 +32,12 @@ export interface AuthUser {
  */
 export type SessionScope = 'profile' | `tab:${string}`;
 
+/** A scope's user (null: signed out) and, when signed in, their connection's state. */
+export interface AuthStatus {
+  user: AuthUser | null;
+  state: ConnectionState | null;
+}
+
 export interface Credentials {
   email: string;
   password: string;
@@ -168,7 +174,7 @@ export interface BrokerApi {
    * The tab signs in through the broker, with the session of `scope` (Backline's own auth). Answers
    * once the stored session has been read: the user signed in there, or null.
    */
-  useAuth(tabId: string, scope: SessionScope): Promise<Result<AuthUser | null>>;
+  useAuth(tabId: string, scope: SessionScope): Promise<Result<AuthStatus>>;
   /** Signs the tab's scope in (every tab of the scope hears auth:signed-in). */
   signIn(tabId: string, credentials: Credentials): Promise<Result<AuthUser>>;
   /** Creates an account and signs in; null when the server wants the email confirmed first. */

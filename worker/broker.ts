@@ -7,6 +7,7 @@ import type { BrokerEnvironment } from './environment.js';
 import { EventRate } from './event-rate.js';
 import type { Fanout } from './fanout.js';
 import type {
+  AuthStatus,
   AuthUser,
   BandLive,
   BrokerApi,
@@ -107,7 +108,7 @@ export class Broker implements BrokerApi, ScopeAuthListener {
     });
   }
 
-  useAuth(tabId: unknown, scope: unknown): Promise<Result<AuthUser | null>> {
+  useAuth(tabId: unknown, scope: unknown): Promise<Result<AuthStatus>> {
     return guarded(async () => {
       const id = parseTabId(tabId);
       const tab = this.tab(id);
@@ -120,7 +121,8 @@ export class Broker implements BrokerApi, ScopeAuthListener {
         this.bind(tab, id, current.user.id);
         this.userSession(current.user.id, current.accessToken, auth);
       }
-      return user;
+      const state = user ? (this.sessions.get(user.id)?.state ?? null) : null;
+      return { user, state };
     });
   }
 

@@ -66,7 +66,7 @@ export class FakeWorker {
       await this.helloHeld;
       return this.answer('hello', { generation: this.generation, mode: this.mode, lifeLock: this.lifeLock });
     },
-    useAuth: () => this.answer('useAuth', null),
+    useAuth: () => this.answer('useAuth', { user: null, state: null }),
     signIn: () => this.answer('signIn', { id: '', email: null, name: null }),
     signUp: () => this.answer('signUp', null),
     signOut: () => this.answer('signOut', null),
@@ -120,6 +120,10 @@ export class FakeTransport implements Transport {
   }
 
   listen(): () => void {
+    return () => undefined;
+  }
+
+  listenAuth(): () => void {
     return () => undefined;
   }
 

@@ -83,11 +83,13 @@ describe('the broker owns the session', () => {
     first.node.close();
     const second = await profile(new MemoryAuthStorage(), []);
     await second.node.broker.hello('tab-1', 'lock-tab-1');
-    expect(value(await second.node.broker.useAuth('tab-1', 'profile'))).toBeNull();
+    expect(value(await second.node.broker.useAuth('tab-1', 'profile'))).toEqual({ user: null, state: null });
     second.node.close();
     const replaced = await profile(storage, []);
     await replaced.node.broker.hello('tab-1', 'lock-tab-1');
-    expect(value(await replaced.node.broker.useAuth('tab-1', 'profile'))).toMatchObject({ id: alice.userId });
+    expect(value(await replaced.node.broker.useAuth('tab-1', 'profile')).user).toMatchObject({
+      id: alice.userId,
+    });
     expect(value(await replaced.node.broker.watchBand('tab-1', bandId)).bandId).toBe(bandId);
     replaced.node.close();
   });

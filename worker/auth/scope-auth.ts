@@ -86,7 +86,13 @@ export class ScopeAuth {
       ...(options.lock ? { lock: options.lock } : {}),
     });
     let loaded!: () => void;
-    this.loaded = new Promise((resolve) => (loaded = resolve));
+    // Whichever comes first: auth-js's first answer, or the stored session read directly. Offline
+    // with an expired session, auth-js retries its refresh for up to 30 s before it answers; the
+    // tab must not wait that long to learn who is signed in (the token is renewed before use).
+    this.loaded = Promise.race([
+      new Promise<void>((resolve) => (loaded = resolve)),
+      this.readStored(options.storage),
+    ]);
     const { data } = this.client.onAuthStateChange((event, session) => {
       // Outside the callback: auth-js holds its lock while listeners run, and getSession waits on it.
       setTimeout(() => {
@@ -171,6 +177,13 @@ export class ScopeAuth {
       this.listener.ended(this.scope, previous.kind === 'signing-out' ? 'signed-out' : 'expired');
   }
 
+  /** The stored session's user and token, if one is stored; resolves never when none is (auth-js answers then). */
+  private async readStored(storage: AuthStorage): Promise<void> {
+    const stored = storedSession(await storage.getItem(authStorageKey(this.scope)).catch(() => null));
+    if (!stored) return new Promise<void>(() => undefined);
+    if (this.phase.kind === 'loading') this.changed(stored);
+  }
+
   /** Sets the timer for the next refresh, if this context is the refresher and a session lives. */
   private planRefresh(lifetimeMs: number | undefined): void {
     clearTimeout(this.refreshTimer);
@@ -201,6 +214,26 @@ export class ScopeAuth {
         await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
       })
       .catch(() => undefined);
+  }
+}
+
+/** A session as auth-js stores it (JSON), if it reads as one: the parts the broker uses, checked. */
+function storedSession(text: string | null): Session | undefined {
+  if (!text) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<Session> | null;
+    const user = value?.user as Partial<User> | undefined;
+    if (
+      typeof value?.access_token !== 'string' ||
+      typeof value.expires_in !== 'number' ||
+      typeof value.expires_at !== 'number' ||
+      typeof user?.id !== 'string' ||
+      typeof user.user_metadata !== 'object'
+    )
+      return undefined;
+    return value as Session;
+  } catch {
+    return undefined;
   }
 }
 
