@@ -2,7 +2,7 @@
 // or a MessageChannel in per-tab mode); events go broker → tabs on the bus. Imports nothing but
 // the contract. See PROTOCOL.md.
 import type { ConnectionState } from './connection-state.js';
-import type { BandEvent } from './schema.js';
+import type { Band, BandEvent, InviteCode } from './schema.js';
 import type { OutboxEntry, Write } from './writes.js';
 
 export type ConflictChoice = 'refresh' | 'keep-mine' | 'dismiss';
@@ -71,6 +71,8 @@ export type BrokerErrorCode =
   | 'auth_failed'
   /** The auth server could not be reached. */
   | 'auth_unreachable'
+  /** A read or an admin change (invites, description) the server refused or could not answer: its words. */
+  | 'request_failed'
   | 'internal';
 
 export interface BrokerError {
@@ -197,6 +199,14 @@ export interface BrokerApi {
   eventsAfter(tabId: string, bandId: string, afterSeq: number): Promise<Result<BandEvent[]>>;
   /** A tab created or joined a band: subscribe it at once, before any membership event arrives. */
   bandAdded(tabId: string, bandId: string): Promise<Result<null>>;
+  /** The band's invite codes (an admin's; a member reads none), oldest first. */
+  invites(tabId: string, bandId: string): Promise<Result<InviteCode[]>>;
+  /** A new invite code for the band (admins only). */
+  createInvite(tabId: string, bandId: string): Promise<Result<InviteCode>>;
+  /** Revokes an invite code; one already gone counts as revoked. */
+  revokeInvite(tabId: string, inviteId: string): Promise<Result<null>>;
+  /** An admin's new description for the band, saved at once (not queued); answers the band. */
+  describeBand(tabId: string, bandId: string, description: string): Promise<Result<Band>>;
   retry(): Promise<Result<null>>;
   /** "Sync now": this tab's user's queued writes go at once, their backoff reset; the socket retries too. */
   syncNow(tabId: string): Promise<Result<null>>;

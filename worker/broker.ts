@@ -1,6 +1,7 @@
 // The broker core: the API tabs call (validated here), one UserSession per signed-in user, and the
 // tabs that are alive. The same class runs in the SharedWorker and, in per-tab mode, in the page.
-import type { BandEvent } from '../contract/schema.js';
+import type { Band, BandEvent, InviteCode } from '../contract/schema.js';
+import { BAND_TEXT_LIMITS } from '../contract/song-limits.js';
 import { DEFAULT_CONNECTION_OPTIONS, attemptTimeoutFor, type ConnectionOptions } from './connection.js';
 import type { ConnectionState } from '../contract/connection-state.js';
 import type { BrokerEnvironment } from './environment.js';
@@ -32,6 +33,7 @@ import {
   parseNonEmpty,
   parseScope,
   parseSignUp,
+  parseText,
   parseSeq,
   parseSession,
   parseTabId,
@@ -218,6 +220,31 @@ export class Broker implements BrokerApi, ScopeAuthListener {
       const [id, answer] = [parseNonEmpty(entryId, 'entryId'), parseConflictChoice(choice)];
       await this.sessionOf(tabId).resolveWrite(id, answer);
       return null;
+    });
+  }
+
+  invites(tabId: unknown, bandId: unknown): Promise<Result<InviteCode[]>> {
+    return guarded(() => this.sessionOf(tabId).admin.invites(parseUuid(bandId, 'bandId')));
+  }
+
+  createInvite(tabId: unknown, bandId: unknown): Promise<Result<InviteCode>> {
+    return guarded(() => this.sessionOf(tabId).admin.createInvite(parseUuid(bandId, 'bandId')));
+  }
+
+  revokeInvite(tabId: unknown, inviteId: unknown): Promise<Result<null>> {
+    return guarded(async () => {
+      await this.sessionOf(tabId).admin.revokeInvite(parseUuid(inviteId, 'inviteId'));
+      return null;
+    });
+  }
+
+  describeBand(tabId: unknown, bandId: unknown, description: unknown): Promise<Result<Band>> {
+    return guarded(() => {
+      const band = parseUuid(bandId, 'bandId');
+      return this.sessionOf(tabId).admin.describe(
+        band,
+        parseText(description, 'description', BAND_TEXT_LIMITS.description),
+      );
     });
   }
 

@@ -6,6 +6,7 @@ import type { ConnectionState } from '../contract/connection-state.js';
 import type { BandEvent } from '../contract/schema.js';
 import type { BandLive, ConflictChoice, UserDiagnostics } from '../contract/protocol.js';
 import type { OutboxEntry, Write } from '../contract/writes.js';
+import { BandAdmin } from './band-admin.js';
 import { BandFeed, type DeliveryMeter } from './band-feed.js';
 import { BandInterest } from './band-interest.js';
 import { BandLog } from './band-log.js';
@@ -34,6 +35,8 @@ export class UserSession {
   private readonly connection: Connection;
   private readonly heads: HeadsCheck;
   private readonly outbox: UserOutbox;
+  /** Invites and the description: an admin's calls, with this user's token. */
+  readonly admin: BandAdmin;
   /** Where a fresh token comes from when the broker owns the session; unset, the tabs are asked. */
   private renewer: (() => Promise<string | undefined>) | undefined;
 
@@ -47,6 +50,7 @@ export class UserSession {
   ) {
     const bus = new UserBus(fanout, userId);
     this.token = new SessionToken(options, token, env, () => this.renew(bus));
+    this.admin = new BandAdmin(this.token);
     this.history = new StateHistory(env);
     const log = new BandLog(this.token);
     this.feed = new BandFeed(userId, log, bus, meter);

@@ -72,6 +72,13 @@ export function parseSignUp(value: unknown): SignUpRequest {
   return { ...credentials, name };
 }
 
+/** A string of at most `max` characters (a band's description: the table's own check). */
+export function parseText(value: unknown, name: string, max: number): string {
+  if (typeof value !== 'string' || value.length > max)
+    throw new InvalidArgument(`${name} must be a string of at most ${max} characters`);
+  return value;
+}
+
 export function parseUrl(value: unknown): string {
   if (typeof value !== 'string' || !URL.canParse(value))
     throw new InvalidArgument('supabaseUrl must be a URL');
