@@ -283,12 +283,11 @@ export class BacklineClient {
   private heardAuth(data: unknown): void {
     const change = parseAuthChange(data, this.scope);
     if (!change) return;
-    if (change.type === 'auth:signed-in') {
-      if (change.user.id !== this.user?.id) void this.readAuth('signed-in').catch(() => undefined);
-      return;
-    }
+    // Either way an answer to a question asked before is out of date now.
     this.authEpoch++;
-    this.adopt({ user: null, state: null }, change.reason);
+    // The socket's state follows on the user's bus, which the tab hears from now on.
+    if (change.type === 'auth:signed-in') this.adopt({ user: change.user, state: null }, 'signed-in');
+    else this.adopt({ user: null, state: null }, change.reason);
   }
 
   /** Backline's auth says who is signed in: the tab acts for them, and the app hears of a change. */

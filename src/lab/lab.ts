@@ -61,12 +61,15 @@ backline.on('realtime:state-changed', (state) => states.push(state.kind));
 for (const type of ['band:created', 'band:joined', 'band:left', 'session:ended'] as const) {
   backline.on(type, (payload) => notices.push(`${type} ${JSON.stringify(payload)}`));
 }
+backline.on('auth:changed', ({ user, reason }) => notices.push(`auth:changed ${reason} ${user?.id ?? null}`));
 
 const lab = {
   backline,
   events,
   states,
   notices,
+  /** The signed-in user's id (null: signed out; undefined: not read yet). */
+  user: () => (backline.currentUser === undefined ? undefined : (backline.currentUser?.id ?? null)),
   mode: () => backline.mode,
   generation: () => backline.generation,
   state: () => backline.state.kind,

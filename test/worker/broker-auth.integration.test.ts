@@ -3,6 +3,7 @@
 // and a token renewed before the socket joins again after it expired.
 import { describe, expect, it } from 'vitest';
 import { bandWith, signedUpClient, until } from '../support/backend.js';
+import { chaos } from '../support/admin.js';
 import { useBackend } from '../support/use-backend.js';
 import { nodeBroker, type NodeBroker } from '../support/node-broker.js';
 import { nodeEnvironment } from '../support/node-environment.js';
@@ -196,4 +197,54 @@ describe('tokens the broker renews', () => {
     await until(() => node.events.some((e) => e.type === 'band:event' && e.event.table_name === 'songs'));
     node.close();
   }, 30_000);
+
+  it('drops a session whose refresh the server refuses, and says it expired', async () => {
+    const alice = await signedUpClient(shortLived, 'alice');
+    const auth: AuthChange[] = [];
+    const node = nodeBroker(undefined, 50, nodeEnvironment(), (change) => auth.push(change));
+    await node.broker.configure({ supabaseUrl: shortLived.url, anonKey: shortLived.anonKey });
+    await node.broker.hello('tab-1', 'lock-tab-1');
+    value(await node.broker.useAuth('tab-1', 'profile'));
+    value(await node.broker.signIn('tab-1', { email: alice.email, password: alice.password }));
+    // Signed out everywhere from another device: every refresh token of the user is revoked.
+    await alice.client.auth.signInWithPassword({ email: alice.email, password: alice.password });
+    expect((await alice.client.auth.signOut({ scope: 'global' })).error).toBeNull();
+    await until(() => auth.length === 2, 15_000);
+    expect(auth[1]).toEqual({ type: 'auth:signed-out', scope: 'profile', reason: 'expired' });
+    expect(node.events).toContainEqual({ type: 'session:ended', userId: alice.userId });
+    node.close();
+  }, 30_000);
+
+  it('never joins with an expired token: after a drop it waits for the auth server rather than be refused', async () => {
+    const alice = await signedUpClient(shortLived, 'alice');
+    const bandId = await bandWith(alice.client);
+    const node = nodeBroker(undefined, 50, nodeEnvironment());
+    await node.broker.configure({
+      supabaseUrl: shortLived.url,
+      anonKey: shortLived.anonKey,
+      heartbeatIntervalMs: 300,
+    });
+    await node.broker.hello('tab-1', 'lock-tab-1');
+    value(await node.broker.useAuth('tab-1', 'profile'));
+    value(await node.broker.signIn('tab-1', { email: alice.email, password: alice.password }));
+    value(await node.broker.watchBand('tab-1', bandId));
+    const refusedBefore = shortLived.realtime.metrics().totals.joins_refused_expired_token;
+    // The auth server out of reach until the token has expired; then the socket drops.
+    await chaos(shortLived, { action: 'refuse', ms: 9_000, scope: 'rest' });
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    await chaos(shortLived, { action: 'drop' });
+    const dropped = node.events.length;
+    await until(
+      () =>
+        node.events
+          .slice(dropped)
+          .some((e) => e.type === 'realtime:state-changed' && e.state.kind === 'connected'),
+      20_000,
+    );
+    expect(shortLived.realtime.metrics().totals.joins_refused_expired_token).toBe(refusedBefore);
+    await alice.client.auth.signInWithPassword({ email: alice.email, password: alice.password });
+    await alice.client.from('songs').insert({ band_id: bandId, title: 'after the outage' });
+    await until(() => node.events.some((e) => e.type === 'band:event' && e.event.table_name === 'songs'));
+    node.close();
+  }, 40_000);
 });

@@ -52,7 +52,9 @@ type Phase =
   | { kind: 'signed-out' }
   | { kind: 'signed-in'; user: AuthUser; accessToken: string }
   /** This broker asked to sign out: the end that follows is a sign-out, not an expiry. */
-  | { kind: 'signing-out' };
+  | { kind: 'signing-out' }
+  /** The server refused this broker's refresh: the end that follows is an expiry. */
+  | { kind: 'expiring' };
 
 export const toAuthUser = (user: User): AuthUser => {
   const name: unknown = user.user_metadata['display_name'];
@@ -150,7 +152,8 @@ export class ScopeAuth {
    * close to expiry when it is read). Undefined when signed out or the server cannot be reached.
    */
   async freshToken(): Promise<string | undefined> {
-    const { data } = await this.client.getSession();
+    const { data, error } = await this.client.getSession();
+    if (error) this.refused(error);
     return data.session?.access_token;
   }
 
@@ -162,8 +165,9 @@ export class ScopeAuth {
 
   private changed(session: Session | null): void {
     const previous = this.phase;
-    // An event from before the sign-out this broker asked for, delivered late: the session is over.
-    if (session && previous.kind === 'signing-out') return;
+    // An event from before a sign-out or a refused refresh, delivered late: the session is over.
+    if (session && (previous.kind === 'signing-out' || previous.kind === 'expiring')) return;
+    // The session ended without this broker's doing: signed out in another tab (per-tab mode).
     this.expiresAt = session?.expires_at === undefined ? undefined : session.expires_at * 1000;
     this.planRefresh(session ? session.expires_in * 1000 : undefined);
     if (session) {
@@ -173,8 +177,28 @@ export class ScopeAuth {
       return this.listener.session(this.scope, user, session.access_token, signedIn);
     }
     this.phase = { kind: 'signed-out' };
-    if (previous.kind === 'signed-in' || previous.kind === 'signing-out')
-      this.listener.ended(this.scope, previous.kind === 'signing-out' ? 'signed-out' : 'expired');
+    if (previous.kind !== 'loading' && previous.kind !== 'signed-out')
+      this.listener.ended(this.scope, previous.kind === 'expiring' ? 'expired' : 'signed-out');
+  }
+
+  /**
+   * A refresh the server refused (not one that could not reach it): the session cannot be renewed
+   * (revoked, or signed out everywhere), unless another context renewed it first (per-tab mode).
+   */
+  private refused(error: Error): void {
+    const signedIn = this.phase;
+    if (isAuthRetryableFetchError(error) || signedIn.kind !== 'signed-in') return;
+    this.phase = { kind: 'expiring' };
+    void (async () => {
+      const { data } = await this.client.getSession();
+      if (data.session && data.session.access_token !== signedIn.accessToken) {
+        this.phase = signedIn;
+        return this.changed(data.session);
+      }
+      // auth-js keeps a session whose access token is still valid; this one has no future.
+      await this.client.signOut({ scope: 'local' });
+      this.changed(null);
+    })();
   }
 
   /** The stored session's user and token, if one is stored; resolves never when none is (auth-js answers then). */
@@ -196,8 +220,10 @@ export class ScopeAuth {
   /** Renews the token; success comes back through auth-js's TOKEN_REFRESHED (changed). */
   private async refresh(lifetimeMs: number): Promise<void> {
     const { error } = await this.client.refreshSession();
+    if (!error) return;
     // Offline: try again soon. A refused refresh token signs the scope out (auth-js's SIGNED_OUT).
-    if (error && isAuthRetryableFetchError(error) && this.phase.kind === 'signed-in') {
+    this.refused(error);
+    if (isAuthRetryableFetchError(error) && this.phase.kind === 'signed-in') {
       this.refreshTimer = setTimeout(() => void this.refresh(lifetimeMs), REFRESH_RETRY_MS);
     }
   }

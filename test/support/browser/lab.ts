@@ -21,6 +21,7 @@ type Lab = {
   watch(bandId: string): Promise<number>;
   unwatch(bandId: string): void;
   mode(): string;
+  user(): string | null | undefined;
   generation(): number;
   state(): string;
   seqs(bandId: string): number[];
