@@ -45,18 +45,18 @@ for (const transport of ['shared', 'tab'] as const) {
       await openLab(context, app, { transport }),
       await openLab(context, app, { transport }),
     ];
-    await expect.poll(() => userOf(second!)).toBeNull();
-    await signIn(first!, alice.email, alice.password);
-    await expect.poll(() => userOf(second!)).toBe(alice.userId);
+    await expect.poll(() => userOf(second)).toBeNull();
+    await signIn(first, alice.email, alice.password);
+    await expect.poll(() => userOf(second)).toBe(alice.userId);
     // Signed in for real: the second tab hears the band it never signed in for.
-    await watch(second!, bandId);
+    await watch(second, bandId);
     await addSong(bob, bandId, 'Heard in the tab that never signed in');
     await expect
-      .poll(() => second!.evaluate(() => window.lab.events.filter((e) => e.table_name === 'songs').length))
+      .poll(() => second.evaluate(() => window.lab.events.filter((e) => e.table_name === 'songs').length))
       .toBe(1);
-    await second!.evaluate(() => window.lab.signOut());
-    await expect.poll(() => userOf(first!)).toBeNull();
-    expect(await first!.evaluate(() => window.lab.notices)).toContain('auth:changed signed-out null');
+    await second.evaluate(() => window.lab.signOut());
+    await expect.poll(() => userOf(first)).toBeNull();
+    expect(await first.evaluate(() => window.lab.notices)).toContain('auth:changed signed-out null');
     await context.close();
   });
 }
