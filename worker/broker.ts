@@ -1,6 +1,6 @@
 // The broker core: the API tabs call (validated here), one UserSession per signed-in user, and the
 // tabs that are alive. The same class runs in the SharedWorker and, in per-tab mode, in the page.
-import type { BandEvent } from '../contract/schema.js';
+import type { Band, BandEvent } from '../contract/schema.js';
 import { DEFAULT_CONNECTION_OPTIONS, attemptTimeoutFor, type ConnectionOptions } from './connection.js';
 import type { ConnectionState } from '../contract/connection-state.js';
 import type { BrokerEnvironment } from './environment.js';
@@ -132,6 +132,10 @@ export class Broker implements BrokerApi {
       this.sessionOf(id).unwatch(id, band);
       return null;
     });
+  }
+
+  bands(tabId: unknown): Promise<Result<Band[]>> {
+    return guarded(() => this.sessionOf(tabId).bands());
   }
 
   bandAdded(tabId: unknown, bandId: unknown): Promise<Result<null>> {
