@@ -1,23 +1,10 @@
 // band_snapshot(band_id): a band's rows and the seq they stand at, in one call, as the broker's
 // band cache reads it through supabase-js. RLS decides what it answers.
 import { describe, expect, it } from 'vitest';
-import { bandWith, client, logSeqs, signedUpClient, type Client } from '../support/backend.js';
+import { bandRowsOf, bandWith, client, logSeqs, signedUpClient } from '../support/backend.js';
 import { useBackend } from '../support/use-backend.js';
 
 const backend = useBackend();
-
-/** The band's rows as supabase-js reads them table by table. */
-async function rowsOf(reader: Client, bandId: string): Promise<unknown> {
-  const band = await reader.from('bands').select('*').eq('id', bandId).single();
-  const members = await reader
-    .from('band_memberships')
-    .select('*')
-    .eq('band_id', bandId)
-    .order('joined_at')
-    .order('user_id');
-  const songs = await reader.from('songs').select('*').eq('band_id', bandId).order('created_at').order('id');
-  return { band: band.data, members: members.data, songs: songs.data };
-}
 
 describe('band_snapshot', () => {
   it("answers a member with the band's rows, soft-deleted songs included, and the head seq", async () => {
@@ -32,7 +19,7 @@ describe('band_snapshot', () => {
     expect(error).toBeNull();
     expect(data).toEqual({
       seq: (await logSeqs(bob.client, bandId, 0)).at(-1),
-      ...((await rowsOf(bob.client, bandId)) as object),
+      ...(await bandRowsOf(bob.client, bandId)),
     });
     const snapshot = data as {
       members: { user_id: string }[];
@@ -79,6 +66,6 @@ describe('band_snapshot', () => {
     const { data } = await alice.client.rpc('band_snapshot', { band_id: bandId });
     const head = (await logSeqs(alice.client, bandId, 0)).at(-1)!;
     expect(head).toBe((before.data as { seq: number }).seq + 4);
-    expect(data).toEqual({ seq: head, ...((await rowsOf(alice.client, bandId)) as object) });
+    expect(data).toEqual({ seq: head, ...(await bandRowsOf(alice.client, bandId)) });
   });
 });

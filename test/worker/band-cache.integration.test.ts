@@ -1,10 +1,10 @@
 // The broker's band cache against the local backend: after a burst of changes from other members,
 // a watch's rows are the database's rows, and a second watch of a live band costs no request.
 import { describe, expect, it } from 'vitest';
-import type { BandLive, BandRows } from '../../contract/protocol.js';
+import type { BandLive } from '../../contract/protocol.js';
 import type { Song } from '../../contract/schema.js';
 import { metrics } from '../support/admin.js';
-import { bandWith, logSeqs, signedUpClient, until, type Client } from '../support/backend.js';
+import { bandRowsOf, bandWith, logSeqs, signedUpClient, until, type Client } from '../support/backend.js';
 import { signedInBroker, type NodeBroker } from '../support/node-broker.js';
 import { useBackend } from '../support/use-backend.js';
 
@@ -20,20 +20,6 @@ const BAND_READS = ['/bands', '/band_memberships', '/songs', '/band_events', '/r
 const NONE = Object.fromEntries(BAND_READS.map((path) => [path, 0]));
 
 const restPaths = async (): Promise<Record<string, number>> => (await metrics(backend)).http.rest_paths;
-
-/** The band's rows as supabase-js reads them from the database, in the cache's order. */
-async function databaseRows(reader: Client, bandId: string): Promise<Omit<BandRows, 'status'>> {
-  const band = await reader.from('bands').select('*').eq('id', bandId).single();
-  const members = await reader
-    .from('band_memberships')
-    .select('*')
-    .eq('band_id', bandId)
-    .order('joined_at')
-    .order('user_id');
-  const songs = await reader.from('songs').select('*').eq('band_id', bandId).order('created_at').order('id');
-  if (band.error || members.error || songs.error) throw new Error('reading the band failed');
-  return { band: band.data, members: members.data, songs: songs.data };
-}
 
 async function watched(tab: NodeBroker, tabId: string, bandId: string): Promise<BandLive> {
   const result = await tab.broker.watchBand(tabId, bandId);
@@ -107,7 +93,7 @@ describe('band cache', () => {
     await until(async () => (await tab.broker.diagnostics()).users[0]!.bands[0]!.lastSeq === head);
     const second = await watched(tab, 'tab-2', bandId);
     expect(second.lastSeq).toBe(head);
-    expect(second.rows).toEqual({ status: 'present', ...(await databaseRows(alice, bandId)) });
+    expect(second.rows).toEqual({ status: 'present', ...(await bandRowsOf(alice, bandId)) });
     expect(second.rows.members.map((m) => m.role)).toContain('admin');
     tab.close();
   });
@@ -128,7 +114,7 @@ describe('band cache', () => {
       '/band_events': 1,
     });
     expect(served(before, after)).toEqual(NONE);
-    expect(second.rows).toEqual({ status: 'present', ...(await databaseRows(bob, bandId)) });
+    expect(second.rows).toEqual({ status: 'present', ...(await bandRowsOf(bob, bandId)) });
     tab.close();
   });
 });
