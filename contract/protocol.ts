@@ -2,7 +2,7 @@
 // or a MessageChannel in per-tab mode); events go broker → tabs on the bus. Imports nothing but
 // the contract. See PROTOCOL.md.
 import type { ConnectionState } from './connection-state.js';
-import type { Band, BandEvent, InviteCode } from './schema.js';
+import type { Band, BandEvent, BandMembership, InviteCode, Song } from './schema.js';
 import type { OutboxEntry, Write } from './writes.js';
 
 export type ConflictChoice = 'refresh' | 'keep-mine' | 'dismiss';
@@ -82,10 +82,27 @@ export interface BrokerError {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: BrokerError };
 
-/** A band is live once it is subscribed and caught up: nothing after `lastSeq` will be missed. */
+/**
+ * A watched band's rows as the broker keeps them, standing at one seq of its log: the band, its
+ * members (by joined_at, then user_id) and its songs (by created_at, then id; soft-deleted ones
+ * included, as in the log). `deleted` once the band itself was deleted: `band` is its last row,
+ * and members and songs are empty, as they went with it. A value: never changed in place.
+ */
+export interface BandRows {
+  status: 'present' | 'deleted';
+  band: Band;
+  members: BandMembership[];
+  songs: Song[];
+}
+
+/**
+ * A band is live once it is subscribed and caught up: nothing after `lastSeq` will be missed, and
+ * `rows` are the band's rows exactly at `lastSeq` (the band:event after it applies on top).
+ */
 export interface BandLive {
   bandId: string;
   lastSeq: number;
+  rows: BandRows;
 }
 
 /** A subscribed band's phase (worker/core/band-lifecycle.ts). */
@@ -189,7 +206,7 @@ export interface BrokerApi {
    * tab that joins late shows it at once (null on sign-out).
    */
   setSession(tabId: string, session: SessionInfo | null): Promise<Result<ConnectionState | null>>;
-  /** Resolves once the band is subscribed and caught up. */
+  /** Resolves once the band is subscribed and caught up, with its rows at that seq (no REST read if live already). */
   watchBand(tabId: string, bandId: string): Promise<Result<BandLive>>;
   unwatchBand(tabId: string, bandId: string): Promise<Result<null>>;
   /**
@@ -197,6 +214,12 @@ export interface BrokerApi {
    * a tab that moved to a new worker generation fetches what it missed in between.
    */
   eventsAfter(tabId: string, bandId: string, afterSeq: number): Promise<Result<BandEvent[]>>;
+  /**
+   * The bands of this tab's user, by name, from the broker's cache: read once over REST (callers at
+   * the same time share the read), read again after a membership change, and kept current by the
+   * band UPDATE events of watched bands.
+   */
+  bands(tabId: string): Promise<Result<Band[]>>;
   /** A tab created or joined a band: subscribe it at once, before any membership event arrives. */
   bandAdded(tabId: string, bandId: string): Promise<Result<null>>;
   /** The band's invite codes (an admin's; a member reads none), oldest first. */

@@ -91,6 +91,11 @@ export type Database = {
       join_band: { Args: { code: string }; Returns: Band };
       /** `{ "<band id>": head seq }` for the given bands the caller is a member of. */
       band_heads: { Args: { band_ids: string[] }; Returns: Json };
+      /**
+       * `{ seq, band, members, songs }`: the band's rows and the head seq they stand at (members by
+       * joined_at, songs by created_at, soft-deleted included); null when the caller cannot see it.
+       */
+      band_snapshot: { Args: { band_id: string }; Returns: Json };
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };

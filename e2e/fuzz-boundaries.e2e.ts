@@ -215,6 +215,7 @@ test('the SharedWorker broker answers fuzzed calls over its port, and the tab st
       call('watchBand', tab, bandArg),
       call('unwatchBand', tab, bandArg),
       call('eventsAfter', tab, bandArg, fc.oneof(fc.nat(), junk)),
+      call('bands', tab),
       call('bandAdded', tab, bandArg),
       call(
         'write',

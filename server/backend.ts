@@ -45,7 +45,9 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
   const realtime = await RealtimeServer.start(db, keys, options.realtime, chaos);
 
   let issuer = '';
-  const httpCounts: HttpCounts = { rest: 0, auth: 0, refused: 0 };
+  // No prototype: a path such as /__proto__ is counted like any other.
+  const restPaths = Object.create(null) as Record<string, number>;
+  const httpCounts: HttpCounts = { rest: 0, auth: 0, refused: 0, rest_paths: restPaths };
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     applyCors(req, res);
@@ -71,6 +73,7 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
     const delay = chaos.latency();
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     httpCounts[service]++;
+    if (service === 'rest') countRestPath(httpCounts.rest_paths, path);
     await requireApiKey(req, url, keys);
     if (service === 'auth') {
       return handleAuth(req, res, path, url, {
@@ -154,4 +157,12 @@ function answerError(res: ServerResponse, error: unknown): void {
     details: null,
     hint: null,
   });
+}
+
+/** Distinct paths counted at most: any client can ask for any path, and each one would be kept. */
+const MAX_REST_PATHS = 200;
+
+function countRestPath(paths: Record<string, number>, path: string): void {
+  const key = Object.hasOwn(paths, path) || Object.keys(paths).length < MAX_REST_PATHS ? path : '(other)';
+  paths[key] = (paths[key] ?? 0) + 1;
 }

@@ -1,10 +1,12 @@
 // Every band this user's socket is subscribed to: its phase (core/band-lifecycle.ts), its delivery
-// order (core/band-sequence.ts), the catch-up that fills what the socket did not bring (the log
-// over REST, through core/log-sync.ts), the tabs' log reads, and the channels that carry the
-// bands (band-channels.ts). Live events and catch-up pages both reach the tabs from here, each seq
-// once and in order. Which bands to subscribe is decided elsewhere (band-interest.ts).
+// order (core/band-sequence.ts), its rows (core/band-rows.ts: the band cache a watch answers
+// with), the catch-up that fills what the socket did not bring (the log over REST, through
+// core/log-sync.ts), the tabs' log reads, and the channels that carry the bands
+// (band-channels.ts). Live events and catch-up pages both reach the tabs from here, each seq once
+// and in order, and move the band's rows on in that same order. Which bands to subscribe is
+// decided elsewhere (band-interest.ts).
 import type { BandEvent } from '../contract/schema.js';
-import { EVENTS_PAGE, type BandDiagnostics, type BandLive } from '../contract/protocol.js';
+import { EVENTS_PAGE, type BandDiagnostics, type BandLive, type BandRows } from '../contract/protocol.js';
 import { BandChannels, type MembershipListener, type ShardListener } from './band-channels.js';
 import type { BandLog } from './band-log.js';
 import type { SocketAttempt } from './connection.js';
@@ -16,6 +18,7 @@ import {
   type BandLifecycleEvent,
   type BandPhase,
 } from './core/band-lifecycle.js';
+import { applyBandEvent, type BandSnapshot } from './core/band-rows.js';
 import { BandSequence } from './core/band-sequence.js';
 import { syncLog } from './core/log-sync.js';
 import type { UserBus } from './fanout.js';
@@ -43,6 +46,21 @@ export interface DeliveryMeter {
   delivered(): void;
 }
 
+/** Told when a subscribed band's own row changed or the band was deleted (the band list). */
+export interface BandRowListener {
+  bandChanged(rows: BandRows): void;
+}
+
+/** What the feed reads of the log (band-log.ts). */
+export type BandReads = Pick<BandLog, 'snapshot' | 'after' | 'pageForTabs'>;
+
+/**
+ * A band's rows, kept from its snapshot on. `unreadable` once an event's record did not parse (a
+ * server out of step with this broker): the events still reach the tabs, but the rows would be
+ * wrong, so watches are refused with the reason until the band is subscribed afresh.
+ */
+type KeptRows = { kind: 'kept'; rows: BandRows } | { kind: 'unreadable'; reason: string };
+
 /** How many tabs watch a band, for diagnostics. */
 export interface Watchers {
   watchers(bandId: string): number;
@@ -56,6 +74,8 @@ interface Waiter {
 interface Band {
   phase: BandPhase;
   sequence: BandSequence<BandEvent>;
+  /** Standing at `sequence.last`: each delivered event moves both. */
+  rows: KeptRows;
   catchUps: number;
   delivered: number;
   duplicates: number;
@@ -69,17 +89,22 @@ export class BandFeed implements ShardListener {
 
   constructor(
     userId: string,
-    private readonly log: BandLog,
+    private readonly log: BandReads,
     private readonly bus: UserBus,
     private readonly meter: DeliveryMeter,
+    private readonly rowListener: BandRowListener,
   ) {
     this.channels = new BandChannels(userId, this);
   }
 
-  /** Subscribes the band if needed; resolves once it is live, rejects with BandRefused if RLS hides it. */
+  /**
+   * Subscribes the band if needed; resolves once it is live, with its rows at its last seq (from
+   * memory when live already: no request), rejects with BandRefused if RLS hides it.
+   */
   whenLive(bandId: string): Promise<BandLive> {
     const band = this.bands.get(bandId);
-    if (band?.phase.kind === 'live') return Promise.resolve({ bandId, lastSeq: band.sequence.last });
+    if (band?.phase.kind === 'live')
+      return new Promise((resolve, reject) => answer(bandId, band, { resolve, reject }));
     return new Promise((resolve, reject) => {
       if (band) band.waiters.push({ resolve, reject });
       else void this.subscribe(bandId, { resolve, reject });
@@ -162,27 +187,28 @@ export class BandFeed implements ShardListener {
   }
 
   private async subscribe(bandId: string, waiter: Waiter): Promise<void> {
-    let head: number;
+    let snapshot: BandSnapshot | null;
     try {
-      // The head before subscribing: anything committed between the two is caught up after.
-      head = await this.log.head(bandId);
+      // The rows and their seq before subscribing: anything committed between the two is caught
+      // up after. One request, as the head alone took.
+      snapshot = await this.log.snapshot(bandId);
     } catch (error) {
       waiter.reject(error instanceof Error ? error : new Error(String(error)));
       return;
     }
     if (this.stopped) return waiter.reject(new BrokerFailure('no_session', 'signed out'));
-    // Every band has at least its creation event; an empty log means RLS hides it.
-    if (head === 0) return waiter.reject(new BandRefused(bandId));
-    // Another watch subscribed it while this one read the head: join that one (it may be live already).
+    if (snapshot === null) return waiter.reject(new BandRefused(bandId));
+    // Another watch subscribed it while this one read the rows: join that one (it may be live already).
     const existing = this.bands.get(bandId);
-    if (existing?.phase.kind === 'live') return waiter.resolve({ bandId, lastSeq: existing.sequence.last });
+    if (existing?.phase.kind === 'live') return answer(bandId, existing, waiter);
     if (existing) {
       existing.waiters.push(waiter);
       return;
     }
     const band: Band = {
       phase: JOINING,
-      sequence: new BandSequence(head),
+      sequence: new BandSequence(snapshot.seq),
+      rows: { kind: 'kept', rows: snapshot.rows },
       catchUps: 0,
       delivered: 0,
       duplicates: 0,
@@ -201,6 +227,7 @@ export class BandFeed implements ShardListener {
     for (const event of result.deliver) {
       band.delivered++;
       this.meter.delivered();
+      this.keepRows(band, event);
       this.bus.publish({ type: 'band:event', bandId, event });
     }
     if (!fromCatchUp) this.catchUp(bandId, result.catchUpFrom);
@@ -237,15 +264,34 @@ export class BandFeed implements ShardListener {
     })();
   }
 
-  /** Moves the band's phase; a band that becomes live resolves its waiters and tells the tabs. */
+  /** Moves the band's rows on by the event the sequence just delivered: never one twice, none skipped. */
+  private keepRows(band: Band, event: BandEvent): void {
+    if (band.rows.kind === 'unreadable') return;
+    try {
+      band.rows = { kind: 'kept', rows: applyBandEvent(band.rows.rows, event) };
+    } catch (error) {
+      band.rows = { kind: 'unreadable', reason: error instanceof Error ? error.message : String(error) };
+      return;
+    }
+    if (event.table_name === 'bands') this.rowListener.bandChanged(band.rows.rows);
+  }
+
+  /** Moves the band's phase; a band that becomes live answers its waiters and tells the tabs. */
   private move(bandId: string, band: Band, event: BandLifecycleEvent): void {
     const previous = band.phase;
     band.phase = reduceBand(previous, event);
     if (band.phase.kind !== 'live' || previous.kind === 'live') return;
-    const live = { bandId, lastSeq: band.sequence.last };
-    for (const waiter of band.waiters.splice(0)) waiter.resolve(live);
-    this.bus.publish({ type: 'band:live', ...live });
+    for (const waiter of band.waiters.splice(0)) answer(bandId, band, waiter);
+    // Every tab hears it, so without the rows: they go only to the watches that asked.
+    this.bus.publish({ type: 'band:live', bandId, lastSeq: band.sequence.last });
   }
+}
+
+/** A live band's answer to a watch: its rows, standing at its last seq. */
+function answer(bandId: string, band: Band, waiter: Waiter): void {
+  if (band.rows.kind === 'unreadable')
+    return waiter.reject(new BrokerFailure('internal', `band ${bandId}'s rows: ${band.rows.reason}`));
+  waiter.resolve({ bandId, lastSeq: band.sequence.last, rows: band.rows.rows });
 }
 
 function rejectWaiters(band: Band, error: Error): void {

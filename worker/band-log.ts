@@ -1,10 +1,12 @@
-// Reading a band's change log over REST with the user's current token: its head (the last seq),
-// the heads of many bands at once (band_heads), and the events after a seq, a page at a time. RLS
+// Reading a band's change log over REST with the user's current token: the band's rows and the
+// seq they stand at (band_snapshot, where a watch starts), its head (the last seq), the heads of
+// many bands at once (band_heads), and the events after a seq, a page at a time. RLS
 // applies: a user reads only the bands they are in. Tabs that ask for the same page at once (every
 // tab of the profile resuming the same gap after a worker replacement) share one request.
 import type { BandEvent } from '../contract/schema.js';
 import { EVENTS_PAGE } from '../contract/protocol.js';
 import { MAX_BANDS_PER_SHARD, MAX_SHARDS } from './band-channels.js';
+import { parseBandSnapshot, type BandSnapshot } from './core/band-rows.js';
 import type { RestSource } from './session-token.js';
 import { BrokerFailure } from './validate.js';
 
@@ -21,6 +23,16 @@ export class BandLog {
   private readonly reads = new Map<string, Promise<BandEvent[]>>();
 
   constructor(private readonly token: RestSource) {}
+
+  /**
+   * The band's rows and the seq of its log they stand at, in one request; null when RLS hides the
+   * band. A malformed answer throws, saying what is wrong.
+   */
+  async snapshot(bandId: string): Promise<BandSnapshot | null> {
+    const { data, error } = await this.token.rest().rpc('band_snapshot', { band_id: bandId });
+    if (error) throw new Error(`reading the rows of band ${bandId}: ${error.message}`);
+    return parseBandSnapshot(data, bandId);
+  }
 
   /** The last seq of the band's log; 0 when RLS hides the band (every log starts with its creation). */
   async head(bandId: string): Promise<number> {

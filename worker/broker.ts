@@ -196,6 +196,10 @@ export class Broker implements BrokerApi, ScopeAuthListener {
     });
   }
 
+  bands(tabId: unknown): Promise<Result<Band[]>> {
+    return guarded(() => this.sessionOf(tabId).bands());
+  }
+
   bandAdded(tabId: unknown, bandId: unknown): Promise<Result<null>> {
     return guarded(() => {
       const band = parseUuid(bandId, 'bandId');

@@ -1,14 +1,15 @@
 // Everything the broker keeps for one signed-in user, wired together here and nowhere else: the
-// token, the bus, the bands (feed, interest, memberships), the socket (Connection and what its
+// token, the bus, the bands (feed, interest, memberships, the band list), the socket (Connection and what its
 // changes set off), the heads check, the outbox and the diagnostics history. Each collaborator is
 // handed the ones it talks to when it is made; the socket starts last, once all of them exist.
 import type { ConnectionState } from '../contract/connection-state.js';
-import type { BandEvent } from '../contract/schema.js';
+import type { Band, BandEvent } from '../contract/schema.js';
 import type { BandLive, ConflictChoice, UserDiagnostics } from '../contract/protocol.js';
 import type { OutboxEntry, Write } from '../contract/writes.js';
 import { BandAdmin } from './band-admin.js';
 import { BandFeed, type DeliveryMeter } from './band-feed.js';
 import { BandInterest } from './band-interest.js';
+import { BandList } from './band-list.js';
 import { BandLog } from './band-log.js';
 import { BandMemberships } from './band-memberships.js';
 import { Connection, type ConnectionOptions } from './connection.js';
@@ -32,6 +33,7 @@ export class UserSession {
   private readonly feed: BandFeed;
   private readonly interest: BandInterest;
   private readonly memberships: BandMemberships;
+  private readonly list: BandList;
   private readonly connection: Connection;
   private readonly heads: HeadsCheck;
   private readonly outbox: UserOutbox;
@@ -53,10 +55,11 @@ export class UserSession {
     this.admin = new BandAdmin(this.token);
     this.history = new StateHistory(env);
     const log = new BandLog(this.token);
-    this.feed = new BandFeed(userId, log, bus, meter);
+    this.list = new BandList(this.token);
+    this.feed = new BandFeed(userId, log, bus, meter, this.list);
     this.heads = new HeadsCheck(headsPolicyFor(options.heartbeatIntervalMs), env, this.feed, log);
     this.interest = new BandInterest(options.graceMs, env, this.feed);
-    this.memberships = new BandMemberships(this.interest, bus);
+    this.memberships = new BandMemberships(this.interest, bus, this.list);
     this.connection = new Connection(options, env);
     const outboxContext = new SessionOutboxContext(this.token, bus, this.memberships, this.connection);
     this.outbox = new UserOutbox(userId, env, outboxContext, options);
@@ -104,6 +107,11 @@ export class UserSession {
 
   eventsAfter(bandId: string, afterSeq: number): Promise<BandEvent[]> {
     return this.feed.eventsAfter(bandId, afterSeq);
+  }
+
+  /** The user's bands by name, from the band list. */
+  bands(): Promise<Band[]> {
+    return this.list.bands();
   }
 
   unwatch(tabId: string, bandId: string): void {

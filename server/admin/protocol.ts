@@ -83,6 +83,11 @@ export interface HttpCounts {
   rest: number;
   auth: number;
   refused: number;
+  /**
+   * REST requests served by path under /rest/v1 (`/songs`, `/rpc/band_snapshot`): which reads a
+   * client made, e.g. none of a band's rows when a tab opens it from the broker's cache.
+   */
+  rest_paths: Record<string, number>;
 }
 
 /** Every admin error: 400 invalid body, 401 no key, 403 not service_role, 404 no route. */

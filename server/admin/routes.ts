@@ -35,7 +35,7 @@ async function requireServiceRole(req: IncomingMessage, keys: JwtKeys): Promise<
 
 const metrics = (ctx: AdminContext): MetricsResponse => ({
   ...ctx.realtime.metrics(),
-  http: { ...ctx.http },
+  http: { ...ctx.http, rest_paths: { ...ctx.http.rest_paths } },
 });
 
 export async function handleAdmin(

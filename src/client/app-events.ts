@@ -38,7 +38,7 @@ export class AppEvents implements DeliveryOutput {
     }
   }
 
-  bandLive(live: BandLive): void {
+  bandLive(live: Pick<BandLive, 'bandId' | 'lastSeq'>): void {
     this.emitter.emit('band:live', live);
   }
 

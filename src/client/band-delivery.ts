@@ -25,7 +25,7 @@ export interface DeliveryOutput {
   /** A band event, in order and once. */
   bandEvent(event: BandEvent): void;
   /** A watched band is subscribed and caught up in the broker. */
-  bandLive(live: BandLive): void;
+  bandLive(live: Pick<BandLive, 'bandId' | 'lastSeq'>): void;
   /** The broker fetched a watched band's missed events after a (re)subscribe or a gap. */
   bandCaughtUp(caughtUp: { bandId: string; count: number }): void;
 }

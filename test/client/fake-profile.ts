@@ -3,7 +3,7 @@
 // lives; per-tab brokers; one stored generation; one control channel (a real BroadcastChannel,
 // which Node has). Transports record every call sent over them; a closed transport delivers
 // nothing, and a hung or dead worker answers nothing.
-import type { BrokerApi, Result, TransportMode } from '../../contract/protocol.js';
+import type { BandRows, BrokerApi, Result, TransportMode } from '../../contract/protocol.js';
 import { workerLifeLock } from '../../contract/names.js';
 import type { ControlChannel, SuccessionEnvironment, Timers } from '../../src/client/environment.js';
 import type { Transport } from '../../src/client/transport.js';
@@ -16,6 +16,14 @@ import {
 import { MemoryLocks } from '../support/memory-locks.js';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+/** A band with no members or songs, as a fake broker's watches answer. */
+const emptyRows = (bandId: string): BandRows => ({
+  status: 'present',
+  band: { id: bandId, name: 'Band', description: '', created_by: null, created_at: '', updated_at: '' },
+  members: [],
+  songs: [],
+});
 
 export class FakeWorker {
   health: 'alive' | 'hung' | 'dead' = 'alive';
@@ -71,9 +79,10 @@ export class FakeWorker {
     signUp: () => this.answer('signUp', null),
     signOut: () => this.answer('signOut', null),
     setSession: () => this.answer('setSession', null),
-    watchBand: (_tabId, bandId) => this.answer('watchBand', { bandId, lastSeq: 0 }),
+    watchBand: (_tabId, bandId) => this.answer('watchBand', { bandId, lastSeq: 0, rows: emptyRows(bandId) }),
     unwatchBand: () => this.answer('unwatchBand', null),
     eventsAfter: () => this.answer('eventsAfter', []),
+    bands: () => this.answer('bands', []),
     bandAdded: () => this.answer('bandAdded', null),
     invites: () => this.answer('invites', []),
     createInvite: () => never(),

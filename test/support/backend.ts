@@ -3,7 +3,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { startBackend, type Backend } from '../../server/backend.js';
 import type { BackendOptions } from '../../server/config.js';
-import type { Database } from '../../contract/schema.js';
+import type { Band, BandMembership, Database, Song } from '../../contract/schema.js';
 
 export type { Backend };
 
@@ -60,6 +60,27 @@ export async function logSeqs(reader: Client, bandId: string, after: number): Pr
     .order('seq');
   if (error) throw new Error(error.message);
   return data.map((row) => row.seq);
+}
+
+/**
+ * A band's rows as the database has them, read table by table: members by joined_at and songs by
+ * created_at (ties by id, soft-deleted included), the order band_snapshot and the broker use.
+ */
+export async function bandRowsOf(
+  reader: Client,
+  bandId: string,
+): Promise<{ band: Band; members: BandMembership[]; songs: Song[] }> {
+  const band = await reader.from('bands').select('*').eq('id', bandId).single();
+  const members = await reader
+    .from('band_memberships')
+    .select('*')
+    .eq('band_id', bandId)
+    .order('joined_at')
+    .order('user_id');
+  const songs = await reader.from('songs').select('*').eq('band_id', bandId).order('created_at').order('id');
+  if (band.error || members.error || songs.error)
+    throw new Error(`reading band ${bandId}: ${(band.error ?? members.error ?? songs.error)!.message}`);
+  return { band: band.data, members: members.data, songs: songs.data };
 }
 
 /** Polls until `check` holds; for conditions no event announces. */

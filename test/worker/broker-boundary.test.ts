@@ -39,6 +39,17 @@ describe('broker boundary', () => {
     expect(!stranger.ok && stranger.error.code).toBe('unknown_tab');
   });
 
+  it('refuses the band list to a tab with no signed-in user, and to one that never said hello', async () => {
+    const { broker: b } = broker();
+    await b.hello('tab-1', 'lock-1');
+    expect(await b.bands('tab-1')).toMatchObject({ ok: false, error: { code: 'no_session' } });
+    expect(await b.bands('tab-2')).toMatchObject({ ok: false, error: { code: 'unknown_tab' } });
+    expect(await b.bands({ tabId: 'tab-1' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_argument' },
+    });
+  });
+
   it('refuses watching before a session is set', async () => {
     const { broker: b } = broker();
     await b.configure({ supabaseUrl: 'http://127.0.0.1:1', anonKey: 'key' });

@@ -103,6 +103,7 @@ const anyCall: fc.Arbitrary<Call> = fc.oneof(
   { weight: 3, arbitrary: call('watchBand', tabId, band) },
   call('unwatchBand', tabId, band),
   call('eventsAfter', tabId, band, fc.oneof(fc.nat(), fc.integer(), junk)),
+  call('bands', tabId),
   call('bandAdded', tabId, band),
   call('retry'),
   call('syncNow', tabId),

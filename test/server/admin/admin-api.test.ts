@@ -98,6 +98,20 @@ describe('metrics', () => {
     expect(after.http.refused - before.http.refused).toBe(1);
   });
 
+  it('counts REST requests by path, so a test can tell which reads a client made', async () => {
+    const metrics = async (): Promise<MetricsResponse> =>
+      (await (await admin('/admin/v1/metrics', asService())).json()) as MetricsResponse;
+    const alice = await signedUpClient(backend, 'alice');
+    const before = await metrics();
+    await alice.client.from('songs').select('id');
+    await alice.client.from('songs').select('id').limit(1);
+    await alice.client.rpc('band_heads', { band_ids: [] });
+    const after = await metrics();
+    const served = (path: string): number =>
+      (after.http.rest_paths[path] ?? 0) - (before.http.rest_paths[path] ?? 0);
+    expect([served('/songs'), served('/rpc/band_heads'), served('/bands')]).toEqual([2, 1, 0]);
+  });
+
   it('serves the same figures as Prometheus text', async () => {
     const response = await admin('/metrics', asService());
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
