@@ -19,6 +19,7 @@ import type {
 } from '../../contract/protocol.js';
 import { TAB_SESSION_KEY } from '../../contract/names.js';
 import type { OutboxEntry, Write } from '../../contract/writes.js';
+import type { Band, InviteCode } from '../../contract/schema.js';
 import { AppEvents } from './app-events.js';
 import { parseAuthChange } from './auth-change.js';
 import { BandDelivery, isBandBusEvent } from './band-delivery.js';
@@ -51,7 +52,7 @@ export class BacklineClient {
   readonly tabId = `tab-${crypto.randomUUID()}`;
   private readonly emitter = new Emitter<BacklineEvents>();
   private readonly appEvents = new AppEvents(this.emitter);
-  private readonly bands = new BandDelivery(this.appEvents, {
+  private readonly delivery = new BandDelivery(this.appEvents, {
     eventsAfter: (bandId, seq) => this.call((broker) => broker.eventsAfter(this.tabId, bandId, seq)),
     lostBand: (error) => error instanceof BacklineError && error.code === 'not_member',
   });
@@ -168,7 +169,7 @@ export class BacklineClient {
   }
 
   watchBand(bandId: string): Watch {
-    this.bands.watch(bandId);
+    this.delivery.watch(bandId);
     let done = false;
     const live = this.sessionSet
       .then(() => {
@@ -178,7 +179,7 @@ export class BacklineClient {
       })
       .then((state) => {
         // A band already live in the broker answers here, without a band:live event.
-        this.bands.live(bandId, state.lastSeq);
+        this.delivery.live(bandId, state.lastSeq);
         return state;
       });
     return {
@@ -186,7 +187,7 @@ export class BacklineClient {
       unwatch: () => {
         if (done) return;
         done = true;
-        if (this.bands.unwatch(bandId)) void this.transport.broker.unwatchBand(this.tabId, bandId);
+        if (this.delivery.unwatch(bandId)) void this.transport.broker.unwatchBand(this.tabId, bandId);
       },
     };
   }
@@ -215,6 +216,30 @@ export class BacklineClient {
 
   async resolveWrite(entryId: string, choice: ConflictChoice): Promise<void> {
     await this.call((broker) => broker.resolveWrite(this.tabId, entryId, choice));
+  }
+
+  /** The user's bands by name, from the broker (one read per profile, kept current there). */
+  bands(): Promise<Band[]> {
+    return this.call((broker) => broker.bands(this.tabId));
+  }
+
+  /** The band's invite codes: an admin's (RLS shows a member none). */
+  invites(bandId: string): Promise<InviteCode[]> {
+    return this.call((broker) => broker.invites(this.tabId, bandId));
+  }
+
+  /** A new invite code for the band (admins only: anyone else is refused with request_failed). */
+  createInvite(bandId: string): Promise<InviteCode> {
+    return this.call((broker) => broker.createInvite(this.tabId, bandId));
+  }
+
+  async revokeInvite(inviteId: string): Promise<void> {
+    await this.call((broker) => broker.revokeInvite(this.tabId, inviteId));
+  }
+
+  /** An admin's new description for the band, saved at once (not queued): the band as saved. */
+  describeBand(bandId: string, description: string): Promise<Band> {
+    return this.call((broker) => broker.describeBand(this.tabId, bandId, description));
   }
 
   async retry(): Promise<void> {
@@ -260,10 +285,10 @@ export class BacklineClient {
       if (!this.session) return;
       unwrap(await transport.broker.setSession(this.tabId, this.session));
     }
-    for (const bandId of this.bands.bands()) {
+    for (const bandId of this.delivery.bands()) {
       // Its live events are held from now on; the gap is fetched once the band is live on the
       // new broker, or at once if the watch failed: it is owed either way.
-      const resume = this.bands.holdLiveEvents(bandId);
+      const resume = this.delivery.holdLiveEvents(bandId);
       void transport.broker
         .watchBand(this.tabId, bandId)
         .then(unwrap)
@@ -324,7 +349,7 @@ export class BacklineClient {
   /** One way: band events through band delivery (in order, once) to the app events; the rest straight there. */
   private heard(event: BusEvent): void {
     if (event.userId !== this.userId) return;
-    if (isBandBusEvent(event)) this.bands.received(event);
+    if (isBandBusEvent(event)) this.delivery.received(event);
     else this.appEvents.received(event);
   }
 }

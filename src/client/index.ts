@@ -8,12 +8,15 @@ export type { BacklineEvents, RowChange } from './events.js';
 export { assertNever } from '../../contract/assert-never.js';
 export type { ConnectionError, ConnectionKind, ConnectionState } from '../../contract/connection-state.js';
 export type {
+  AuthUser,
   BandDiagnostics,
   BandLive,
+  BandRows,
   ConflictChoice,
   Diagnostics,
   OutboxChange,
   SessionInfo,
+  SignUpRequest,
   TransportMode,
   UserDiagnostics,
 } from '../../contract/protocol.js';

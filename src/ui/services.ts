@@ -1,13 +1,10 @@
-// The app's long-lived services, made once per page: the Supabase client (the tab owns the
-// session), the Backline client (the shared socket), the outbox as the page shows it, and the
-// toast queue.
-import { BacklineClient, bindSupabaseAuth, type BacklineOptions } from '../client/index.js';
+// The app's long-lived services, made once per page: the Backline client (the session, the reads
+// and the shared socket all live in its broker: the page loads no Supabase client), the outbox as
+// the page shows it, and the toast queue.
+import { BacklineClient, type BacklineOptions } from '../client/index.js';
 import { supabaseConfig } from '../config.js';
-import { createAppClient, type AppClient } from '../data/app-client.js';
 import { OutboxView } from './outbox-view.js';
 import { ToastQueue, type Toast, type ToastRequest } from './state/toast-queue.js';
-
-export type Supabase = AppClient;
 
 export class ToastService {
   private readonly queue = new ToastQueue();
@@ -45,7 +42,6 @@ export class ToastService {
 }
 
 export interface Services {
-  supabase: Supabase;
   backline: BacklineClient;
   /** The one view of this user's outbox every component reads. */
   outbox: OutboxView;
@@ -73,22 +69,17 @@ function tuning(
 export async function createServices(): Promise<Services> {
   const { url, anonKey } = supabaseConfig();
   const params = new URLSearchParams(location.search);
-  // ?session=tab keeps the session per tab: two users in one browser profile.
-  const supabase = createAppClient(
-    url,
-    anonKey,
-    params.get('session') === 'tab' ? sessionStorage : localStorage,
-  );
   const transport = params.get('transport');
   const backline = await BacklineClient.connect({
     supabaseUrl: url,
     anonKey,
     transport: transport === 'tab' || transport === 'shared' ? transport : 'auto',
+    // ?session=tab keeps the session per tab: two users in one browser profile.
+    session: params.get('session') === 'tab' ? 'tab' : 'profile',
     ...tuning(params),
   });
-  // Listening before the session reaches the broker: no outbox event goes unheard.
   const outbox = new OutboxView(backline);
-  supabase.auth.onAuthStateChange((_event, session) => outbox.signedIn(session?.user.id));
-  bindSupabaseAuth(backline, supabase);
-  return { supabase, backline, outbox, toasts: new ToastService() };
+  outbox.signedIn(backline.currentUser?.id);
+  backline.on('auth:changed', ({ user }) => outbox.signedIn(user?.id));
+  return { backline, outbox, toasts: new ToastService() };
 }

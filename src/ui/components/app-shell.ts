@@ -4,8 +4,7 @@
 // leaves it, saying why (auth-view.ts).
 import { LitElement, css, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
-import type { Session } from '@supabase/supabase-js';
-import type { ConnectionState } from '../../client/index.js';
+import type { AuthUser, ConnectionState } from '../../client/index.js';
 import { OutboxUpdates } from '../outbox-view.js';
 import type { Services } from '../services.js';
 import { LOADING, reduceAuthView, unsentWarning, type AuthEvent, type AuthView } from '../state/auth-view.js';
@@ -28,6 +27,13 @@ function parseRoute(hash: string): Route {
   return { kind: 'bands' };
 }
 
+/** Why the user is looking at a signed-out page they did not ask for. */
+function signedOutNotice(why: 'elsewhere' | 'expired' | undefined): string | undefined {
+  if (why === 'elsewhere') return 'You were signed out in another tab.';
+  if (why === 'expired') return 'Your session ended and could not be renewed: please sign in again.';
+  return undefined;
+}
+
 export class AppShell extends LitElement {
   static override properties = {
     services: { attribute: false },
@@ -36,7 +42,7 @@ export class AppShell extends LitElement {
     connection: { state: true },
   };
   declare services: Services;
-  declare auth: AuthView<Session>;
+  declare auth: AuthView<AuthUser>;
   declare route: Route;
   declare connection: ConnectionState | undefined;
   /** Whether the user was told the connection is lost (and not yet that it is back). */
@@ -62,11 +68,15 @@ export class AppShell extends LitElement {
     };
     window.addEventListener('hashchange', onHash);
     this.stop.push(() => window.removeEventListener('hashchange', onHash));
-    const { data } = this.services.supabase.auth.onAuthStateChange((_event, session) =>
-      this.authEvent({ type: 'session', session }),
-    );
-    this.stop.push(() => data.subscription.unsubscribe());
     const { backline } = this.services;
+    // Who is signed in is known by the time the services exist; changes come from any tab.
+    if (backline.currentUser !== undefined)
+      this.authEvent({ type: 'session', session: backline.currentUser });
+    this.stop.push(
+      backline.on('auth:changed', ({ user, reason }) =>
+        this.authEvent({ type: 'session', session: user, expired: reason === 'expired' }),
+      ),
+    );
     this.stop.push(
       backline.on('realtime:state-changed', (state) => this.connectionChanged(state)),
       backline.on('realtime:max-retries-exceeded', () =>
@@ -88,7 +98,7 @@ export class AppShell extends LitElement {
     if (show) this.services.toasts.show(show);
   }
 
-  private authEvent(event: AuthEvent<Session>): void {
+  private authEvent(event: AuthEvent<AuthUser>): void {
     const before = this.auth.kind;
     const next = reduceAuthView(this.auth, event);
     this.auth = next;
@@ -108,13 +118,12 @@ export class AppShell extends LitElement {
   }
 
   private async signOut(): Promise<void> {
-    const { auth } = this.services.supabase;
     this.authEvent({ type: 'sign-out-asked' });
-    // Offline (a train), the server cannot revoke the session: sign out of this browser anyway.
-    const { error } = await auth.signOut();
-    if (error) {
-      const local = await auth.signOut({ scope: 'local' });
-      if (local.error) this.authEvent({ type: 'sign-out-failed' });
+    // Offline (a train), the server cannot revoke the session: the broker signs this browser out anyway.
+    try {
+      await this.services.backline.signOut();
+    } catch {
+      this.authEvent({ type: 'sign-out-failed' });
     }
     location.hash = '#/';
   }
@@ -142,33 +151,30 @@ export class AppShell extends LitElement {
         return html`<p class="muted" role="status">Loading…</p>`;
       case 'signed-out':
         return html`<toast-host .service=${this.services.toasts}></toast-host>
-          <sign-in-page
-            .services=${this.services}
-            .notice=${auth.elsewhere ? 'You were signed out in another tab.' : undefined}
-          ></sign-in-page>`;
+          <sign-in-page .services=${this.services} .notice=${signedOutNotice(auth.why)}></sign-in-page>`;
       case 'signed-in':
       case 'signing-out':
       case 'ended-elsewhere':
-        return this.signedInPage(auth.session, auth.kind === 'ended-elsewhere');
+        return this.signedInPage(auth.session, auth.kind === 'ended-elsewhere' ? auth.why : undefined);
     }
   }
 
-  /** The app for a session; `ended`: signed out in another tab, kept as it was until the user leaves. */
-  private signedInPage(session: Session, ended: boolean): unknown {
+  /** The app for a user; `ended`: their session ended, the page kept as it was until the user leaves. */
+  private signedInPage(user: AuthUser, ended: 'elsewhere' | 'expired' | undefined): unknown {
     return html`
       <toast-host .service=${this.services.toasts}></toast-host>
       <header>
         <a class="brand" href="#/">Backline</a>
         <nav class="row">
           <a href="#/diagnostics">Diagnostics</a>
-          <span class="muted">${session.user.email}</span>
+          <span class="muted">${user.email}</span>
           ${ended ? nothing : html`<button @click=${() => this.askSignOut()}>Sign out</button>`}
         </nav>
       </header>
       ${
         ended
           ? html`<p role="alert" class="ended">
-              You were signed out in another tab. What you typed here stays until you leave this page.
+              ${signedOutNotice(ended)} What you typed here stays until you leave this page.
               <button @click=${() => this.authEvent({ type: 'left' })}>Sign in again</button>
             </p>`
           : nothing
@@ -177,7 +183,7 @@ export class AppShell extends LitElement {
       <connection-indicator
         .state=${this.connection}
         .entries=${this.services.outbox.values()}
-        .signedIn=${!ended}
+        .signedIn=${ended === undefined}
         @retry=${() => void this.services.backline.retry()}
         @sync-now=${() => void this.services.backline.syncNow()}
       ></connection-indicator>

@@ -66,9 +66,11 @@ export class BandListPage extends LitElement {
   }
 
   private async load(): Promise<void> {
-    const { data, error } = await this.services.supabase.db.from('bands').select('*').order('name');
-    if (error) this.error = error.message;
-    else this.bands = data;
+    try {
+      this.bands = await this.services.backline.bands();
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    }
   }
 
   private create(event: SubmitEvent): Promise<void> {

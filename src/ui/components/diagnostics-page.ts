@@ -100,8 +100,8 @@ export class DiagnosticsPage extends LitElement {
     );
     if (ids.length === 0) return;
     ids.forEach((id) => this.namesAsked.add(id));
-    const { data } = await this.services.supabase.db.from('bands').select('id, name').in('id', ids);
-    for (const band of data ?? []) this.bandNames.set(band.id, band.name);
+    const bands = await this.services.backline.bands().catch(() => []);
+    for (const band of bands) this.bandNames.set(band.id, band.name);
     this.requestUpdate();
   }
 

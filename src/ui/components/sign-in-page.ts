@@ -31,17 +31,18 @@ export class SignInPage extends LitElement {
     const credentials = { email: field('email').trim(), password: field('password') };
     this.busy = true;
     this.error = undefined;
-    const auth = this.services.supabase.auth;
+    const { backline } = this.services;
     // The name co-members see (else the part of the email before the @).
-    const displayName = this.signUp ? field('display_name').trim() : '';
-    const { error } = this.signUp
-      ? await auth.signUp({
-          ...credentials,
-          options: { data: displayName ? { display_name: displayName } : {} },
-        })
-      : await auth.signInWithPassword(credentials);
-    this.busy = false;
-    if (error) this.error = error.message;
+    const name = this.signUp ? field('display_name').trim() : '';
+    try {
+      if (!this.signUp) await backline.signIn(credentials.email, credentials.password);
+      else if (!(await backline.signUp({ ...credentials, ...(name ? { name } : {}) })))
+        this.error = 'Check your email to confirm your address, then sign in.';
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.busy = false;
+    }
   }
 
   override render(): unknown {

@@ -1,9 +1,9 @@
-// The band's own row and its members, read from REST when the page opens and kept live from the
-// band's events: for the heading, the member list, who changed what, and whether invites are this
+// The band's own row and its members, from the broker's answer to the page's watch (its band
+// cache, no request of the tab's own) and kept live from the band's events: for the heading, the member list, who changed what, and whether invites are this
 // user's to make. A member joining or leaving while the page is open is said once, quietly
 // (`notice`, for a polite status line: others' changes never toast).
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Band, BandMembership } from '../../client/index.js';
+import type { Band, BandMembership, BandRows } from '../../client/index.js';
 import type { Services } from '../services.js';
 
 export class BandDetails implements ReactiveController {
@@ -42,15 +42,11 @@ export class BandDetails implements ReactiveController {
    */
   async describe(description: string): Promise<string | undefined> {
     const { services, bandId } = this.host;
-    const { data, error } = await services.supabase.db
-      .from('bands')
-      .update({ description })
-      .eq('id', bandId)
-      .select('*')
-      .maybeSingle();
-    if (error) return error.message;
-    if (!data) return 'only a band admin can change it';
-    this.band = data;
+    try {
+      this.band = await services.backline.describeBand(bandId, description);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
     this.host.requestUpdate();
     return undefined;
   }
@@ -78,7 +74,13 @@ export class BandDetails implements ReactiveController {
         this.host.requestUpdate();
       }),
     );
-    void this.load();
+    this.userId = services.backline.currentUser?.id;
+    const watch = services.backline.watchBand(bandId);
+    this.stop.push(() => watch.unwatch());
+    void watch.live.then(
+      (live) => this.show(live.rows),
+      () => undefined,
+    );
   }
 
   hostDisconnected(): void {
@@ -91,18 +93,11 @@ export class BandDetails implements ReactiveController {
     return members;
   }
 
-  private async load(): Promise<void> {
-    const { services, bandId } = this.host;
-    const { supabase } = services;
-    this.userId = (await supabase.auth.getSession()).data.session?.user.id;
-    const [band, members] = await Promise.all([
-      supabase.db.from('bands').select('*').eq('id', bandId).maybeSingle(),
-      supabase.db.from('band_memberships').select('*').eq('band_id', bandId).order('joined_at'),
-    ]);
-    // An update event that arrived during the read is newer than it.
-    this.band ??= band.data ?? undefined;
-    // Events that arrived during the read are newer than it: they win.
-    const read = new Map((members.data ?? []).map((member) => [member.user_id, member]));
+  private show(rows: BandRows): void {
+    // An update event that arrived before the answer is newer than it.
+    this.band ??= rows.band;
+    // Events that arrived before the answer are newer than it: they win.
+    const read = new Map(rows.members.map((member) => [member.user_id, member]));
     this.members = this.remembered(new Map([...read, ...this.members]));
     this.host.requestUpdate();
   }

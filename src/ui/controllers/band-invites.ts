@@ -1,6 +1,6 @@
-// A band's invite codes for its admins: read when the page opens (RLS lets only admins read them,
-// so a member reads none), made with create_invite, revoked by deleting the row (RLS policy
-// "admins revoke invites"). Not live: uses by joiners show after the next read.
+// A band's invite codes for its admins, through the broker: read when the page opens (RLS lets only
+// admins read them, so a member reads none), made with create_invite, revoked by deleting the row
+// (RLS policy "admins revoke invites"). Not live: uses by joiners show after the next read.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { InviteCode } from '../../client/index.js';
 import type { Services } from '../services.js';
@@ -25,19 +25,23 @@ export class BandInvites implements ReactiveController {
 
   private async load(): Promise<void> {
     const { services, bandId } = this.host;
-    const { data } = await services.supabase.db.from('invite_codes').select('*').eq('band_id', bandId);
+    const read = await services.backline.invites(bandId).catch(() => []);
     // Codes made while the read was under way are in `invites` already.
     const made = new Set(this.invites.map((invite) => invite.id));
-    this.invites = [...this.invites, ...(data ?? []).filter((invite) => !made.has(invite.id))];
+    this.invites = [...this.invites, ...read.filter((invite) => !made.has(invite.id))];
     this.host.requestUpdate();
   }
 
   async create(): Promise<void> {
     const { services, bandId } = this.host;
-    const { data, error } = await services.supabase.db.rpc('create_invite', { band_id: bandId });
-    if (error) return services.toasts.show(toasts.failed('create an invite', error.message));
-    this.invites = [...this.invites, data];
-    this.fresh = data.code;
+    let invite: InviteCode;
+    try {
+      invite = await services.backline.createInvite(bandId);
+    } catch (error) {
+      return services.toasts.show(toasts.failed('create an invite', messageOf(error)));
+    }
+    this.invites = [...this.invites, invite];
+    this.fresh = invite.code;
     this.host.requestUpdate();
   }
 
@@ -55,10 +59,15 @@ export class BandInvites implements ReactiveController {
   async revoke(invite: InviteCode): Promise<void> {
     const { services } = this.host;
     // No row deleted and no error: another admin revoked it first, which is what was asked.
-    const { error } = await services.supabase.db.from('invite_codes').delete().eq('id', invite.id);
-    if (error) return services.toasts.show(toasts.failed('revoke the invite', error.message));
+    try {
+      await services.backline.revokeInvite(invite.id);
+    } catch (error) {
+      return services.toasts.show(toasts.failed('revoke the invite', messageOf(error)));
+    }
     this.invites = this.invites.filter((kept) => kept.id !== invite.id);
     if (this.fresh === invite.code) this.fresh = undefined;
     this.host.requestUpdate();
   }
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

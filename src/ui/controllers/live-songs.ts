@@ -1,6 +1,7 @@
-// A band's songs, live, for any component: watch the band through the broker, read a snapshot,
-// and apply changes by version; a read is merged by version too, so the two may finish in any order.
-// The queued writes laid over them come from the page's outbox view (services.outbox).
+// A band's songs, live, for any component: watch the band through the broker, whose answer holds
+// the band's songs as they stand at its seq (the worker's band cache: no request of the tab's own),
+// and apply changes by version; the answer is merged by version too, so it and the changes may
+// arrive in any order. The queued writes laid over them come from the page's outbox view.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RowChange, Song } from '../../client/index.js';
 import type { Services } from '../services.js';
@@ -65,11 +66,8 @@ export class LiveSongs implements ReactiveController {
         this.host.requestUpdate();
       }),
     );
-    // Show the songs at once, even if realtime is down; read them again once the band is live,
-    // which closes any gap between that first read and the stream.
-    void this.loadSnapshot();
     void watch.live.then(
-      () => this.loadSnapshot(),
+      (live) => this.showSnapshot(live.rows.songs),
       (error: unknown) => this.fail(error instanceof Error ? error.message : String(error)),
     );
   }
@@ -78,14 +76,8 @@ export class LiveSongs implements ReactiveController {
     this.stop.splice(0).forEach((undo) => undo());
   }
 
-  /** Re-reads the band's songs (after a conflict, "Refresh"). */
-  async loadSnapshot(): Promise<void> {
-    const { data, error } = await this.services.supabase.db
-      .from('songs')
-      .select('*')
-      .eq('band_id', this.bandId);
-    if (error) return this.fail(error.message);
-    this.songs = mergeSnapshot(this.songs, data, this.gone);
+  private showSnapshot(songs: readonly Song[]): void {
+    this.songs = mergeSnapshot(this.songs, songs, this.gone);
     this.status = 'ready';
     this.host.requestUpdate();
   }

@@ -3,19 +3,25 @@
 // user typed) and says why, until the user leaves it. Pure; the app shell feeds it auth events.
 import { assertNever } from '../../client/index.js';
 
+/** Why a session ended that this tab did not end: a sign-out in another tab, or a refused renewal. */
+export type EndedWhy = 'elsewhere' | 'expired';
+
 export type AuthView<S> =
   | { kind: 'loading' }
-  /** The sign-in page; `elsewhere`: the user was signed out in another tab and has left the page since. */
-  | { kind: 'signed-out'; elsewhere: boolean }
+  /** The sign-in page; `why`: the session ended without this tab asking, and the user left the page since. */
+  | { kind: 'signed-out'; why: EndedWhy | undefined }
   | { kind: 'signed-in'; session: S }
   /** This tab asked to sign out: the session's end is its own doing. */
   | { kind: 'signing-out'; session: S }
-  /** Signed out in another tab: the page stays as it was until the user leaves it. */
-  | { kind: 'ended-elsewhere'; session: S };
+  /** Ended without this tab asking: the page stays as it was until the user leaves it. */
+  | { kind: 'ended-elsewhere'; session: S; why: EndedWhy };
 
 export type AuthEvent<S> =
-  /** The auth client's current session (null: signed out, here or in another tab). */
-  | { type: 'session'; session: S | null }
+  /**
+   * The current session (null: signed out, here or in another tab); `expired`: it ended because it
+   * could not be renewed.
+   */
+  | { type: 'session'; session: S | null; expired?: boolean }
   | { type: 'sign-out-asked' }
   /** A sign-out this tab asked for did not happen after all. */
   | { type: 'sign-out-failed' }
@@ -30,19 +36,23 @@ export function reduceAuthView<S>(view: AuthView<S>, event: AuthEvent<S>): AuthV
       if (event.session) return { kind: 'signed-in', session: event.session };
       switch (view.kind) {
         case 'signed-in':
-          return { kind: 'ended-elsewhere', session: view.session };
+          return {
+            kind: 'ended-elsewhere',
+            session: view.session,
+            why: event.expired ? 'expired' : 'elsewhere',
+          };
         case 'ended-elsewhere':
         case 'signed-out':
           return view;
         default:
-          return { kind: 'signed-out', elsewhere: false };
+          return { kind: 'signed-out', why: undefined };
       }
     case 'sign-out-asked':
       return view.kind === 'signed-in' ? { kind: 'signing-out', session: view.session } : view;
     case 'sign-out-failed':
       return view.kind === 'signing-out' ? { kind: 'signed-in', session: view.session } : view;
     case 'left':
-      return view.kind === 'ended-elsewhere' ? { kind: 'signed-out', elsewhere: true } : view;
+      return view.kind === 'ended-elsewhere' ? { kind: 'signed-out', why: view.why } : view;
     default:
       return assertNever(event);
   }
