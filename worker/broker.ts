@@ -25,6 +25,7 @@ import {
   parseBrokerConfig,
   parseConflictChoice,
   parseNonEmpty,
+  parsePort,
   parseSeq,
   parseSession,
   parseTabId,
@@ -197,6 +198,15 @@ export class Broker implements BrokerApi {
     });
   }
 
+  bandPort(tabId: unknown, port: unknown): Promise<Result<null>> {
+    return guarded(() => {
+      const id = parseTabId(tabId);
+      this.tab(id);
+      this.settings.fanout.connectTab(id, parsePort(port));
+      return null;
+    });
+  }
+
   ping(): Promise<number> {
     return Promise.resolve(this.settings.environment.now());
   }
@@ -279,6 +289,7 @@ export class Broker implements BrokerApi {
     if (!tab) return;
     this.leave(tab, tabId);
     this.tabs.delete(tabId);
+    this.settings.fanout.disconnectTab(tabId);
   }
 }
 
@@ -302,5 +313,6 @@ function sessionOptions(config: BrokerConfig, settings: BrokerSettings): Session
     },
     graceMs: config.graceMs ?? settings.graceMs,
     outboxBatchSize: config.outboxBatchSize ?? DEFAULT_OUTBOX_BATCH,
+    hopStamps: config.hopStamps ?? false,
   };
 }
