@@ -6,8 +6,8 @@
 // BroadcastChannel per band in the bench (bench/README.md): a port wakes one known tab, a
 // channel wakes every listener of the name, and a tab watching three bands would get three
 // messages per burst. In per-tab mode every event is a direct call.
-import type { BandBusEvent, BandMessage, BusEvent } from '../contract/protocol.js';
-import { busChannel } from '../contract/names.js';
+import type { AuthChange, BandBusEvent, BandMessage, BusEvent } from '../contract/protocol.js';
+import { authChannel, busChannel } from '../contract/names.js';
 import type { ChannelLike } from './environment.js';
 import { TabBursts, type Burst } from './tab-bursts.js';
 
@@ -20,6 +20,8 @@ export interface PortLike {
 export interface Fanout {
   /** A profile-wide event: every tab of its user. */
   publish(event: BusEvent): void;
+  /** A scope's sign-in or sign-out, to that scope's tabs only. */
+  publishAuth(change: AuthChange): void;
   /** A band's event: only `tabIds`, the tabs watching the band. `arrivedAt`: see BandMessage. */
   publishToTabs(tabIds: Iterable<string>, event: BandBusEvent, arrivedAt: number | undefined): void;
   /** The tab's own port for band events (shared mode). */
@@ -29,7 +31,7 @@ export interface Fanout {
   close(): void;
 }
 
-/** The SharedWorker's: a BroadcastChannel per user, and each tab's port for its bands. */
+/** The SharedWorker's: a BroadcastChannel per user (and per auth scope), and each tab's port for its bands. */
 export class WorkerFanout implements Fanout {
   private readonly channels = new Map<string, ChannelLike>();
   private readonly ports = new Map<string, PortLike>();
@@ -38,9 +40,11 @@ export class WorkerFanout implements Fanout {
   constructor(private readonly channel: (name: string) => ChannelLike) {}
 
   publish(event: BusEvent): void {
-    let channel = this.channels.get(event.userId);
-    if (!channel) this.channels.set(event.userId, (channel = this.channel(busChannel(event.userId))));
-    channel.postMessage(event);
+    this.named(busChannel(event.userId)).postMessage(event);
+  }
+
+  publishAuth(change: AuthChange): void {
+    this.named(authChannel(change.scope)).postMessage(change);
   }
 
   publishToTabs(tabIds: Iterable<string>, event: BandBusEvent, arrivedAt: number | undefined): void {
@@ -64,6 +68,12 @@ export class WorkerFanout implements Fanout {
     for (const tabId of [...this.ports.keys()]) this.disconnectTab(tabId);
   }
 
+  private named(name: string): ChannelLike {
+    let channel = this.channels.get(name);
+    if (!channel) this.channels.set(name, (channel = this.channel(name)));
+    return channel;
+  }
+
   private send(tabId: string, { events, firstAt }: Burst): void {
     const message: BandMessage = firstAt === undefined ? { events } : { events, arrivedAt: firstAt };
     this.ports.get(tabId)?.postMessage(message);
@@ -76,10 +86,17 @@ export class WorkerFanout implements Fanout {
  * burst needs no gathering.
  */
 export class LocalFanout implements Fanout {
-  constructor(private readonly deliver: (event: BusEvent) => void) {}
+  constructor(
+    private readonly deliver: (event: BusEvent) => void,
+    private readonly deliverAuth: (change: AuthChange) => void = () => undefined,
+  ) {}
 
   publish(event: BusEvent): void {
     this.deliver(event);
+  }
+
+  publishAuth(change: AuthChange): void {
+    this.deliverAuth(change);
   }
 
   publishToTabs(_tabIds: Iterable<string>, event: BandBusEvent): void {

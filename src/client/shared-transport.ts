@@ -3,8 +3,8 @@
 // bands this tab watches on a MessagePort of its own (handed to the worker after hello). Loads no
 // realtime client in the tab.
 import * as Comlink from 'comlink';
-import type { BandMessage, BrokerApi, BusEvent } from '../../contract/protocol.js';
-import { HOP_MEASURE, busChannel, workerName } from '../../contract/names.js';
+import type { BandMessage, BrokerApi, BusEvent, SessionScope } from '../../contract/protocol.js';
+import { HOP_MEASURE, authChannel, busChannel, workerName } from '../../contract/names.js';
 import { unwrap } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -52,6 +52,12 @@ export class SharedTransport implements Transport {
   async openBandRoute(tabId: string): Promise<void> {
     const { port2 } = this.bands;
     unwrap(await this.broker.bandPort(tabId, Comlink.transfer(port2, [port2])));
+  }
+
+  listenAuth(scope: SessionScope, handler: (change: unknown) => void): () => void {
+    const channel = new BroadcastChannel(authChannel(scope));
+    channel.onmessage = (message: MessageEvent<unknown>) => handler(message.data);
+    return () => channel.close();
   }
 
   /**

@@ -1,5 +1,5 @@
 // How a tab reaches a broker: a SharedWorker shared by the profile, or one inside this page.
-import type { BrokerApi, BusEvent, TransportMode } from '../../contract/protocol.js';
+import type { BrokerApi, BusEvent, SessionScope, TransportMode } from '../../contract/protocol.js';
 
 export interface Transport {
   readonly mode: TransportMode;
@@ -13,5 +13,7 @@ export interface Transport {
   listen(userId: string, handler: (events: readonly BusEvent[]) => void): () => void;
   /** After hello: opens the route for band events of the bands this tab watches (shared: its port). */
   openBandRoute(tabId: string): Promise<void>;
+  /** Delivers one session scope's sign-ins and sign-outs (unchecked: see parseAuthChange). */
+  listenAuth(scope: SessionScope, handler: (change: unknown) => void): () => void;
   close(): void;
 }
