@@ -47,3 +47,9 @@ export const AUTH_DATABASE = 'backline-auth';
 
 /** IndexedDB database holding every user's outbox in this profile. */
 export const OUTBOX_DATABASE = 'backline-outbox';
+
+/**
+ * User Timing measure a tab records per band message when the broker stamps them (bench only,
+ * BrokerConfig.hopStamps): from the frame reaching the broker to this tab's handlers having run.
+ */
+export const HOP_MEASURE = 'backline:hop';

@@ -161,6 +161,8 @@ export interface BrokerConfig {
   backoffBaseMs?: number;
   /** Queued inserts sent in one request at most (default 250; 1 sends each alone). */
   outboxBatchSize?: number;
+  /** Bench only: band messages carry `arrivedAt` (BandMessage), for the broker-hop figure. */
+  hopStamps?: boolean;
 }
 
 /** Events per page of a band's log, in catch-up and in `eventsAfter` answers. */
@@ -246,12 +248,20 @@ export interface BrokerApi {
   outbox(tabId: string): Promise<Result<OutboxEntry[]>>;
   /** The user's answer to a conflict (refresh / keep mine) or a failure (dismiss). */
   resolveWrite(tabId: string, entryId: string, choice: ConflictChoice): Promise<Result<null>>;
+  /**
+   * Shared mode, right after hello: the tab's end of a MessageChannel (transferred), on which it
+   * hears the band events of the bands it watches (BandMessage), and only those.
+   */
+  bandPort(tabId: string, port: MessagePort): Promise<Result<null>>;
   diagnostics(): Promise<Diagnostics>;
   ping(): Promise<number>;
   goodbye(tabId: string): Promise<Result<null>>;
 }
 
-/** Events on the bus, per user. */
+/**
+ * Events for the tabs of one user: band-scoped ones (BandBusEvent) on the tabs' own ports, the
+ * rest on the user's BroadcastChannel (names.ts: busChannel).
+ */
 export type BusEvent =
   | { type: 'band:event'; userId: string; bandId: string; event: BandEvent }
   | { type: 'band:live'; userId: string; bandId: string; lastSeq: number }
@@ -269,6 +279,19 @@ export type BusEvent =
   | { type: 'session:refresh-needed'; userId: string }
   /** Entries that changed together (a batch sent, a write queued); tabs see one event per entry. */
   | { type: 'outbox:changed'; userId: string; changes: OutboxChange[] };
+
+/** The bus events about one band's stream: they reach only the tabs watching the band. */
+export type BandBusEvent = Extract<BusEvent, { type: 'band:event' | 'band:live' | 'band:caught-up' }>;
+
+/**
+ * What a tab's band port carries (BrokerApi.bandPort): the band events for this tab that the
+ * broker published in one task, in order. `arrivedAt` only when BrokerConfig.hopStamps asks:
+ * when the first of them reached the broker (performance.timeOrigin + performance.now()).
+ */
+export interface BandMessage {
+  events: BandBusEvent[];
+  arrivedAt?: number;
+}
 
 /**
  * Messages on a user's outbox channel (names.ts: outboxChannel), heard by every context of the

@@ -72,6 +72,10 @@ test('the browser benchmark delivers every event exactly once in every mode and 
       expect(Object.keys(cell!).sort()).toEqual([...CELL_FIELDS].sort());
       expect(cell!.live_ms).toHaveLength(2);
       expect(cell!.latency_rounds[0]!.samples_ms).toHaveLength(2 * 3);
+      // The broker's hop: every tab's handler run per event (the leader tab's own events hop nowhere).
+      const hopSamples = { shared: 2 * 3, 'leader-tab': 1 * 3, 'per-tab': undefined }[mode];
+      expect(cell!.latency_rounds[0]!.hop?.samples_ms.length).toBe(hopSamples);
+      cell!.latency_rounds[0]!.hop?.samples_ms.forEach((ms) => expect(ms).toBeGreaterThan(0));
       expect(cell!.recovery?.ms).toBeGreaterThan(0);
       // Page code starts after navigation does, and its share of the time to live is positive.
       cell!.script_live_ms.forEach((ms) => expect(ms).toBeGreaterThan(0));

@@ -246,6 +246,86 @@ test('two users in one profile get a socket each and never see each other’s ev
   await context.close();
 });
 
+// Band events reach only the tabs watching the band, counted where they enter the page: every
+// message on any MessagePort or BroadcastChannel the page listens to with `onmessage` (the band
+// port and the user's bus; Comlink's calls use addEventListener and are not counted).
+/** Runs before the page's code: keeps the data of every message handed to an `onmessage` handler. */
+function recordMessages(): void {
+  const heard: unknown[] = [];
+  Object.assign(window, { heardMessages: heard });
+  for (const proto of [MessagePort.prototype, BroadcastChannel.prototype]) {
+    const onmessage = Object.getOwnPropertyDescriptor(proto, 'onmessage')!;
+    Object.defineProperty(proto, 'onmessage', {
+      configurable: true,
+      get(this: EventTarget) {
+        return onmessage.get!.call(this) as unknown;
+      },
+      set(this: EventTarget, handler: ((event: MessageEvent) => void) | null) {
+        onmessage.set!.call(
+          this,
+          handler &&
+            ((event: MessageEvent) => {
+              heard.push(event.data);
+              handler.call(this, event);
+            }),
+        );
+      },
+    });
+  }
+}
+
+/** The band events among everything the page heard, as [type, userId, bandId]. */
+const bandEventsHeard = (page: Page): Promise<[string, string, string][]> =>
+  page.evaluate(() =>
+    (window as unknown as { heardMessages: unknown[] }).heardMessages
+      .flatMap((data) => {
+        const events = (data as { events?: unknown }).events;
+        return Array.isArray(events) ? (events as unknown[]) : [data];
+      })
+      .flatMap((event) => {
+        const e = event as { type?: unknown; userId?: unknown; bandId?: unknown };
+        return typeof e.type === 'string' && e.type.startsWith('band:') && typeof e.bandId === 'string'
+          ? [[e.type, String(e.userId), e.bandId] as [string, string, string]]
+          : [];
+      }),
+  );
+
+test('a tab hears only the bands it watches: no message for another band’s events, nor another user’s', async ({
+  browser,
+}) => {
+  const alice = await member('alice');
+  const bob = await member('bob');
+  const [bandA, bandB, bobBand] = [await band(alice), await band(alice), await band(bob)];
+  const context = await newContext(browser);
+  await context.addInitScript(recordMessages);
+  // Alice in two tabs of the profile; Bob in a third, with a session of his own (?storage=session).
+  const [watchesA, watchesB] = await tabs(context, 2, alice);
+  const [bobTab] = await tabs(context, 1, bob, { storage: 'session' });
+  const headA = await watch(watchesA!, bandA);
+  const headB = await watch(watchesB!, bandB);
+  const bobHead = await watch(bobTab!, bobBand);
+
+  // A's songs first, then B's and Bob's: every message is posted in order, so anything of A's
+  // bound for the other tabs would have reached them before what they wait for.
+  await addSong(alice, bandA, 'For the A tab');
+  await waitForSeqs(watchesA!, bandA, await logSeqs(alice.client, bandA, headA));
+  await addSong(alice, bandB, 'For the B tab');
+  await addSong(bob, bobBand, 'For Bob');
+  await waitForSeqs(watchesB!, bandB, await logSeqs(alice.client, bandB, headB));
+  await waitForSeqs(bobTab!, bobBand, await logSeqs(bob.client, bobBand, bobHead));
+
+  const heardByB = await bandEventsHeard(watchesB!);
+  // B's own events did come this way: the recording sees the route.
+  expect(heardByB.some(([type, , band]) => type === 'band:event' && band === bandB)).toBe(true);
+  expect(heardByB.filter(([, , band]) => band === bandA)).toEqual([]);
+  const heardByBob = await bandEventsHeard(bobTab!);
+  expect(heardByBob.filter(([, user]) => user === alice.userId)).toEqual([]);
+  expect(heardByBob.filter(([, , band]) => band !== bobBand)).toEqual([]);
+  const heardByA = await bandEventsHeard(watchesA!);
+  expect(heardByA.filter(([, , band]) => band !== bandA)).toEqual([]);
+  await context.close();
+});
+
 test('a worker that stops answering is replaced, and every event, also those made meanwhile, arrives once', async ({
   browser,
 }) => {

@@ -61,6 +61,11 @@ export class BandInterest {
     return this.registry.watchers(bandId);
   }
 
+  /** The tabs watching the band: the only ones its events go to. */
+  tabsWatching(bandId: string): Iterable<string> {
+    return this.registry.tabsWatching(bandId);
+  }
+
   /** The bands of each tab. */
   tabs(): Map<string, string[]> {
     return this.registry.tabs();

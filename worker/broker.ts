@@ -31,6 +31,7 @@ import {
   parseConflictChoice,
   parseCredentials,
   parseNonEmpty,
+  parsePort,
   parseScope,
   parseSignUp,
   parseText,
@@ -288,6 +289,15 @@ export class Broker implements BrokerApi, ScopeAuthListener {
     });
   }
 
+  bandPort(tabId: unknown, port: unknown): Promise<Result<null>> {
+    return guarded(() => {
+      const id = parseTabId(tabId);
+      this.tab(id);
+      this.settings.fanout.connectTab(id, parsePort(port));
+      return null;
+    });
+  }
+
   ping(): Promise<number> {
     return Promise.resolve(this.settings.environment.now());
   }
@@ -411,6 +421,7 @@ export class Broker implements BrokerApi, ScopeAuthListener {
     if (!tab) return;
     this.leave(tab, tabId);
     this.tabs.delete(tabId);
+    this.settings.fanout.disconnectTab(tabId);
   }
 }
 
@@ -434,5 +445,6 @@ function sessionOptions(config: BrokerConfig, settings: BrokerSettings): Session
     },
     graceMs: config.graceMs ?? settings.graceMs,
     outboxBatchSize: config.outboxBatchSize ?? DEFAULT_OUTBOX_BATCH,
+    hopStamps: config.hopStamps ?? false,
   };
 }

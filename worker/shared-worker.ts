@@ -1,11 +1,12 @@
 // The SharedWorker entry: one broker per browser profile (and worker generation), exposed to
-// every tab's port with Comlink; events reach tabs over one BroadcastChannel per user.
+// every tab's port with Comlink; events reach tabs over one BroadcastChannel per user, and a band's
+// events over the ports of the tabs watching it (fanout.ts).
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { Broker } from './broker.js';
 import { workerGeneration, workerLifeLock } from '../contract/names.js';
 import { browserEnvironment } from './environment.js';
-import { BroadcastFanout } from './fanout.js';
+import { WorkerFanout } from './fanout.js';
 
 declare const self: SharedWorkerGlobalScope;
 
@@ -29,7 +30,7 @@ const broker = new Broker({
   modeReason: 'SharedWorker is available',
   generation,
   environment,
-  fanout: new BroadcastFanout(environment.channel),
+  fanout: new WorkerFanout(environment.channel),
   graceMs: 5000,
   connection: {},
 });

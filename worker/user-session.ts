@@ -25,6 +25,8 @@ import { StateHistory } from './state-history.js';
 export interface SessionOptions extends ConnectionOptions {
   graceMs: number;
   outboxBatchSize: number;
+  /** BrokerConfig.hopStamps (bench only). */
+  hopStamps: boolean;
 }
 
 export class UserSession {
@@ -50,7 +52,13 @@ export class UserSession {
     meter: DeliveryMeter,
     env: BrokerEnvironment,
   ) {
-    const bus = new UserBus(fanout, userId);
+    // Band events go to the tabs watching the band; interest is made below, before any is published.
+    const bus = new UserBus(
+      fanout,
+      userId,
+      (bandId) => this.interest.tabsWatching(bandId),
+      options.hopStamps,
+    );
     this.token = new SessionToken(options, token, env, () => this.renew(bus));
     this.admin = new BandAdmin(this.token);
     this.history = new StateHistory(env);

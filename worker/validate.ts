@@ -113,7 +113,18 @@ export function parseBrokerConfig(value: unknown): BrokerConfig {
   if (backoff !== undefined) config.backoffBaseMs = backoff;
   const batch = optionalInt(input['outboxBatchSize'], 'outboxBatchSize', 1, 1000);
   if (batch !== undefined) config.outboxBatchSize = batch;
+  const hopStamps = input['hopStamps'];
+  if (hopStamps !== undefined && typeof hopStamps !== 'boolean')
+    throw new InvalidArgument('hopStamps must be a boolean');
+  if (hopStamps) config.hopStamps = true;
   return config;
+}
+
+/** A MessagePort a tab transferred (a structured clone can carry nothing else that posts). */
+export function parsePort(value: unknown): MessagePort {
+  if (typeof MessagePort === 'undefined' || !(value instanceof MessagePort))
+    throw new InvalidArgument('port must be a MessagePort');
+  return value;
 }
 
 export function parseNonEmpty(value: unknown, name: string): string {

@@ -11,9 +11,19 @@ import {
 } from '../../test/support/browser/cdp.js';
 import type { BenchBackend, BenchBand } from './backend.js';
 import type { Mode } from './modes.js';
-import type { CellResult, Delivery, LatencyRound, RampStep } from './results.js';
+import type { CellResult, Delivery, LatencyRound, Percentiles, RampStep } from './results.js';
 import { percentile } from './stats.js';
-import { allReceived, liveAt, openProfile, openTab, receivedAfter, scriptToLive, type Tab } from './tabs.js';
+import {
+  allReceived,
+  clearHops,
+  hops,
+  liveAt,
+  openProfile,
+  openTab,
+  receivedAfter,
+  scriptToLive,
+  type Tab,
+} from './tabs.js';
 import { committedSeqs, headSeq, type Writer } from './writer.js';
 
 export interface CellSettings {
@@ -46,18 +56,25 @@ async function receivedByAll(tabs: Tab[], head: number): Promise<[number, number
   return Promise.all(tabs.map((tab) => receivedAfter(tab, head)));
 }
 
-async function latencyRound(ctx: CellContext, tabs: Tab[]): Promise<LatencyRound> {
+const figures = (samples: number[]): Percentiles => ({
+  p50_ms: percentile(samples, 50),
+  p99_ms: percentile(samples, 99),
+  max_ms: percentile(samples, 100),
+  samples_ms: samples,
+});
+
+async function latencyRound(ctx: CellContext, mode: Mode, tabs: Tab[]): Promise<LatencyRound> {
   const { writer, band, settings } = ctx;
   const head = await headSeq(band.readerClient, band.bandId);
+  await Promise.all(tabs.map(clearHops));
   await writer.paced(settings.latencyWrites, settings.latencyIntervalMs);
   await allReceived(tabs, head, settings.latencyWrites, settings.settleMs);
   const samples = latencies(await receivedByAll(tabs, head));
+  const hopSamples = (await Promise.all(tabs.map(hops))).flat();
   return {
     writes: settings.latencyWrites,
-    p50_ms: percentile(samples, 50),
-    p99_ms: percentile(samples, 99),
-    max_ms: percentile(samples, 100),
-    samples_ms: samples,
+    ...figures(samples),
+    hop: mode === 'per-tab' ? null : figures(hopSamples),
   };
 }
 
@@ -157,7 +174,7 @@ export async function runCell(ctx: CellContext, mode: Mode, n: number, repeat: n
 
     const tasksBefore = await Promise.all(tabs.map((tab) => taskSeconds(tab.cdp)));
     const rounds: LatencyRound[] = [];
-    for (let i = 0; i < settings.latencyRounds; i++) rounds.push(await latencyRound(ctx, tabs));
+    for (let i = 0; i < settings.latencyRounds; i++) rounds.push(await latencyRound(ctx, mode, tabs));
     const tasksAfter = await Promise.all(tabs.map((tab) => taskSeconds(tab.cdp)));
     const taskDelta = tasksAfter.reduce((sum, t, i) => sum + t - tasksBefore[i]!, 0);
     const events = settings.latencyRounds * settings.latencyWrites * n;

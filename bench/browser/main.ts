@@ -1,12 +1,27 @@
 // `npm run bench`: shared broker vs leader tab vs supabase-js per tab, side by side in one run.
-// `npm run bench -- --full` for N up to 50 and three repetitions of every cell; --out DIR.
+// `npm run bench -- --full` for N up to 50 and three repetitions of every cell; --out DIR;
+// `--tabs 20 --modes shared,leader-tab` for part of a run (one figure, quickly).
 import { parseArgs } from 'node:util';
 import { runBrowserBench, type BenchOptions } from './harness.js';
+import { MODES, type Mode } from './modes.js';
 import { writeResults } from './write-results.js';
 
 const { values } = parseArgs({
-  options: { full: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results' } },
+  options: {
+    full: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench/results' },
+    tabs: { type: 'string' },
+    modes: { type: 'string' },
+  },
 });
+
+const isMode = (name: string): name is Mode => (MODES as readonly string[]).includes(name);
+const modes = values.modes?.split(',').map((name) => {
+  if (!isMode(name)) throw new Error(`--modes takes ${MODES.join(', ')}; not ${name}`);
+  return name;
+});
+const tabs = values.tabs?.split(',').map(Number);
+if (tabs?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--tabs takes tab counts: 1,5,20');
 
 const QUICK: BenchOptions = {
   profile: 'quick',
@@ -35,6 +50,8 @@ const FULL: BenchOptions = {
 const started = Date.now();
 const results = await runBrowserBench({
   ...(values.full ? FULL : QUICK),
+  ...(tabs ? { tabs } : {}),
+  ...(modes ? { modes } : {}),
   log: (line) => console.log(`${Math.round((Date.now() - started) / 1000)}s ${line}`),
 });
 const { markdown, files } = await writeResults(results, values.out);

@@ -6,7 +6,7 @@ export type Mode = (typeof MODES)[number];
 export function pagePath(mode: Mode, bandId: string): string {
   switch (mode) {
     case 'shared':
-      return `lab.html?transport=shared&band=${bandId}`;
+      return `lab.html?transport=shared&hop&band=${bandId}`;
     case 'leader-tab':
       return `bench/pages/leader-tab.html?band=${bandId}`;
     case 'per-tab':

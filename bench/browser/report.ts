@@ -86,6 +86,16 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
       )
       .map((line) => `| ${line} |`),
     '',
+    'The broker’s own hop: the frame reaching the broker (shared: the SharedWorker; leader-tab: the leader tab) → the tab’s handlers having run, per latency round (per-tab mode has none: each tab’s socket is its own).',
+    '',
+    '| N | mode | hop p50 ms | hop p99 ms | samples |',
+    '|---|---|---|---|---|',
+    ...rows
+      .filter((r) => r.hop_samples > 0)
+      .map(
+        (r) => `| ${r.tabs} | ${r.mode} | ${show(r.hop_p50_ms)} | ${show(r.hop_p99_ms)} | ${r.hop_samples} |`,
+      ),
+    '',
     '| mode | tab JS, gzip KB | worker JS, gzip KB | Backline client alone (no auth, no UI), gzip KB |',
     '|---|---|---|---|',
     ...results.map((r) => {

@@ -4,12 +4,22 @@ import type { BundleSize } from './build.js';
 import type { Mode } from './modes.js';
 import type { RateResult } from './writer.js';
 
-export interface LatencyRound {
+/** Commit → receive per tab and event (the percentiles and samples), and the hop. */
+export interface LatencyRound extends Percentiles {
   writes: number;
+  /**
+   * The broker's own hop (contract/names.ts HOP_MEASURE): frame in the broker (shared) or the
+   * leader tab → handlers run in a tab, every tab's samples; null for per-tab mode, where each
+   * tab's own socket brings its frames.
+   */
+  hop: Percentiles | null;
+}
+
+/** A figure's percentiles over its samples, ms. */
+export interface Percentiles {
   p50_ms: number;
   p99_ms: number;
   max_ms: number;
-  /** commit → receive per tab and event, ms. */
   samples_ms: number[];
 }
 

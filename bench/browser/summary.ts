@@ -13,6 +13,10 @@ export interface Row {
   p50_ms: Spread;
   p99_ms: Spread;
   max_ms: Spread;
+  /** The broker's own hop, per latency round (NaN spreads for per-tab mode). */
+  hop_p50_ms: Spread;
+  hop_p99_ms: Spread;
+  hop_samples: number;
   second_tab_live_ms: Spread;
   later_tabs_live_ms: Spread;
   second_tab_script_live_ms: Spread;
@@ -46,6 +50,9 @@ function row(results: ModeResults, tabs: number, cells: CellResult[]): Row {
     p50_ms: spread(rounds.map((r) => r.p50_ms)),
     p99_ms: spread(rounds.map((r) => r.p99_ms)),
     max_ms: spread(rounds.map((r) => r.max_ms)),
+    hop_p50_ms: spread(rounds.map((r) => r.hop?.p50_ms ?? NaN)),
+    hop_p99_ms: spread(rounds.map((r) => r.hop?.p99_ms ?? NaN)),
+    hop_samples: rounds.reduce((n, r) => n + (r.hop?.samples_ms.length ?? 0), 0),
     second_tab_live_ms: spread(cells.map((c) => c.live_ms[1] ?? NaN)),
     later_tabs_live_ms: spread(cells.flatMap((c) => c.live_ms.slice(1))),
     second_tab_script_live_ms: spread(cells.map((c) => c.script_live_ms[1] ?? NaN)),

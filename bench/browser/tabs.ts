@@ -3,6 +3,7 @@
 // `window.benchProbe` (bench/pages/probe.ts; on the lab page an init script installs it).
 import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
 import type { Session } from '@supabase/supabase-js';
+import { HOP_MEASURE } from '../../contract/names.js';
 import type { Probe } from '../pages/probe.js';
 import { heapUsed, pageSession } from '../../test/support/browser/cdp.js';
 import { pagePath, type Mode } from './modes.js';
@@ -104,6 +105,14 @@ export const receivedAfter = (tab: Tab, head: number): Promise<[number, number, 
 
 export const countAfter = (tab: Tab, head: number): Promise<number> =>
   tab.page.evaluate((h) => window.benchProbe.received.filter(([seq]) => seq > h).length, head);
+
+/** Forgets the tab's recorded hops, so the next read has only what follows. */
+export const clearHops = (tab: Tab): Promise<void> =>
+  tab.page.evaluate((name) => performance.clearMeasures(name), HOP_MEASURE);
+
+/** The tab's recorded hops (ms) since the last clearHops. */
+export const hops = (tab: Tab): Promise<number[]> =>
+  tab.page.evaluate((name) => performance.getEntriesByName(name).map((entry) => entry.duration), HOP_MEASURE);
 
 /** Waits until every tab has delivered `count` events after `head`; false on timeout. */
 export async function allReceived(

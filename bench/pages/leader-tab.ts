@@ -6,10 +6,14 @@ import { createClient } from '@supabase/supabase-js';
 import { supabaseConfig } from '../../src/config.js';
 import type { BandEvent, Database } from '../../contract/schema.js';
 import { persistedSession, readAfter, readHead, subscribeBand } from './band-log.js';
-import { fail, installProbe, record } from './probe.js';
+import { epochNow, fail, installProbe, record, recordHop } from './probe.js';
 import { Sequencer } from './sequencer.js';
 
-type BusMessage = { type: 'hello' } | { type: 'live'; lastSeq: number } | { type: 'event'; event: BandEvent };
+/** `arrivedAt`: when the leader's socket brought the event (epoch ms), for the followers' hop. */
+type BusMessage =
+  | { type: 'hello' }
+  | { type: 'live'; lastSeq: number }
+  | { type: 'event'; event: BandEvent; arrivedAt: number };
 
 const bandId = new URLSearchParams(location.search).get('band') ?? '';
 const probe = installProbe('follower');
@@ -22,7 +26,8 @@ const sequencer = new Sequencer(
   (after) => readAfter(supabase, bandId, after),
   (event) => {
     record(probe, event);
-    if (probe.role === 'leader') bus.postMessage({ type: 'event', event } satisfies BusMessage);
+    if (probe.role === 'leader')
+      bus.postMessage({ type: 'event', event, arrivedAt: epochNow() } satisfies BusMessage);
   },
 );
 const markLive = (): void => void (probe.liveAt ??= performance.now());
@@ -42,7 +47,10 @@ bus.onmessage = ({ data }: MessageEvent<BusMessage>) => {
     sequencer.start(data.lastSeq);
     markLive();
   }
-  if (data.type === 'event') sequencer.receive([data.event]);
+  if (data.type === 'event') {
+    sequencer.receive([data.event]);
+    recordHop(data.arrivedAt);
+  }
 };
 
 async function lead(): Promise<never> {

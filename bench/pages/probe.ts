@@ -1,4 +1,5 @@
 // What the harness reads from every benchmark tab, whatever the mode: `window.benchProbe`.
+import { HOP_MEASURE } from '../../contract/names.js';
 import type { BandEvent } from '../../contract/schema.js';
 
 export interface Probe {
@@ -26,6 +27,14 @@ export function installProbe(role: string): Probe {
 
 export function record(probe: Probe, event: BandEvent): void {
   probe.received.push([event.seq, Date.parse(event.at), Date.now()]);
+}
+
+/** Epoch ms, comparable across the profile's contexts (Date.now() is coarser and can step). */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
+/** A follower's hop from the leader tab (HOP_MEASURE): `arrivedAt` (epoch ms) to now. */
+export function recordHop(arrivedAt: number): void {
+  performance.measure(HOP_MEASURE, { start: arrivedAt - performance.timeOrigin });
 }
 
 export function fail(probe: Probe, error: unknown): void {

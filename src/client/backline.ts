@@ -343,14 +343,19 @@ export class BacklineClient {
     this.busTransport = transport;
     const userId = this.userId;
     this.stopListening =
-      transport && userId ? transport.listen(userId, (event) => this.heard(event)) : undefined;
+      transport && userId ? transport.listen(userId, (events) => this.heard(events)) : undefined;
   }
 
-  /** One way: band events through band delivery (in order, once) to the app events; the rest straight there. */
-  private heard(event: BusEvent): void {
-    if (event.userId !== this.userId) return;
-    if (isBandBusEvent(event)) this.delivery.received(event);
-    else this.appEvents.received(event);
+  /**
+   * One way, in the order heard (a band message brings a burst at once): band events through band
+   * delivery (in order, once) to the app events; the rest straight there.
+   */
+  private heard(events: readonly BusEvent[]): void {
+    for (const event of events) {
+      if (event.userId !== this.userId) continue;
+      if (isBandBusEvent(event)) this.delivery.received(event);
+      else this.appEvents.received(event);
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 // in order, to its output (app-events.ts). Knows nothing of transports: the client hands it a fetch.
 import type { BandEvent } from '../../contract/schema.js';
 import { assertNever } from '../../contract/assert-never.js';
-import { EVENTS_PAGE, type BandLive, type BusEvent } from '../../contract/protocol.js';
+import { EVENTS_PAGE, type BandBusEvent, type BandLive, type BusEvent } from '../../contract/protocol.js';
 import { syncLog } from '../../worker/core/log-sync.js';
 
 /** A band being resumed on a new broker: its live events wait here until the gap is filled. */
@@ -14,8 +14,8 @@ interface Resume {
   held: BandEvent[];
 }
 
-/** The bus events about one band: band delivery takes these, the app events the rest. */
-export type BandBusEvent = Extract<BusEvent, { type: 'band:event' | 'band:live' | 'band:caught-up' }>;
+/** The events about one band (contract/protocol.ts): band delivery takes these, the app events the rest. */
+export type { BandBusEvent };
 
 export const isBandBusEvent = (event: BusEvent): event is BandBusEvent =>
   event.type === 'band:event' || event.type === 'band:live' || event.type === 'band:caught-up';
@@ -88,7 +88,10 @@ export class BandDelivery {
     if (this.watches.has(bandId) && !this.lastSeq.has(bandId)) this.lastSeq.set(bandId, seq);
   }
 
-  /** A band's event from the bus: it reaches every tab of the user; a tab hears only the bands it watches. */
+  /**
+   * A band's event. The broker sends a tab only its watched bands' events, but one may still be on
+   * its way after an unwatch, or come from a replaced worker: a tab hears only the bands it watches.
+   */
   received(event: BandBusEvent): void {
     switch (event.type) {
       case 'band:event':

@@ -1,6 +1,6 @@
 // How a tab registers with one broker: it holds a Web Lock named after itself for as long as the
 // page lives (the broker waits on it to learn the tab is gone), then configure and hello, each
-// given a deadline, then what the tab has (the caller's `register`). Also the deadline itself.
+// given a deadline, then the route for its bands' events, then what the tab has (the caller's `register`). Also the deadline itself.
 import { tabLock } from '../../contract/names.js';
 import type { BrokerConfig } from '../../contract/protocol.js';
 import type { Locks, Timers } from './environment.js';
@@ -50,6 +50,8 @@ export async function joinBroker(
     hello.catch(() => undefined); // awaited below; unheard if configure failed first
     unwrap(await configured);
     const { lifeLock } = unwrap(await hello);
+    // Before register: the bands it watches again send their events on this route.
+    await withTimeout(transport.openBandRoute(tabId), timeoutMs, timers);
     await register(transport);
     return { transport, lifeLock };
   } catch (error) {

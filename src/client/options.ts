@@ -30,6 +30,7 @@ const BROKER_CONFIG_KEYS: { [K in keyof Required<BrokerConfig>]: K } = {
   maxAttempts: 'maxAttempts',
   backoffBaseMs: 'backoffBaseMs',
   outboxBatchSize: 'outboxBatchSize',
+  hopStamps: 'hopStamps',
 };
 
 /** The options' BrokerConfig part, without the keys left unset (the broker applies its defaults). */

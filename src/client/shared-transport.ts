@@ -1,18 +1,26 @@
 // Shared mode: the broker in a SharedWorker named per generation; calls over its port with
-// Comlink, events from one BroadcastChannel per user. Loads no realtime client in the tab.
+// Comlink, profile-wide events from one BroadcastChannel per user, and the band events of the
+// bands this tab watches on a MessagePort of its own (handed to the worker after hello). Loads no
+// realtime client in the tab.
 import * as Comlink from 'comlink';
-import type { BrokerApi, BusEvent, SessionScope } from '../../contract/protocol.js';
-import { authChannel, busChannel, workerName } from '../../contract/names.js';
+import type { BandMessage, BrokerApi, BusEvent, SessionScope } from '../../contract/protocol.js';
+import { HOP_MEASURE, authChannel, busChannel, workerName } from '../../contract/names.js';
+import { unwrap } from './errors.js';
 import type { Transport } from './transport.js';
 
 export function sharedWorkerAvailable(): boolean {
   return typeof SharedWorker === 'function';
 }
 
+/** A band message as the worker posts it; the port is this tab's alone, but the shape is checked. */
+const isBandMessage = (data: unknown): data is BandMessage =>
+  typeof data === 'object' && data !== null && Array.isArray((data as { events?: unknown }).events);
+
 export class SharedTransport implements Transport {
   readonly mode = 'shared' as const;
   readonly broker: BrokerApi;
   private readonly worker: SharedWorker;
+  private readonly bands = new MessageChannel();
 
   constructor(
     readonly generation: number,
@@ -25,10 +33,25 @@ export class SharedTransport implements Transport {
     this.broker = Comlink.wrap<BrokerApi>(this.worker.port);
   }
 
-  listen(userId: string, handler: (event: BusEvent) => void): () => void {
+  listen(userId: string, handler: (events: readonly BusEvent[]) => void): () => void {
     const channel = new BroadcastChannel(busChannel(userId));
-    channel.onmessage = (message: MessageEvent<BusEvent>) => handler(message.data);
-    return () => channel.close();
+    channel.onmessage = (message: MessageEvent<BusEvent>) => handler([message.data]);
+    this.bands.port1.onmessage = ({ data }: MessageEvent<unknown>) => {
+      if (!isBandMessage(data)) return;
+      handler(data.events);
+      // Bench only (BrokerConfig.hopStamps): frame in the worker → this tab's handlers have run.
+      if (data.arrivedAt !== undefined)
+        performance.measure(HOP_MEASURE, { start: data.arrivedAt - performance.timeOrigin });
+    };
+    return () => {
+      channel.close();
+      this.bands.port1.onmessage = null;
+    };
+  }
+
+  async openBandRoute(tabId: string): Promise<void> {
+    const { port2 } = this.bands;
+    unwrap(await this.broker.bandPort(tabId, Comlink.transfer(port2, [port2])));
   }
 
   listenAuth(scope: SessionScope, handler: (change: unknown) => void): () => void {
@@ -38,10 +61,11 @@ export class SharedTransport implements Transport {
   }
 
   /**
-   * Closes the port but does not release the proxy: a call made while a replacement is under way
+   * Closes the ports but does not release the proxy: a call made while a replacement is under way
    * then waits (and the client sends it again to the next worker) instead of throwing.
    */
   close(): void {
     this.worker.port.close();
+    this.bands.port1.close();
   }
 }

@@ -30,7 +30,7 @@ export async function createTabTransport(reason: string, generation: number): Pr
     broker: broker,
     listen(userId, handler) {
       const listener = (event: BusEvent): void => {
-        if (event.userId === userId) handler(event);
+        if (event.userId === userId) handler([event]);
       };
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -42,6 +42,8 @@ export async function createTabTransport(reason: string, generation: number): Pr
       authListeners.add(listener);
       return () => authListeners.delete(listener);
     },
+    // Every event is a direct call here (LocalFanout): no route to open.
+    openBandRoute: () => Promise.resolve(),
     close() {
       broker.shutdown();
     },

@@ -6,8 +6,13 @@ export interface Transport {
   readonly reason: string;
   readonly generation: number;
   readonly broker: BrokerApi;
-  /** Delivers one user's bus events to `handler`; returns the unsubscribe. */
-  listen(userId: string, handler: (event: BusEvent) => void): () => void;
+  /**
+   * Delivers one user's events to `handler`, a burst of band events as one list in order (what a
+   * band message carries), everything else one at a time; returns the unsubscribe.
+   */
+  listen(userId: string, handler: (events: readonly BusEvent[]) => void): () => void;
+  /** After hello: opens the route for band events of the bands this tab watches (shared: its port). */
+  openBandRoute(tabId: string): Promise<void>;
   /** Delivers one session scope's sign-ins and sign-outs (unchecked: see parseAuthChange). */
   listenAuth(scope: SessionScope, handler: (change: unknown) => void): () => void;
   close(): void;

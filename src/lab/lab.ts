@@ -1,6 +1,7 @@
 // A page that exposes the Backline client to end-to-end tests and benchmarks as `window.lab`. It
 // loads no Supabase client: sign-in and writes go through the broker, as in the app.
-// Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms&batch=n
+// Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms&batch=n&hop (the
+// broker stamps band messages for the bench's hop figure: BrokerConfig.hopStamps)
 import {
   BacklineClient,
   type ConnectionKind,
@@ -30,6 +31,7 @@ const backline = await BacklineClient.connect({
   ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
   ...(graceMs === undefined ? {} : { graceMs }),
   ...(outboxBatchSize === undefined ? {} : { outboxBatchSize }),
+  ...(params.has('hop') ? { hopStamps: true } : {}),
   pingIntervalMs: numberParam('ping') ?? 2000,
   pingTimeoutMs: 1500,
 });

@@ -95,6 +95,7 @@ export class FakeWorker {
     write: () => this.answer('write', []),
     outbox: () => this.answer('outbox', []),
     resolveWrite: () => this.answer('resolveWrite', null),
+    bandPort: () => this.answer('bandPort', null),
     diagnostics: never,
     ping: () => (this.health === 'alive' ? Promise.resolve(0) : never()),
     goodbye: () => this.answer('goodbye', null),
@@ -134,6 +135,10 @@ export class FakeTransport implements Transport {
 
   listen(): () => void {
     return () => undefined;
+  }
+
+  openBandRoute(): Promise<void> {
+    return Promise.resolve();
   }
 
   listenAuth(): () => void {

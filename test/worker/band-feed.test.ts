@@ -40,7 +40,7 @@ function feedOver(log: MemoryLog) {
   const feed = new BandFeed(
     'user',
     log,
-    new UserBus(new LocalFanout((e) => published.push(e)), 'user'),
+    new UserBus(new LocalFanout((e) => published.push(e)), 'user', () => ['tab']),
     { delivered: () => undefined },
     { bandChanged: (rows) => changed.push(rows) },
   );

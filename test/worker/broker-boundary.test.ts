@@ -128,6 +128,14 @@ describe('broker boundary', () => {
       'a config with a fractional outbox batch',
       (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', outboxBatchSize: 2.5 }),
     ],
+    [
+      'a config whose hopStamps is not a boolean',
+      (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', hopStamps: 'yes' }),
+    ],
+    [
+      'a band port that is not a MessagePort',
+      (b: Broker) => b.bandPort('tab-1', { postMessage: () => undefined, close: () => undefined }),
+    ],
   ])('answers %s with invalid_argument', async (_name, call) => {
     const { broker: b } = broker();
     await b.hello('tab-1', 'lock-1');

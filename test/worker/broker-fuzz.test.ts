@@ -120,6 +120,7 @@ const anyCall: fc.Arbitrary<Call> = fc.oneof(
   call('diagnostics'),
   call('ping'),
   call('goodbye', tabId),
+  call('bandPort', tabId, junk),
   // Junk arguments to methods that take none, and too few to those that take some.
   fc
     .tuple(

@@ -80,6 +80,11 @@ export class InterestRegistry {
     return this.refs.get(bandId) ?? 0;
   }
 
+  /** The tabs watching the band now (each once). */
+  *tabsWatching(bandId: string): Iterable<string> {
+    for (const [tabId, bands] of this.bandsByTab) if (bands.has(bandId)) yield tabId;
+  }
+
   tabs(): Map<string, string[]> {
     return new Map([...this.bandsByTab].map(([tabId, bands]) => [tabId, [...bands]]));
   }
