@@ -217,6 +217,11 @@ export interface BrokerApi {
    */
   eventsAfter(tabId: string, bandId: string, afterSeq: number): Promise<Result<BandEvent[]>>;
   /**
+   * The band's rows as the broker has them now, live or not (a page shows its band while the
+   * socket is down or refused): from memory once a watch's snapshot is in, else read.
+   */
+  bandRows(tabId: string, bandId: string): Promise<Result<BandLive>>;
+  /**
    * The bands of this tab's user, by name, from the broker's cache: read once over REST (callers at
    * the same time share the read), read again after a membership change, and kept current by the
    * band UPDATE events of watched bands.

@@ -85,6 +85,8 @@ interface Band {
 export class BandFeed implements ShardListener {
   private readonly bands = new Map<string, Band>();
   private readonly channels: BandChannels;
+  /** Snapshots being read for a subscribe, which rowsNow waits for instead of reading again. */
+  private readonly snapshots = new Map<string, Promise<BandSnapshot | null>>();
   private stopped = false;
 
   constructor(
@@ -109,6 +111,20 @@ export class BandFeed implements ShardListener {
       if (band) band.waiters.push({ resolve, reject });
       else void this.subscribe(bandId, { resolve, reject });
     });
+  }
+
+  /**
+   * The band's rows as the broker has them now, live or not: from memory once its snapshot is in
+   * (a watch's subscribe reads it: waiting for that costs no request of its own), else read. So a
+   * page shows its band while the socket is down or refused, before the band is live.
+   */
+  async rowsNow(bandId: string): Promise<BandLive> {
+    await this.snapshots.get(bandId)?.catch(() => undefined);
+    const band = this.bands.get(bandId);
+    if (band) return new Promise((resolve, reject) => answer(bandId, band, { resolve, reject }));
+    const snapshot = await this.log.snapshot(bandId);
+    if (snapshot === null) throw new BandRefused(bandId);
+    return { bandId, lastSeq: snapshot.seq, rows: snapshot.rows };
   }
 
   /** One page of the band's log for a tab (see BandLog.pageForTabs). */
@@ -188,13 +204,17 @@ export class BandFeed implements ShardListener {
 
   private async subscribe(bandId: string, waiter: Waiter): Promise<void> {
     let snapshot: BandSnapshot | null;
+    // The rows and their seq before subscribing: anything committed between the two is caught
+    // up after. One request, as the head alone took.
+    const reading = this.log.snapshot(bandId);
+    this.snapshots.set(bandId, reading);
     try {
-      // The rows and their seq before subscribing: anything committed between the two is caught
-      // up after. One request, as the head alone took.
-      snapshot = await this.log.snapshot(bandId);
+      snapshot = await reading;
     } catch (error) {
       waiter.reject(error instanceof Error ? error : new Error(String(error)));
       return;
+    } finally {
+      if (this.snapshots.get(bandId) === reading) this.snapshots.delete(bandId);
     }
     if (this.stopped) return waiter.reject(new BrokerFailure('no_session', 'signed out'));
     if (snapshot === null) return waiter.reject(new BandRefused(bandId));

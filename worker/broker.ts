@@ -181,6 +181,10 @@ export class Broker implements BrokerApi, ScopeAuthListener {
     });
   }
 
+  bandRows(tabId: unknown, bandId: unknown): Promise<Result<BandLive>> {
+    return guarded(() => this.sessionOf(tabId).bandRows(parseUuid(bandId, 'bandId')));
+  }
+
   eventsAfter(tabId: unknown, bandId: unknown, afterSeq: unknown): Promise<Result<BandEvent[]>> {
     return guarded(() => {
       const [id, band] = [parseTabId(tabId), parseUuid(bandId, 'bandId')];

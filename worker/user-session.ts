@@ -113,6 +113,10 @@ export class UserSession {
     return this.interest.watch(tabId, bandId);
   }
 
+  bandRows(bandId: string): Promise<BandLive> {
+    return this.feed.rowsNow(bandId);
+  }
+
   eventsAfter(bandId: string, afterSeq: number): Promise<BandEvent[]> {
     return this.feed.eventsAfter(bandId, afterSeq);
   }

@@ -218,6 +218,15 @@ export class BacklineClient {
     await this.call((broker) => broker.resolveWrite(this.tabId, entryId, choice));
   }
 
+  /**
+   * The band's rows as the broker has them now, even before the band is live (socket down or
+   * refused): a page shows its band at once. Waits for the first session, as watchBand does.
+   */
+  async bandRows(bandId: string): Promise<BandLive> {
+    await this.sessionSet;
+    return this.call((broker) => broker.bandRows(this.tabId, bandId));
+  }
+
   /** The user's bands by name, from the broker (one read per profile, kept current there). */
   bands(): Promise<Band[]> {
     return this.call((broker) => broker.bands(this.tabId));

@@ -82,6 +82,7 @@ export class FakeWorker {
     watchBand: (_tabId, bandId) => this.answer('watchBand', { bandId, lastSeq: 0, rows: emptyRows(bandId) }),
     unwatchBand: () => this.answer('unwatchBand', null),
     eventsAfter: () => this.answer('eventsAfter', []),
+    bandRows: () => never(),
     bands: () => this.answer('bands', []),
     bandAdded: () => this.answer('bandAdded', null),
     invites: () => this.answer('invites', []),

@@ -10,21 +10,27 @@ describe('which screen a sign-out leads to', () => {
     const asked = reduceAuthView(signedIn, { type: 'sign-out-asked' });
     expect(reduceAuthView(asked, { type: 'session', session: null })).toEqual({
       kind: 'signed-out',
-      elsewhere: false,
+      why: undefined,
     });
   });
 
   it('keeps the page after a sign-out in another tab, until the user leaves it, then says why', () => {
     const ended = reduceAuthView(signedIn, { type: 'session', session: null });
-    expect(ended).toEqual({ kind: 'ended-elsewhere', session });
+    expect(ended).toEqual({ kind: 'ended-elsewhere', session, why: 'elsewhere' });
     expect(reduceAuthView(ended, { type: 'session', session: null })).toBe(ended);
-    expect(reduceAuthView(ended, { type: 'left' })).toEqual({ kind: 'signed-out', elsewhere: true });
+    expect(reduceAuthView(ended, { type: 'left' })).toEqual({ kind: 'signed-out', why: 'elsewhere' });
+  });
+
+  it('says the session expired, not that another tab signed out, when its renewal was refused', () => {
+    const ended = reduceAuthView(signedIn, { type: 'session', session: null, expired: true });
+    expect(ended).toEqual({ kind: 'ended-elsewhere', session, why: 'expired' });
+    expect(reduceAuthView(ended, { type: 'left' })).toEqual({ kind: 'signed-out', why: 'expired' });
   });
 
   it('shows the sign-in page, with no reason, when nobody was signed in at load', () => {
     expect(reduceAuthView(LOADING, { type: 'session', session: null })).toEqual({
       kind: 'signed-out',
-      elsewhere: false,
+      why: undefined,
     });
     expect(reduceAuthView(LOADING, { type: 'left' })).toBe(LOADING);
   });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BandLive } from '../../contract/protocol.js';
 import type { Song } from '../../contract/schema.js';
-import { metrics } from '../support/admin.js';
+import { chaos, metrics } from '../support/admin.js';
 import { bandRowsOf, bandWith, logSeqs, signedUpClient, until, type Client } from '../support/backend.js';
 import { signedInBroker, type NodeBroker } from '../support/node-broker.js';
 import { useBackend } from '../support/use-backend.js';
@@ -115,6 +115,22 @@ describe('band cache', () => {
     });
     expect(served(before, after)).toEqual(NONE);
     expect(second.rows).toEqual({ status: 'present', ...(await bandRowsOf(bob, bandId)) });
+    tab.close();
+  });
+
+  it('answers the rows while the socket is refused, before the band is live, with the one snapshot the watch read', async () => {
+    const { tab, bob, bandId } = await aliceWatchingBobsBand();
+    // A fresh socket for a broker that never connected: refused until the test ends.
+    await chaos(backend, { action: 'refuse', ms: 60_000 });
+    await chaos(backend, { action: 'drop' });
+    const start = await restPaths();
+    let live = false;
+    void tab.broker.watchBand('tab-1', bandId).then(() => (live = true));
+    const now = await tab.broker.bandRows('tab-2', bandId);
+    expect(live).toBe(false);
+    expect(now.ok && now.value.rows).toEqual({ status: 'present', ...(await bandRowsOf(bob, bandId)) });
+    expect(((await restPaths())['/rpc/band_snapshot'] ?? 0) - (start['/rpc/band_snapshot'] ?? 0)).toBe(1);
+    await chaos(backend, { action: 'reset' });
     tab.close();
   });
 });

@@ -77,6 +77,11 @@ export class BandDetails implements ReactiveController {
     this.userId = services.backline.currentUser?.id;
     const watch = services.backline.watchBand(bandId);
     this.stop.push(() => watch.unwatch());
+    // The band at once, even while the socket is down or refused; again once it is live.
+    void services.backline.bandRows(bandId).then(
+      (now) => this.show(now.rows),
+      () => undefined,
+    );
     void watch.live.then(
       (live) => this.show(live.rows),
       () => undefined,

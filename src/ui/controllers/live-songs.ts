@@ -66,6 +66,12 @@ export class LiveSongs implements ReactiveController {
         this.host.requestUpdate();
       }),
     );
+    // The songs at once, even while the socket is down or refused (the broker's rows, live or
+    // not); again once the band is live, which closes any gap between the two.
+    void backline.bandRows(this.bandId).then(
+      (now) => this.showSnapshot(now.rows.songs),
+      () => undefined,
+    );
     void watch.live.then(
       (live) => this.showSnapshot(live.rows.songs),
       (error: unknown) => this.fail(error instanceof Error ? error.message : String(error)),
