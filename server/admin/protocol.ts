@@ -71,15 +71,22 @@ export interface MetricsResponse {
   process: { cpu_user_ms: number; cpu_system_ms: number; rss_bytes: number };
   /** HTTP requests since start: served by REST and auth, and cut off by chaos. */
   http: HttpCounts;
+  auth: AuthCounts;
 }
 
-/** What the realtime server reports; the backend adds its HTTP counts. */
-export type RealtimeMetrics = Omit<MetricsResponse, 'http'>;
+/** What the realtime server reports; the backend adds its HTTP and auth counts. */
+export type RealtimeMetrics = Omit<MetricsResponse, 'http' | 'auth'>;
 
 export interface HttpCounts {
   rest: number;
   auth: number;
   refused: number;
+}
+
+/** What the auth routes counted since start. */
+export interface AuthCounts {
+  /** Per user id: refresh_token grants answered with a new session (failed refreshes not counted). */
+  token_refreshes: Record<string, number>;
 }
 
 /** Every admin error: 400 invalid body, 401 no key, 403 not service_role, 404 no route. */

@@ -1,6 +1,7 @@
 // The admin API: service_role only, metrics as JSON and Prometheus text, chaos bodies validated.
 import { describe, expect, it } from 'vitest';
 import type { AdminError, MetricsResponse } from '../../../server/admin/protocol.js';
+import { tokenRefreshes } from '../../support/admin.js';
 import { bandWith, signedUpClient, until } from '../../support/backend.js';
 import { useBackend } from '../../support/use-backend.js';
 import { collect, signedInRealtime, subscribedToChanges } from '../realtime/support.js';
@@ -96,6 +97,25 @@ describe('metrics', () => {
     expect(after.http.rest - before.http.rest).toBe(1);
     expect(after.http.auth - before.http.auth).toBeGreaterThanOrEqual(1);
     expect(after.http.refused - before.http.refused).toBe(1);
+  });
+
+  it("counts each user's token refreshes, and a refused refresh not at all", async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bob = await signedUpClient(backend, 'bob');
+    const spent = (await bob.client.auth.getSession()).data.session!.refresh_token;
+    for (let i = 0; i < 2; i++) {
+      const { error } = await alice.client.auth.refreshSession();
+      expect(error).toBeNull();
+    }
+    // A refresh token nobody issued is refused (400): no new session, nothing counted.
+    const refused = await bob.client.auth.refreshSession({ refresh_token: `${spent}-forged` });
+    expect(refused.error).not.toBeNull();
+    expect(await tokenRefreshes(backend, alice.userId)).toBe(2);
+    expect(await tokenRefreshes(backend, bob.userId)).toBe(0);
+    const text = await (await admin('/metrics', asService())).text();
+    expect(text).toMatch(/^# TYPE backline_auth_token_refreshes_total counter$/m);
+    expect(text).toContain(`backline_auth_token_refreshes_total{user_id="${alice.userId}"} 2\n`);
+    expect(text).not.toContain(`{user_id="${bob.userId}"}`);
   });
 
   it('serves the same figures as Prometheus text', async () => {
