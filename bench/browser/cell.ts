@@ -13,7 +13,16 @@ import type { BenchBackend, BenchBand } from './backend.js';
 import type { Mode } from './modes.js';
 import type { CellResult, Delivery, LatencyRound, RampStep } from './results.js';
 import { percentile } from './stats.js';
-import { allReceived, liveAt, openProfile, openTab, receivedAfter, scriptToLive, type Tab } from './tabs.js';
+import {
+  allReceived,
+  liveAt,
+  openProfile,
+  openTab,
+  receivedAfter,
+  scriptToLive,
+  songsShown,
+  type Tab,
+} from './tabs.js';
 import { committedSeqs, headSeq, type Writer } from './writer.js';
 
 export interface CellSettings {
@@ -152,6 +161,7 @@ export async function runCell(ctx: CellContext, mode: Mode, n: number, repeat: n
     for (let i = 0; i < n; i++) tabs.push(await openTab(context, appUrl, mode, band.bandId));
     const live = await Promise.all(tabs.map(liveAt));
     const scriptLive = await Promise.all(tabs.map(scriptToLive));
+    const songs = await Promise.all(tabs.map(songsShown));
     const server = await serverLoad(backend, band.reader.userId, band.bandId);
     const head = await headSeq(band.readerClient, band.bandId);
 
@@ -181,6 +191,10 @@ export async function runCell(ctx: CellContext, mode: Mode, n: number, repeat: n
       server,
       live_ms: live.map(Math.round),
       script_live_ms: scriptLive.map(Math.round),
+      songs_ms: songs.map(({ at }) => Math.round(at)),
+      songs_shown: songs.map(({ shown }) => shown),
+      songs_source: songs.map(({ source }) => source),
+      band_songs: band.songs,
       heap: {
         tabs_bytes: tabHeaps,
         worker_bytes: workerHeap,

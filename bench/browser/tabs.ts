@@ -3,7 +3,7 @@
 // `window.benchProbe` (bench/pages/probe.ts; on the lab page an init script installs it).
 import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
 import type { Session } from '@supabase/supabase-js';
-import type { Probe } from '../pages/probe.js';
+import type { Probe, SongsSource } from '../pages/probe.js';
 import { heapUsed, pageSession } from '../../test/support/browser/cdp.js';
 import { pagePath, type Mode } from './modes.js';
 
@@ -19,12 +19,27 @@ interface LabLike {
     setSession(session: { userId: string; accessToken: string }): Promise<void>;
   };
   watch(bandId: string): Promise<number>;
+  songs(bandId: string): Promise<{ source: 'watch' | 'rest'; titles: string[] }>;
 }
 
-/** Runs in the lab page before its module: records band events and watches the band once `window.lab` exists. */
+/**
+ * Runs in the lab page before its module: records band events, watches the band once `window.lab`
+ * exists, then shows its songs (from the watch answer's rows when the broker sends them, else
+ * read over REST once live) as a list like bench/pages/song-list.ts's, inlined: init scripts
+ * cannot import.
+ */
 function labProbe(bandId: string): void {
   if (!location.pathname.endsWith('/lab.html')) return;
-  const probe: Probe = { received: [], liveAt: null, startedAt: null, error: null, role: 'tab' };
+  const probe: Probe = {
+    received: [],
+    liveAt: null,
+    startedAt: null,
+    songsAt: null,
+    songsShown: null,
+    songsSource: null,
+    error: null,
+    role: 'tab',
+  };
   const target = window as unknown as { benchProbe: Probe; lab?: LabLike };
   target.benchProbe = probe;
   let lab: LabLike | undefined;
@@ -44,6 +59,16 @@ function labProbe(bandId: string): void {
         await value.backline.setSession({ userId: session.user.id, accessToken: session.access_token });
         await value.watch(bandId);
         probe.liveAt = performance.now();
+        const { source, titles } = await value.songs(bandId);
+        const list = document.createElement('ol');
+        list.dataset['songs'] = '';
+        list.append(
+          ...titles.map((title) => Object.assign(document.createElement('li'), { textContent: title })),
+        );
+        document.body.append(list);
+        probe.songsAt = performance.now();
+        probe.songsShown = titles.length;
+        probe.songsSource = source;
       })().catch((error: unknown) => (probe.error = String(error)));
     },
   });
@@ -80,19 +105,33 @@ export async function openTab(
   const page = await context.newPage();
   const cdp = await pageSession(page);
   await page.goto(`${appUrl}${pagePath(mode, bandId)}`);
+  await untilLiveWithSongs(page, mode, timeoutMs);
+  return { page, cdp };
+}
+
+/** Waits until the page's band is live and its songs are on screen; throws what the page reported instead. */
+export async function untilLiveWithSongs(page: Page, mode: Mode, timeoutMs: number): Promise<void> {
   await page.waitForFunction(
     () =>
       window.benchProbe !== undefined &&
-      (window.benchProbe.liveAt !== null || window.benchProbe.error !== null),
+      ((window.benchProbe.liveAt !== null && window.benchProbe.songsAt !== null) ||
+        window.benchProbe.error !== null),
     undefined,
     { timeout: timeoutMs, polling: 20 },
   );
   const error = await page.evaluate(() => window.benchProbe.error);
   if (error) throw new Error(`${mode} tab failed: ${error}`);
-  return { page, cdp };
 }
 
 export const liveAt = (tab: Tab): Promise<number> => tab.page.evaluate(() => window.benchProbe.liveAt ?? NaN);
+
+/** Navigation → the band's songs in the DOM, how many, and where the page had them from. */
+export const songsShown = (tab: Tab): Promise<{ at: number; shown: number; source: SongsSource | null }> =>
+  tab.page.evaluate(() => ({
+    at: window.benchProbe.songsAt ?? NaN,
+    shown: window.benchProbe.songsShown ?? 0,
+    source: window.benchProbe.songsSource,
+  }));
 
 /** From the page's own code starting (its bundle loaded) to live: what the realtime layer adds. */
 export const scriptToLive = (tab: Tab): Promise<number> =>

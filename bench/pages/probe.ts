@@ -1,6 +1,8 @@
 // What the harness reads from every benchmark tab, whatever the mode: `window.benchProbe`.
 import type { BandEvent } from '../../contract/schema.js';
 
+export type SongsSource = 'rest' | 'watch';
+
 export interface Probe {
   /** [seq, band_events.at in epoch ms, Date.now() on receipt] per delivered event. */
   received: [number, number, number][];
@@ -8,6 +10,12 @@ export interface Probe {
   liveAt: number | null;
   /** performance.now() when the page's own code started (its imports loaded and evaluated). */
   startedAt: number | null;
+  /** performance.now() when the band's songs were in the page's DOM (bench/pages/song-list.ts). */
+  songsAt: number | null;
+  /** How many songs that list showed. */
+  songsShown: number | null;
+  /** Where the page had them from: a REST read, or the broker's watch answer. */
+  songsSource: SongsSource | null;
   error: string | null;
   role: string;
 }
@@ -19,7 +27,16 @@ declare global {
 }
 
 export function installProbe(role: string): Probe {
-  const probe: Probe = { received: [], liveAt: null, startedAt: performance.now(), error: null, role };
+  const probe: Probe = {
+    received: [],
+    liveAt: null,
+    startedAt: performance.now(),
+    songsAt: null,
+    songsShown: null,
+    songsSource: null,
+    error: null,
+    role,
+  };
   window.benchProbe = probe;
   return probe;
 }
