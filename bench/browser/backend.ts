@@ -14,7 +14,7 @@ export interface BenchBackend {
 }
 
 export interface BenchUsers {
-  reader: { userId: string; session: Session };
+  reader: { userId: string; email: string; session: Session };
   writer: { userId: string; accessToken: string };
   /** The reader's client in Node: reads the committed log. */
   readerClient: SupabaseClient<Database>;
@@ -67,23 +67,33 @@ const nodeClient = (backend: BenchBackend): SupabaseClient<Database> =>
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
   });
 
+const PASSWORD = 'bench password';
 let signUps = 0;
 async function signUp(backend: BenchBackend, name: string) {
   const client = nodeClient(backend);
-  const { data, error } = await client.auth.signUp({
-    // Profiles of the token-refresh figure sign up at once: the count keeps their emails apart.
-    email: `${name}-${process.pid}-${Date.now()}-${++signUps}@example.com`,
-    password: 'bench password',
-  });
+  // Profiles of the token-refresh figure sign up at once: the count keeps their emails apart.
+  const email = `${name}-${process.pid}-${Date.now()}-${++signUps}@example.com`;
+  const { data, error } = await client.auth.signUp({ email, password: PASSWORD });
   if (error || !data.session || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
-  return { client, userId: data.user.id, session: data.session };
+  return { client, userId: data.user.id, email, session: data.session };
+}
+
+/**
+ * A new session for a user, on a client that makes no other request. A client that goes on
+ * using its session refreshes it once the token is near its end (any request, with a short token
+ * lifetime), and a tab seeded with the spent refresh token would then be signed out.
+ */
+export async function freshSession(backend: BenchBackend, email: string): Promise<Session> {
+  const { data, error } = await nodeClient(backend).auth.signInWithPassword({ email, password: PASSWORD });
+  if (error || !data.session) throw new Error(`sign-in failed: ${error?.message}`);
+  return data.session;
 }
 
 export async function prepareUsers(backend: BenchBackend): Promise<BenchUsers> {
   const writer = await signUp(backend, 'bench-writer');
   const reader = await signUp(backend, 'bench-reader');
   return {
-    reader: { userId: reader.userId, session: reader.session },
+    reader: { userId: reader.userId, email: reader.email, session: reader.session },
     writer: { userId: writer.userId, accessToken: writer.session.access_token },
     readerClient: reader.client,
     writerClient: writer.client,
