@@ -33,5 +33,17 @@ export const GENERATION_KEY = 'backline:worker-generation';
 /** sessionStorage: this tab's own id when sessions are per tab (two people in one profile). */
 export const TAB_SESSION_KEY = 'backline:tab-session';
 
+/** BroadcastChannel carrying one session scope's sign-ins and sign-outs (AuthChange) to its tabs. */
+export const authChannel = (scope: string): string => `backline:auth:${scope}`;
+
+/** Web Lock held by the one context that refreshes a scope's session (per-tab mode elects it). */
+export const authRefresherLock = (scope: string): string => `backline:auth-refresher:${scope}`;
+
+/** The auth client's storage key for a scope's session, in AUTH_DATABASE. */
+export const authStorageKey = (scope: string): string => `backline-auth:${scope}`;
+
+/** IndexedDB database holding the profile's sessions (one per scope), where a worker can reach them. */
+export const AUTH_DATABASE = 'backline-auth';
+
 /** IndexedDB database holding every user's outbox in this profile. */
 export const OUTBOX_DATABASE = 'backline-outbox';

@@ -2,25 +2,78 @@
 // or a MessageChannel in per-tab mode); events go broker → tabs on the bus. Imports nothing but
 // the contract. See PROTOCOL.md.
 import type { ConnectionState } from './connection-state.js';
-import type { BandEvent } from './schema.js';
+import type { Band, BandEvent, InviteCode } from './schema.js';
 import type { OutboxEntry, Write } from './writes.js';
 
 export type ConflictChoice = 'refresh' | 'keep-mine' | 'dismiss';
 
 export type TransportMode = 'shared' | 'tab';
 
-/** What a tab tells the broker about its signed-in user. The tab owns the Supabase session. */
+/**
+ * What an app that keeps its own Supabase session tells the broker (BacklineOptions.auth 'app').
+ * With Backline's own auth (the default) the broker owns the session and no token reaches a tab.
+ */
 export interface SessionInfo {
   userId: string;
   accessToken: string;
 }
+
+/** The signed-in user as a tab sees it: who, never their tokens. */
+export interface AuthUser {
+  id: string;
+  email: string | null;
+  /** The name they signed up with (user_metadata.display_name), if any. */
+  name: string | null;
+}
+
+/**
+ * Which stored session a tab uses: the profile's (every tab of the browser profile shares it), or
+ * a tab's own (`tab:<uuid>`, two people in one profile: ?session=tab).
+ */
+export type SessionScope = 'profile' | `tab:${string}`;
+
+/** A scope's user (null: signed out) and, when signed in, their connection's state. */
+export interface AuthStatus {
+  user: AuthUser | null;
+  state: ConnectionState | null;
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+export interface SignUpRequest extends Credentials {
+  /** The name co-members see (else the part of the email before the @). */
+  name?: string;
+}
+
+/**
+ * A change of a scope's session, on that scope's channel (names.ts: authChannel). `signed-in`
+ * carries the user; `signed-out`: by a tab's sign-out; `expired`: the session could not be
+ * refreshed (revoked, or its refresh token unknown) and was dropped.
+ */
+export type AuthChange =
+  | { type: 'auth:signed-in'; scope: SessionScope; user: AuthUser }
+  | { type: 'auth:signed-out'; scope: SessionScope; reason: 'signed-out' | 'expired' };
 
 /**
  * Errors cross the boundary as values with a code, never as bare strings. `released`: the band was
  * unsubscribed (no tab watched it for a whole grace period) before it went live.
  */
 export type BrokerErrorCode =
-  'invalid_argument' | 'no_session' | 'unknown_tab' | 'not_member' | 'released' | 'internal';
+  | 'invalid_argument'
+  | 'no_session'
+  | 'unknown_tab'
+  | 'not_member'
+  | 'released'
+  /** Sign-in or sign-up refused by the auth server (the message is its own, for the user). */
+  | 'auth_failed'
+  /** The auth server could not be reached. */
+  | 'auth_unreachable'
+  /** A read or an admin change (invites, description) the server refused or could not answer: its words. */
+  | 'request_failed'
+  | 'internal';
 
 export interface BrokerError {
   code: BrokerErrorCode;
@@ -120,8 +173,20 @@ export interface BrokerApi {
   /** A tab announces itself; `lockName` is the Web Lock it holds for as long as it lives. */
   hello(tabId: string, lockName: string): Promise<Result<Hello>>;
   /**
-   * Sign-in and every token refresh; null on sign-out (closes the user's socket for every tab).
-   * Answers the user's connection state, so a tab that joins late shows it at once (null on sign-out).
+   * The tab signs in through the broker, with the session of `scope` (Backline's own auth). Answers
+   * once the stored session has been read: the user signed in there, or null.
+   */
+  useAuth(tabId: string, scope: SessionScope): Promise<Result<AuthStatus>>;
+  /** Signs the tab's scope in (every tab of the scope hears auth:signed-in). */
+  signIn(tabId: string, credentials: Credentials): Promise<Result<AuthUser>>;
+  /** Creates an account and signs in; null when the server wants the email confirmed first. */
+  signUp(tabId: string, request: SignUpRequest): Promise<Result<AuthUser | null>>;
+  /** Signs the tab's scope out, on the server if it can be reached and on this profile anyway. */
+  signOut(tabId: string): Promise<Result<null>>;
+  /**
+   * An app's own session (BacklineOptions.auth 'app'): sign-in and every token refresh; null on
+   * sign-out (closes the user's socket for every tab). Answers the user's connection state, so a
+   * tab that joins late shows it at once (null on sign-out).
    */
   setSession(tabId: string, session: SessionInfo | null): Promise<Result<ConnectionState | null>>;
   /** Resolves once the band is subscribed and caught up. */
@@ -134,6 +199,14 @@ export interface BrokerApi {
   eventsAfter(tabId: string, bandId: string, afterSeq: number): Promise<Result<BandEvent[]>>;
   /** A tab created or joined a band: subscribe it at once, before any membership event arrives. */
   bandAdded(tabId: string, bandId: string): Promise<Result<null>>;
+  /** The band's invite codes (an admin's; a member reads none), oldest first. */
+  invites(tabId: string, bandId: string): Promise<Result<InviteCode[]>>;
+  /** A new invite code for the band (admins only). */
+  createInvite(tabId: string, bandId: string): Promise<Result<InviteCode>>;
+  /** Revokes an invite code; one already gone counts as revoked. */
+  revokeInvite(tabId: string, inviteId: string): Promise<Result<null>>;
+  /** An admin's new description for the band, saved at once (not queued); answers the band. */
+  describeBand(tabId: string, bandId: string, description: string): Promise<Result<Band>>;
   retry(): Promise<Result<null>>;
   /** "Sync now": this tab's user's queued writes go at once, their backoff reset; the socket retries too. */
   syncNow(tabId: string): Promise<Result<null>>;
@@ -166,7 +239,10 @@ export type BusEvent =
   | { type: 'realtime:state-changed'; userId: string; state: ConnectionState }
   | { type: 'realtime:max-retries-exceeded'; userId: string; state: ConnectionState }
   | { type: 'session:ended'; userId: string }
-  /** The broker's token has expired and it has writes to send: a tab should refresh the session. */
+  /**
+   * The broker's token has expired and it has writes to send or channels to join: a tab that owns
+   * the session (auth 'app') should refresh it. Backline's own auth refreshes by itself.
+   */
   | { type: 'session:refresh-needed'; userId: string }
   /** Entries that changed together (a batch sent, a write queued); tabs see one event per entry. */
   | { type: 'outbox:changed'; userId: string; changes: OutboxChange[] };

@@ -1,12 +1,15 @@
 // The broker core: the API tabs call (validated here), one UserSession per signed-in user, and the
 // tabs that are alive. The same class runs in the SharedWorker and, in per-tab mode, in the page.
-import type { BandEvent } from '../contract/schema.js';
+import type { Band, BandEvent, InviteCode } from '../contract/schema.js';
+import { BAND_TEXT_LIMITS } from '../contract/song-limits.js';
 import { DEFAULT_CONNECTION_OPTIONS, attemptTimeoutFor, type ConnectionOptions } from './connection.js';
 import type { ConnectionState } from '../contract/connection-state.js';
 import type { BrokerEnvironment } from './environment.js';
 import { EventRate } from './event-rate.js';
 import type { Fanout } from './fanout.js';
 import type {
+  AuthStatus,
+  AuthUser,
   BandLive,
   BrokerApi,
   BrokerConfig,
@@ -14,17 +17,23 @@ import type {
   Hello,
   Result,
   SessionInfo,
+  SessionScope,
   TransportMode,
 } from '../contract/protocol.js';
 import type { OutboxEntry } from '../contract/writes.js';
 import { UserSession, type SessionOptions } from './user-session.js';
+import { ScopeAuth, type ScopeAuthListener } from './auth/scope-auth.js';
 import {
   BrokerFailure,
   InvalidArgument,
   guarded,
   parseBrokerConfig,
   parseConflictChoice,
+  parseCredentials,
   parseNonEmpty,
+  parseScope,
+  parseSignUp,
+  parseText,
   parseSeq,
   parseSession,
   parseTabId,
@@ -48,12 +57,16 @@ export interface BrokerSettings {
 
 interface Tab {
   userId: string | undefined;
+  /** The stored session the tab signs in with (useAuth); unset for an app's own session (setSession). */
+  scope?: SessionScope;
 }
 
-export class Broker implements BrokerApi {
+export class Broker implements BrokerApi, ScopeAuthListener {
   private config: BrokerConfig | undefined;
   private readonly tabs = new Map<string, Tab>();
   private readonly sessions = new Map<string, UserSession>();
+  /** One auth client per session scope the tabs use. */
+  private readonly auths = new Map<SessionScope, ScopeAuth>();
   private readonly startedAt: number;
   private readonly eventRate: EventRate;
 
@@ -97,15 +110,64 @@ export class Broker implements BrokerApi {
     });
   }
 
+  useAuth(tabId: unknown, scope: unknown): Promise<Result<AuthStatus>> {
+    return guarded(async () => {
+      const id = parseTabId(tabId);
+      const tab = this.tab(id);
+      const auth = this.authOf(parseScope(scope));
+      tab.scope = auth.scope;
+      const user = await auth.user();
+      const current = auth.current;
+      // Signed in already (another tab, or the stored session): this tab joins that user.
+      if (current && tab.scope === auth.scope && this.tabs.get(id) === tab) {
+        this.bind(tab, id, current.user.id);
+        this.userSession(current.user.id, current.accessToken, auth);
+      }
+      const state = user ? (this.sessions.get(user.id)?.state ?? null) : null;
+      return { user, state };
+    });
+  }
+
+  signIn(tabId: unknown, credentials: unknown): Promise<Result<AuthUser>> {
+    return guarded(() => this.authOfTab(tabId).signIn(parseCredentials(credentials)));
+  }
+
+  signUp(tabId: unknown, request: unknown): Promise<Result<AuthUser | null>> {
+    return guarded(() => this.authOfTab(tabId).signUp(parseSignUp(request)));
+  }
+
+  signOut(tabId: unknown): Promise<Result<null>> {
+    return guarded(async () => {
+      await this.authOfTab(tabId).signOut();
+      return null;
+    });
+  }
+
+  /** ScopeAuth: the scope signed in, or its token was refreshed. */
+  session(scope: SessionScope, user: AuthUser, accessToken: string, signedIn: boolean): void {
+    for (const [id, tab] of this.tabs) if (tab.scope === scope) this.bind(tab, id, user.id);
+    const auth = this.auths.get(scope);
+    if (auth) this.userSession(user.id, accessToken, auth);
+    if (signedIn) this.settings.fanout.publishAuth({ type: 'auth:signed-in', scope, user });
+  }
+
+  /** ScopeAuth: the scope's session ended; its user's session ends for the whole profile. */
+  ended(scope: SessionScope, reason: 'signed-out' | 'expired'): void {
+    const users = new Set<string>();
+    for (const tab of this.tabs.values()) if (tab.scope === scope && tab.userId) users.add(tab.userId);
+    for (const userId of users) this.endUserSession(userId);
+    this.settings.fanout.publishAuth({ type: 'auth:signed-out', scope, reason });
+  }
+
   setSession(tabId: unknown, session: unknown): Promise<Result<ConnectionState | null>> {
     return guarded(() => {
       const id = parseTabId(tabId);
       const tab = this.tab(id);
       const next = parseSession(session);
-      if (next === null) return this.signOut(tab);
+      if (next === null) return tab.userId === undefined ? null : this.endUserSession(tab.userId);
       if (tab.userId && tab.userId !== next.userId) this.leave(tab, id);
       tab.userId = next.userId;
-      const user = this.session(next);
+      const user = this.sessionFor(next);
       user.setToken(next.accessToken);
       return user.state;
     });
@@ -158,6 +220,31 @@ export class Broker implements BrokerApi {
       const [id, answer] = [parseNonEmpty(entryId, 'entryId'), parseConflictChoice(choice)];
       await this.sessionOf(tabId).resolveWrite(id, answer);
       return null;
+    });
+  }
+
+  invites(tabId: unknown, bandId: unknown): Promise<Result<InviteCode[]>> {
+    return guarded(() => this.sessionOf(tabId).admin.invites(parseUuid(bandId, 'bandId')));
+  }
+
+  createInvite(tabId: unknown, bandId: unknown): Promise<Result<InviteCode>> {
+    return guarded(() => this.sessionOf(tabId).admin.createInvite(parseUuid(bandId, 'bandId')));
+  }
+
+  revokeInvite(tabId: unknown, inviteId: unknown): Promise<Result<null>> {
+    return guarded(async () => {
+      await this.sessionOf(tabId).admin.revokeInvite(parseUuid(inviteId, 'inviteId'));
+      return null;
+    });
+  }
+
+  describeBand(tabId: unknown, bandId: unknown, description: unknown): Promise<Result<Band>> {
+    return guarded(() => {
+      const band = parseUuid(bandId, 'bandId');
+      return this.sessionOf(tabId).admin.describe(
+        band,
+        parseText(description, 'description', BAND_TEXT_LIMITS.description),
+      );
     });
   }
 
@@ -222,6 +309,8 @@ export class Broker implements BrokerApi {
 
   /** Stops every socket (the worker is being replaced, or the page unloads in per-tab mode). */
   shutdown(): void {
+    for (const auth of this.auths.values()) auth.stop();
+    this.auths.clear();
     for (const session of this.sessions.values()) session.stop();
     this.sessions.clear();
     this.settings.fanout.close();
@@ -241,7 +330,7 @@ export class Broker implements BrokerApi {
     return session;
   }
 
-  private session(info: SessionInfo): UserSession {
+  private sessionFor(info: SessionInfo): UserSession {
     let session = this.sessions.get(info.userId);
     if (!session) {
       if (!this.config) throw new BrokerFailure('invalid_argument', 'configure() the Supabase project first');
@@ -258,10 +347,49 @@ export class Broker implements BrokerApi {
     return session;
   }
 
+  private authOf(scope: SessionScope): ScopeAuth {
+    let auth = this.auths.get(scope);
+    if (!auth) {
+      if (!this.config) throw new BrokerFailure('invalid_argument', 'configure() the Supabase project first');
+      const { environment } = this.settings;
+      auth = new ScopeAuth(
+        scope,
+        {
+          supabaseUrl: this.config.supabaseUrl,
+          anonKey: this.config.anonKey,
+          storage: environment.authStorage,
+          // One SharedWorker per profile refreshes; per-tab brokers elect one of them.
+          refresher: this.settings.mode === 'shared' ? 'always' : environment.locks,
+          ...(environment.authLock ? { lock: environment.authLock } : {}),
+        },
+        this,
+      );
+      this.auths.set(scope, auth);
+    }
+    return auth;
+  }
+
+  private authOfTab(tabId: unknown): ScopeAuth {
+    const scope = this.tab(tabId).scope;
+    if (!scope) throw new BrokerFailure('no_session', 'this tab keeps its own session: call useAuth() first');
+    return this.authOf(scope);
+  }
+
+  /** The tab now acts for `userId` (leaving the user it acted for, if another). */
+  private bind(tab: Tab, tabId: string, userId: string): void {
+    if (tab.userId && tab.userId !== userId) this.leave(tab, tabId);
+    tab.userId = userId;
+  }
+
+  /** The user's session with a current token, renewed through the scope's auth when it runs out. */
+  private userSession(userId: string, accessToken: string, auth: ScopeAuth): void {
+    const session = this.sessionFor({ userId, accessToken });
+    session.setToken(accessToken);
+    session.renewWith(() => auth.freshToken());
+  }
+
   /** Sign-out in one tab ends the user's session for the whole profile: close their socket. */
-  private signOut(tab: Tab): null {
-    const userId = tab.userId;
-    if (userId === undefined) return null;
+  private endUserSession(userId: string): null {
     for (const other of this.tabs.values()) if (other.userId === userId) other.userId = undefined;
     this.sessions.get(userId)?.stop();
     this.sessions.delete(userId);

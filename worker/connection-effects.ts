@@ -38,10 +38,14 @@ export class ConnectionEffects implements ConnectionHandlers {
     // Back in touch with the server: queued writes need not wait out their backoff.
     if (state.kind === 'connected') this.outbox.wake();
     if (state.kind === 'error') this.bus.publish({ type: 'realtime:max-retries-exceeded', state });
-    // An expired token fails every attempt until a tab hands over a fresh one: ask for it.
+    // An expired token fails every attempt until a fresh one comes: ask for it.
     const error = state.lastError;
     if (error && error !== previous.lastError && (error.code === 'token_expired' || !this.token.fresh()))
-      this.bus.publish({ type: 'session:refresh-needed' });
+      this.token.renew();
+  }
+
+  freshToken(withinMs: number): Promise<string> {
+    return this.token.freshToken(withinMs);
   }
 
   heartbeat(beat: Heartbeat): void {

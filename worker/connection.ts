@@ -60,6 +60,11 @@ export interface ConnectionHandlers {
   stateChanged(state: ConnectionState, previous: ConnectionState): void;
   /** A slow reply (or none yet) is a stall, in which the socket may have lost events. */
   heartbeat(beat: Heartbeat): void;
+  /**
+   * The token to join with, fresh (renewed first when it is about to expire: after a long
+   * disconnect or a sleep); rejects when none came within `withinMs`.
+   */
+  freshToken(withinMs: number): Promise<string>;
 }
 
 // realtime-js must never reconnect by itself: a day is "never" for a socket we replace on failure.
@@ -161,7 +166,11 @@ export class Connection {
     );
     void (async () => {
       try {
-        if (this.token) await client.setAuth(this.token);
+        // Never join with an expired token: the server would refuse every channel.
+        const token = (await this.handlers?.freshToken(this.options.attemptTimeoutMs / 2)) ?? this.token;
+        if (attempt !== this.attemptId) return;
+        this.token = token;
+        if (token) await client.setAuth(token);
         await this.handlers?.attempt({
           client,
           broke: (message) => this.fail(attempt, 'channel_error', message),

@@ -1,12 +1,14 @@
 // How events reach tabs, behind one interface: a BroadcastChannel per user in shared mode (one
 // post reaches every tab of the profile), or a direct call in per-tab mode, where a
 // BroadcastChannel would also wake the other tabs' own brokers' listeners.
-import type { BusEvent } from '../contract/protocol.js';
-import { busChannel } from '../contract/names.js';
+import type { AuthChange, BusEvent } from '../contract/protocol.js';
+import { authChannel, busChannel } from '../contract/names.js';
 import type { ChannelLike } from './environment.js';
 
 export interface Fanout {
   publish(event: BusEvent): void;
+  /** A scope's sign-in or sign-out, to that scope's tabs only. */
+  publishAuth(change: AuthChange): void;
   close(): void;
 }
 
@@ -16,9 +18,17 @@ export class BroadcastFanout implements Fanout {
   constructor(private readonly channel: (name: string) => ChannelLike) {}
 
   publish(event: BusEvent): void {
-    let channel = this.channels.get(event.userId);
-    if (!channel) this.channels.set(event.userId, (channel = this.channel(busChannel(event.userId))));
-    channel.postMessage(event);
+    this.named(busChannel(event.userId)).postMessage(event);
+  }
+
+  publishAuth(change: AuthChange): void {
+    this.named(authChannel(change.scope)).postMessage(change);
+  }
+
+  private named(name: string): ChannelLike {
+    let channel = this.channels.get(name);
+    if (!channel) this.channels.set(name, (channel = this.channel(name)));
+    return channel;
   }
 
   close(): void {
@@ -28,10 +38,17 @@ export class BroadcastFanout implements Fanout {
 }
 
 export class LocalFanout implements Fanout {
-  constructor(private readonly deliver: (event: BusEvent) => void) {}
+  constructor(
+    private readonly deliver: (event: BusEvent) => void,
+    private readonly deliverAuth: (change: AuthChange) => void = () => undefined,
+  ) {}
 
   publish(event: BusEvent): void {
     this.deliver(event);
+  }
+
+  publishAuth(change: AuthChange): void {
+    this.deliverAuth(change);
   }
 
   close(): void {}

@@ -6,6 +6,7 @@ import type { ConnectionState } from '../contract/connection-state.js';
 import type { BandEvent } from '../contract/schema.js';
 import type { BandLive, ConflictChoice, UserDiagnostics } from '../contract/protocol.js';
 import type { OutboxEntry, Write } from '../contract/writes.js';
+import { BandAdmin } from './band-admin.js';
 import { BandFeed, type DeliveryMeter } from './band-feed.js';
 import { BandInterest } from './band-interest.js';
 import { BandLog } from './band-log.js';
@@ -34,6 +35,10 @@ export class UserSession {
   private readonly connection: Connection;
   private readonly heads: HeadsCheck;
   private readonly outbox: UserOutbox;
+  /** Invites and the description: an admin's calls, with this user's token. */
+  readonly admin: BandAdmin;
+  /** Where a fresh token comes from when the broker owns the session; unset, the tabs are asked. */
+  private renewer: (() => Promise<string | undefined>) | undefined;
 
   constructor(
     readonly userId: string,
@@ -44,7 +49,8 @@ export class UserSession {
     env: BrokerEnvironment,
   ) {
     const bus = new UserBus(fanout, userId);
-    this.token = new SessionToken(options, token, env);
+    this.token = new SessionToken(options, token, env, () => this.renew(bus));
+    this.admin = new BandAdmin(this.token);
     this.history = new StateHistory(env);
     const log = new BandLog(this.token);
     this.feed = new BandFeed(userId, log, bus, meter);
@@ -87,6 +93,11 @@ export class UserSession {
     this.outbox.wake();
   }
 
+  /** The broker's own auth renews this user's token (set), or the tabs' app does (unset). */
+  renewWith(renewer: (() => Promise<string | undefined>) | undefined): void {
+    this.renewer = renewer;
+  }
+
   watch(tabId: string, bandId: string): Promise<BandLive> {
     return this.interest.watch(tabId, bandId);
   }
@@ -127,6 +138,13 @@ export class UserSession {
   tabVisible(): void {
     this.retry();
     this.heads.suspicious('visible');
+  }
+
+  private renew(bus: UserBus): void {
+    if (!this.renewer) return bus.publish({ type: 'session:refresh-needed' });
+    void this.renewer()
+      .then((token) => token && this.setToken(token))
+      .catch(() => undefined);
   }
 
   get state(): ConnectionState {

@@ -1,5 +1,14 @@
 // Tab calls are untrusted input (any shape, any order): parse once here into typed values.
-import type { BrokerConfig, BrokerError, ConflictChoice, Result, SessionInfo } from '../contract/protocol.js';
+import type {
+  BrokerConfig,
+  BrokerError,
+  ConflictChoice,
+  Credentials,
+  Result,
+  SessionInfo,
+  SessionScope,
+  SignUpRequest,
+} from '../contract/protocol.js';
 import type { Write } from '../contract/writes.js';
 import type { SongFields } from '../contract/writes.js';
 import { SONG_NUMBER_RANGES, SONG_TEXT_LIMITS } from '../contract/song-limits.js';
@@ -30,6 +39,44 @@ export function parseSession(value: unknown): SessionInfo | null {
     throw new InvalidArgument('session.accessToken must be a non-empty string');
   }
   return { userId: parseUuid(userId, 'session.userId'), accessToken };
+}
+
+const TAB_SCOPE = /^tab:[0-9a-f-]{36}$/i;
+/** GoTrue's limits: an address is at most 254 characters; bcrypt reads 72 bytes of a password. */
+const MAX_EMAIL_LENGTH = 254;
+const MAX_PASSWORD_LENGTH = 72;
+const MAX_NAME_LENGTH = 100;
+
+export function parseScope(value: unknown): SessionScope {
+  if (value === 'profile') return value;
+  if (typeof value === 'string' && TAB_SCOPE.test(value)) return value.toLowerCase() as SessionScope;
+  throw new InvalidArgument("scope must be 'profile' or 'tab:<uuid>'");
+}
+
+export function parseCredentials(value: unknown): Credentials {
+  if (typeof value !== 'object' || value === null) throw new InvalidArgument('credentials must be an object');
+  const { email, password } = value as Record<string, unknown>;
+  if (typeof email !== 'string' || email.length === 0 || email.length > MAX_EMAIL_LENGTH)
+    throw new InvalidArgument(`email must be 1-${MAX_EMAIL_LENGTH} characters`);
+  if (typeof password !== 'string' || password.length === 0 || password.length > MAX_PASSWORD_LENGTH)
+    throw new InvalidArgument(`password must be 1-${MAX_PASSWORD_LENGTH} characters`);
+  return { email, password };
+}
+
+export function parseSignUp(value: unknown): SignUpRequest {
+  const credentials = parseCredentials(value);
+  const { name } = value as Record<string, unknown>;
+  if (name === undefined || name === '') return credentials;
+  if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH)
+    throw new InvalidArgument(`name must be a string of at most ${MAX_NAME_LENGTH} characters`);
+  return { ...credentials, name };
+}
+
+/** A string of at most `max` characters (a band's description: the table's own check). */
+export function parseText(value: unknown, name: string, max: number): string {
+  if (typeof value !== 'string' || value.length > max)
+    throw new InvalidArgument(`${name} must be a string of at most ${max} characters`);
+  return value;
 }
 
 export function parseUrl(value: unknown): string {

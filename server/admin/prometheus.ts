@@ -11,6 +11,18 @@ export function prometheusText(metrics: MetricsResponse): string {
     ['backline_realtime_messages_out', 'gauge', 'Frames sent to open sockets', totals.messages_out],
     ['backline_realtime_changes_total', 'counter', 'Changes captured', totals.changes],
     ['backline_realtime_deliveries_total', 'counter', 'Change frames sent', totals.deliveries],
+    [
+      'backline_realtime_joins_refused_total',
+      'counter',
+      'Joins refused for their token',
+      totals.joins_refused,
+    ],
+    [
+      'backline_realtime_joins_refused_expired_total',
+      'counter',
+      'Joins refused for an expired token',
+      totals.joins_refused_expired_token,
+    ],
     ['backline_realtime_rls_checks_total', 'counter', 'Per-subscriber RLS row checks', metrics.rls_checks],
     [
       'backline_realtime_rls_queries_total',

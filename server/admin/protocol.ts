@@ -61,6 +61,9 @@ export interface MetricsResponse {
     changes: number;
     /** Change frames sent (one per subscriber a change reached). */
     deliveries: number;
+    /** Joins refused for their access token since start, and of those for an expired one. */
+    joins_refused: number;
+    joins_refused_expired_token: number;
   };
   /** Per-subscriber RLS checks: one per distinct claims and change. */
   rls_checks: number;

@@ -8,6 +8,8 @@ export interface Counters {
   deliveries: number;
   rlsChecks: number;
   rlsQueries: number;
+  joinsRefused: number;
+  joinsRefusedExpired: number;
 }
 
 export function socketMetrics(session: SocketSession): SocketMetrics {
@@ -50,6 +52,8 @@ export function metricsSnapshot(
       messages_out: sum((s) => s.messages_out),
       changes: counters.changes,
       deliveries: counters.deliveries,
+      joins_refused: counters.joinsRefused,
+      joins_refused_expired_token: counters.joinsRefusedExpired,
     },
     rls_checks: counters.rlsChecks,
     rls_queries: counters.rlsQueries,

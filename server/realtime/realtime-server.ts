@@ -11,6 +11,7 @@ import type { Database } from '../db/database.js';
 import type { RealtimeMetrics } from '../admin/protocol.js';
 import type { ChaosControls } from '../chaos/chaos-controls.js';
 import { ChangeCapture } from './change-capture.js';
+import { TOKEN_EXPIRED } from './channel-tokens.js';
 import { ChangeFanout } from './change-fanout.js';
 import type { Member } from './channel.js';
 import { metricsSnapshot } from './metrics.js';
@@ -47,6 +48,9 @@ export class RealtimeServer implements SessionHost {
   private readonly gate: RlsGate;
   private readonly fanout: ChangeFanout;
   private socketIds = 0;
+  /** Joins refused for their token, and of those for an expired one (the broker must never cause these). */
+  private refusedJoins = 0;
+  private expiredJoins = 0;
 
   private constructor(
     db: Database,
@@ -119,6 +123,8 @@ export class RealtimeServer implements SessionHost {
         deliveries: this.fanout.deliveries,
         rlsChecks: this.gate.checks,
         rlsQueries: this.gate.queries,
+        joinsRefused: this.refusedJoins,
+        joinsRefusedExpired: this.expiredJoins,
       },
       this.chaos.snapshot(),
     );
@@ -148,6 +154,11 @@ export class RealtimeServer implements SessionHost {
 
   joined(member: Member): void {
     this.registry.add(member);
+  }
+
+  joinRefused(reason: string): void {
+    this.refusedJoins++;
+    if (reason === TOKEN_EXPIRED) this.expiredJoins++;
   }
 
   left(member: Member): void {

@@ -27,6 +27,8 @@ export interface SessionHost {
   blackholed(): boolean;
   latency(): number;
   joined(member: Member): void;
+  /** A join refused for its token (expired or invalid): Supabase's reason. */
+  joinRefused(reason: string): void;
   left(member: Member): void;
   broadcast(from: Member, push: BroadcastPush): void;
   track(member: Member, meta: Record<string, unknown>): void;
@@ -183,7 +185,10 @@ export class SocketSession implements Subscriber {
       throw error;
     }
     const claims = await claimsFromToken(this.host.keys, frame.payload['access_token'], this.claims);
-    if (typeof claims === 'string') return this.reply(frame, 'error', { reason: claims });
+    if (typeof claims === 'string') {
+      this.host.joinRefused(claims);
+      return this.reply(frame, 'error', { reason: claims });
+    }
     if (this.closed) return;
     // The socket acts for whoever presented a token last (metrics, drops by user).
     this.claims = claims;

@@ -4,6 +4,8 @@
 // tells each new broker again after a move.
 import type { ConnectionState } from '../../contract/connection-state.js';
 import type {
+  AuthStatus,
+  AuthUser,
   BandLive,
   BrokerApi,
   BusEvent,
@@ -11,10 +13,14 @@ import type {
   Diagnostics,
   Result,
   SessionInfo,
+  SessionScope,
+  SignUpRequest,
   TransportMode,
 } from '../../contract/protocol.js';
+import { TAB_SESSION_KEY } from '../../contract/names.js';
 import type { OutboxEntry, Write } from '../../contract/writes.js';
 import { AppEvents } from './app-events.js';
+import { parseAuthChange } from './auth-change.js';
 import { BandDelivery, isBandBusEvent } from './band-delivery.js';
 import { browserEnvironment, watchPage } from './browser-environment.js';
 import { BacklineError, unwrap } from './errors.js';
@@ -50,7 +56,15 @@ export class BacklineClient {
     lostBand: (error) => error instanceof BacklineError && error.code === 'not_member',
   });
   private succession!: WorkerSuccession;
+  /** The app's own session (auth 'app'), handed over at each token refresh. */
   private session: SessionInfo | null = null;
+  /** Who this tab acts for: from Backline's auth or from the app's session. */
+  private userId: string | undefined;
+  /** The signed-in user (Backline's auth): undefined until the stored session has been read. */
+  private user: AuthUser | null | undefined;
+  /** Bumped at every change of who is signed in, so an answer that was overtaken is dropped. */
+  private authEpoch = 0;
+  private stopAuth: (() => void) | undefined;
   /**
    * Settles once the broker holds a session, and starts over at a sign-out: a page that renders
    * before auth has loaded, or again at a sign-in in another tab, waits here instead of meeting
@@ -63,7 +77,10 @@ export class BacklineClient {
   private stopListening: (() => void) | undefined;
   private stopWatchingPage: () => void = () => undefined;
 
-  private constructor() {
+  private constructor(
+    private readonly authMode: 'backline' | 'app',
+    private readonly scope: SessionScope,
+  ) {
     this.awaitSession();
   }
 
@@ -72,7 +89,7 @@ export class BacklineClient {
   }
 
   static async connect(options: BacklineOptions): Promise<BacklineClient> {
-    const client = new BacklineClient();
+    const client = new BacklineClient(options.auth ?? 'backline', sessionScope(options.session));
     client.succession = await WorkerSuccession.start(
       browserEnvironment(),
       {
@@ -112,15 +129,38 @@ export class BacklineClient {
     return this.emitter.on(type, handler);
   }
 
-  /** Call on sign-in and on every token refresh; null on sign-out. */
+  /** The signed-in user (Backline's auth); undefined until the stored session has been read. */
+  get currentUser(): AuthUser | null | undefined {
+    return this.user;
+  }
+
+  /** Signs in every tab of this tab's scope (every tab hears `auth:changed`). */
+  async signIn(email: string, password: string): Promise<AuthUser> {
+    const user = await this.call((broker) => broker.signIn(this.tabId, { email, password }));
+    await this.readAuth('signed-in');
+    return user;
+  }
+
+  /** Creates an account and signs in; null when the server wants the email confirmed first. */
+  async signUp(request: SignUpRequest): Promise<AuthUser | null> {
+    const user = await this.call((broker) => broker.signUp(this.tabId, request));
+    if (user) await this.readAuth('signed-in');
+    return user;
+  }
+
+  /** Signs out every tab of the scope: on the server when it can be reached, on this device anyway. */
+  async signOut(): Promise<void> {
+    await this.call((broker) => broker.signOut(this.tabId));
+    this.adopt({ user: null, state: null }, 'signed-out');
+  }
+
+  /** With `auth: 'app'`: call on sign-in and on every token refresh; null on sign-out. */
   async setSession(session: SessionInfo | null): Promise<void> {
+    if (this.authMode !== 'app')
+      throw new BacklineError('invalid_argument', "setSession needs auth: 'app'; sign in with signIn()");
     const userChanged = session?.userId !== this.session?.userId;
-    if (!session && this.session) this.awaitSession();
     this.session = session;
-    if (userChanged) {
-      this.listen(this.busTransport);
-      this.appEvents.userChanged();
-    }
+    this.actFor(session?.userId);
     const state = await this.call((broker) => broker.setSession(this.tabId, session));
     if (session) this.sessionWasSet();
     // A tab that joins late learns the socket's state now rather than at its next change.
@@ -191,6 +231,7 @@ export class BacklineClient {
   }
 
   close(): void {
+    this.stopAuth?.();
     this.stopListening?.();
     this.stopWatchingPage();
     this.succession.close();
@@ -208,8 +249,17 @@ export class BacklineClient {
   /** Tells a broker the tab joins everything it has: its session and (after a move) its bands. */
   private async register(transport: Transport): Promise<void> {
     this.listen(transport);
-    if (!this.session) return;
-    unwrap(await transport.broker.setSession(this.tabId, this.session));
+    if (this.authMode === 'backline') {
+      this.stopAuth?.();
+      this.stopAuth = transport.listenAuth(this.scope, (data) => this.heardAuth(data));
+      const epoch = this.authEpoch;
+      const status = unwrap(await transport.broker.useAuth(this.tabId, this.scope));
+      if (epoch === this.authEpoch) this.adopt(status, 'loaded');
+      if (!this.userId) return;
+    } else {
+      if (!this.session) return;
+      unwrap(await transport.broker.setSession(this.tabId, this.session));
+    }
     for (const bandId of this.bands.bands()) {
       // Its live events are held from now on; the gap is fetched once the band is live on the
       // new broker, or at once if the watch failed: it is owed either way.
@@ -222,19 +272,68 @@ export class BacklineClient {
     }
   }
 
+  /** Reads who is signed in from the broker (with their connection's state) and takes it on. */
+  private async readAuth(reason: 'signed-in'): Promise<void> {
+    const epoch = ++this.authEpoch;
+    const status = await this.call((broker) => broker.useAuth(this.tabId, this.scope));
+    if (epoch === this.authEpoch) this.adopt(status, reason);
+  }
+
+  /** A sign-in or sign-out in some tab of this scope. */
+  private heardAuth(data: unknown): void {
+    const change = parseAuthChange(data, this.scope);
+    if (!change) return;
+    if (change.type === 'auth:signed-in') {
+      if (change.user.id !== this.user?.id) void this.readAuth('signed-in').catch(() => undefined);
+      return;
+    }
+    this.authEpoch++;
+    this.adopt({ user: null, state: null }, change.reason);
+  }
+
+  /** Backline's auth says who is signed in: the tab acts for them, and the app hears of a change. */
+  private adopt(status: AuthStatus, reason: BacklineEvents['auth:changed']['reason']): void {
+    const before = this.user;
+    this.user = status.user;
+    const changed = this.actFor(status.user?.id);
+    // The broker acts for them already (it answered): watches may go.
+    if (status.user) this.sessionWasSet();
+    if (changed && status.state) this.appEvents.stateChanged(status.state);
+    if (before === undefined || before?.id !== status.user?.id)
+      this.emitter.emit('auth:changed', { user: status.user, reason });
+  }
+
+  /** The tab acts for `userId` now (none: signed out); true when that is a change. */
+  private actFor(userId: string | undefined): boolean {
+    if (userId === this.userId) return false;
+    if (!userId) this.awaitSession();
+    this.userId = userId;
+    this.listen(this.busTransport);
+    this.appEvents.userChanged();
+    return true;
+  }
+
   /** Hears the signed-in user's bus on `transport` (nothing when signed out). */
   private listen(transport: Transport | undefined): void {
     this.stopListening?.();
     this.busTransport = transport;
-    const userId = this.session?.userId;
+    const userId = this.userId;
     this.stopListening =
       transport && userId ? transport.listen(userId, (event) => this.heard(event)) : undefined;
   }
 
   /** One way: band events through band delivery (in order, once) to the app events; the rest straight there. */
   private heard(event: BusEvent): void {
-    if (event.userId !== this.session?.userId) return;
+    if (event.userId !== this.userId) return;
     if (isBandBusEvent(event)) this.bands.received(event);
     else this.appEvents.received(event);
   }
+}
+
+/** The scope a tab signs in with: the profile's, or this tab's own (kept across its reloads). */
+function sessionScope(session: BacklineOptions['session']): SessionScope {
+  if (session !== 'tab') return 'profile';
+  let id = sessionStorage.getItem(TAB_SESSION_KEY);
+  if (!id) sessionStorage.setItem(TAB_SESSION_KEY, (id = crypto.randomUUID()));
+  return `tab:${id}`;
 }

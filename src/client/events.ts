@@ -1,7 +1,7 @@
 // The events a Backline client emits to the app: a typed map, so the names document themselves.
 import type { BandEvent, BandMembership, Song } from '../../contract/schema.js';
 import type { ConnectionState } from '../../contract/connection-state.js';
-import type { TransportMode } from '../../contract/protocol.js';
+import type { AuthUser, TransportMode } from '../../contract/protocol.js';
 import type { OutboxEntry } from '../../contract/writes.js';
 
 export interface RowChange<Row> {
@@ -33,6 +33,11 @@ export interface BacklineEvents {
   'band:caught-up': { bandId: string; count: number };
   'realtime:state-changed': ConnectionState;
   'realtime:max-retries-exceeded': ConnectionState;
+  /**
+   * Who is signed in changed (Backline's auth): `loaded` once the stored session is read, then
+   * sign-ins and sign-outs in any tab of the scope; `expired`: the session could not be renewed.
+   */
+  'auth:changed': { user: AuthUser | null; reason: 'loaded' | 'signed-in' | 'signed-out' | 'expired' };
   /** The user signed out in some tab: events stopped for this profile. */
   'session:ended': { userId: string };
   /** The broker holds an expired token and writes wait for a fresh one (bindSupabaseAuth refreshes). */

@@ -5,6 +5,14 @@ import type { BrokerConfig } from '../../contract/protocol.js';
 export interface BacklineOptions extends BrokerConfig {
   /** 'auto' (default): shared when SharedWorker works, else per-tab. */
   transport?: 'auto' | 'shared' | 'tab';
+  /**
+   * 'backline' (default): sign in through the client (signIn, signUp, signOut); the broker keeps
+   * the session and no token reaches the tab. 'app': the app keeps its own Supabase session and
+   * hands each token over (setSession, or bindSupabaseAuth).
+   */
+  auth?: 'backline' | 'app';
+  /** Whose session this tab uses: the profile's (default), or its own ('tab': two people in one profile). */
+  session?: 'profile' | 'tab';
   /** How often the tab checks that the worker answers (default 5 s), and how long it waits (3 s). */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;

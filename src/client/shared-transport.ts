@@ -1,8 +1,8 @@
 // Shared mode: the broker in a SharedWorker named per generation; calls over its port with
 // Comlink, events from one BroadcastChannel per user. Loads no realtime client in the tab.
 import * as Comlink from 'comlink';
-import type { BrokerApi, BusEvent } from '../../contract/protocol.js';
-import { busChannel, workerName } from '../../contract/names.js';
+import type { BrokerApi, BusEvent, SessionScope } from '../../contract/protocol.js';
+import { authChannel, busChannel, workerName } from '../../contract/names.js';
 import type { Transport } from './transport.js';
 
 export function sharedWorkerAvailable(): boolean {
@@ -28,6 +28,12 @@ export class SharedTransport implements Transport {
   listen(userId: string, handler: (event: BusEvent) => void): () => void {
     const channel = new BroadcastChannel(busChannel(userId));
     channel.onmessage = (message: MessageEvent<BusEvent>) => handler(message.data);
+    return () => channel.close();
+  }
+
+  listenAuth(scope: SessionScope, handler: (change: unknown) => void): () => void {
+    const channel = new BroadcastChannel(authChannel(scope));
+    channel.onmessage = (message: MessageEvent<unknown>) => handler(message.data);
     return () => channel.close();
   }
 

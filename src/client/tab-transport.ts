@@ -1,6 +1,6 @@
 // Per-tab mode (no SharedWorker, as in Chrome on Android, or asked for): the same broker core
 // runs in this page, loaded on demand so shared-mode tabs never download the realtime client.
-import type { BusEvent } from '../../contract/protocol.js';
+import type { AuthChange, BusEvent } from '../../contract/protocol.js';
 import type { Transport } from './transport.js';
 
 export async function createTabTransport(reason: string, generation: number): Promise<Transport> {
@@ -10,12 +10,16 @@ export async function createTabTransport(reason: string, generation: number): Pr
     import('../../worker/environment.js'),
   ]);
   const listeners = new Set<(event: BusEvent) => void>();
+  const authListeners = new Set<(change: AuthChange) => void>();
   const broker = new Broker({
     mode: 'tab',
     modeReason: reason,
     generation,
     environment: browserEnvironment(),
-    fanout: new LocalFanout((event) => listeners.forEach((listener) => listener(event))),
+    fanout: new LocalFanout(
+      (event) => listeners.forEach((listener) => listener(event)),
+      (change) => authListeners.forEach((listener) => listener(change)),
+    ),
     graceMs: 5000,
     connection: {},
   });
@@ -30,6 +34,13 @@ export async function createTabTransport(reason: string, generation: number): Pr
       };
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    listenAuth(scope, handler) {
+      const listener = (change: AuthChange): void => {
+        if (change.scope === scope) handler(change);
+      };
+      authListeners.add(listener);
+      return () => authListeners.delete(listener);
     },
     close() {
       broker.shutdown();

@@ -1,14 +1,15 @@
-// A page that exposes the Backline client to end-to-end tests and benchmarks as `window.lab`.
+// A page that exposes the Backline client to end-to-end tests and benchmarks as `window.lab`. It
+// loads no Supabase client: sign-in and writes go through the broker, as in the app.
 // Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms&batch=n
 import {
   BacklineClient,
-  bindSupabaseAuth,
   type ConnectionKind,
+  type OutboxEntry,
   type Watch,
   type BandEvent,
+  type Write,
 } from '../client/index.js';
 import { supabaseConfig } from '../config.js';
-import { createAppClient } from '../data/app-client.js';
 
 // Where this page's own code starts (after its imports): the benchmark times tab → live from here too.
 performance.mark('page:start');
@@ -17,15 +18,10 @@ const numberParam = (name: string): number | undefined =>
   params.has(name) ? Number(params.get(name)) : undefined;
 const { url, anonKey } = supabaseConfig();
 
-// Session storage gives each tab its own user: two users in one profile.
-const supabase = createAppClient(
-  url,
-  anonKey,
-  params.get('storage') === 'session' ? sessionStorage : localStorage,
-);
-
 const transport = (params.get('transport') ?? 'auto') as 'auto' | 'shared' | 'tab';
-const options = { supabaseUrl: url, anonKey, transport };
+// ?storage=session gives each tab its own session: two users in one profile.
+const session = params.get('storage') === 'session' ? 'tab' : 'profile';
+const options = { supabaseUrl: url, anonKey, transport, session } as const;
 const heartbeatIntervalMs = numberParam('heartbeat');
 const graceMs = numberParam('grace');
 const outboxBatchSize = numberParam('batch');
@@ -37,8 +33,25 @@ const backline = await BacklineClient.connect({
   pingIntervalMs: numberParam('ping') ?? 2000,
   pingTimeoutMs: 1500,
 });
-bindSupabaseAuth(backline, supabase);
 
+/** Queues a write and resolves once the server has it (rejects if it was refused). */
+async function written(write: Write): Promise<OutboxEntry> {
+  const entryId = crypto.randomUUID();
+  const done = new Promise<OutboxEntry>((resolve, reject) => {
+    const stop = backline.on('outbox:changed', ({ entry, removed }) => {
+      if (entry.id !== entryId) return;
+      if (entry.status === 'failed' || entry.status === 'conflict') {
+        stop();
+        reject(new Error(entry.error?.message ?? entry.status));
+      } else if (removed) {
+        stop();
+        resolve(entry);
+      }
+    });
+  });
+  await backline.write(write, entryId);
+  return done;
+}
 const watches = new Map<string, Watch>();
 /** Each watched band's answer: from issue 16 on it carries the band's rows (`rows.songs`). */
 const answers = new Map<string, unknown>();
@@ -52,7 +65,6 @@ for (const type of ['band:created', 'band:joined', 'band:left', 'session:ended']
 }
 
 const lab = {
-  supabase,
   backline,
   events,
   states,
@@ -61,15 +73,9 @@ const lab = {
   generation: () => backline.generation,
   state: () => backline.state.kind,
   async signIn(email: string, password: string): Promise<string> {
-    const { data, error } = await supabase.auth.signInWithPassword({ email, password });
-    if (error) throw error;
-    await backline.setSession({ userId: data.user.id, accessToken: data.session.access_token });
-    return data.user.id;
+    return (await backline.signIn(email, password)).id;
   },
-  async signOut(): Promise<void> {
-    await supabase.auth.signOut();
-    await backline.setSession(null);
-  },
+  signOut: (): Promise<void> => backline.signOut(),
   async watch(bandId: string): Promise<number> {
     const watch = backline.watchBand(bandId);
     watches.set(bandId, watch);
@@ -91,15 +97,13 @@ const lab = {
     return { source: 'rest', titles: data.map((song) => song.title) };
   },
   async addSong(bandId: string, title: string): Promise<void> {
-    const { error } = await supabase.db.from('songs').insert({ band_id: bandId, title });
-    if (error) throw new Error(error.message);
+    await written({ kind: 'song.insert', songId: crypto.randomUUID(), bandId, fields: { title } });
   },
-  /** Creates a band and tells the broker at once, as the app does. */
+  /** Creates a band (subscribed at once, as in the app) and resolves once the server has it. */
   async createBand(name: string): Promise<string> {
-    const { data, error } = await supabase.db.rpc('create_band', { name, description: '' });
-    if (error) throw new Error(error.message);
-    await backline.bandAdded(data.id);
-    return data.id;
+    const bandId = crypto.randomUUID();
+    await written({ kind: 'band.create', bandId, name, description: '' });
+    return bandId;
   },
   seqs: (bandId: string) => events.filter((e) => e.band_id === bandId).map((e) => e.seq),
 };

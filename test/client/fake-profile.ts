@@ -66,11 +66,19 @@ export class FakeWorker {
       await this.helloHeld;
       return this.answer('hello', { generation: this.generation, mode: this.mode, lifeLock: this.lifeLock });
     },
+    useAuth: () => this.answer('useAuth', { user: null, state: null }),
+    signIn: () => this.answer('signIn', { id: '', email: null, name: null }),
+    signUp: () => this.answer('signUp', null),
+    signOut: () => this.answer('signOut', null),
     setSession: () => this.answer('setSession', null),
     watchBand: (_tabId, bandId) => this.answer('watchBand', { bandId, lastSeq: 0 }),
     unwatchBand: () => this.answer('unwatchBand', null),
     eventsAfter: () => this.answer('eventsAfter', []),
     bandAdded: () => this.answer('bandAdded', null),
+    invites: () => this.answer('invites', []),
+    createInvite: () => never(),
+    revokeInvite: () => this.answer('revokeInvite', null),
+    describeBand: () => never(),
     retry: () => this.answer('retry', null),
     syncNow: () => this.answer('syncNow', null),
     networkChanged: () => this.answer('networkChanged', null),
@@ -116,6 +124,10 @@ export class FakeTransport implements Transport {
   }
 
   listen(): () => void {
+    return () => undefined;
+  }
+
+  listenAuth(): () => void {
     return () => undefined;
   }
 

@@ -5,7 +5,7 @@ import type { WebSocketLikeConstructor } from '@supabase/realtime-js';
 import { Broker } from '../../worker/broker.js';
 import type { BackoffPolicy } from '../../worker/core/backoff.js';
 import { LocalFanout } from '../../worker/fanout.js';
-import type { BusEvent } from '../../contract/protocol.js';
+import type { AuthChange, BusEvent } from '../../contract/protocol.js';
 import type { BrokerEnvironment } from '../../worker/environment.js';
 import type { Backend, Client } from './backend.js';
 import { nodeEnvironment } from './node-environment.js';
@@ -26,6 +26,7 @@ export function nodeBroker(
   policy: BackoffPolicy = QUICK_BACKOFF,
   graceMs = 50,
   environment: BrokerEnvironment = nodeEnvironment(),
+  authChanged: (change: AuthChange) => void = () => undefined,
 ): NodeBroker {
   const events: BusEvent[] = [];
   const broker = new Broker({
@@ -33,7 +34,7 @@ export function nodeBroker(
     modeReason: 'node test',
     generation: 0,
     environment,
-    fanout: new LocalFanout((event) => events.push(event)),
+    fanout: new LocalFanout((event) => events.push(event), authChanged),
     graceMs,
     connection: { transport: WebSocket as unknown as WebSocketLikeConstructor, policy },
   });

@@ -3,6 +3,7 @@
 // test asks for one: with none, write() answers as a context without IndexedDB does.
 import type { BrokerEnvironment } from '../../worker/environment.js';
 import { MemoryOutboxData, MemoryOutboxStore } from '../../worker/outbox/memory-outbox-store.js';
+import { MemoryAuthStorage } from '../../worker/auth/auth-storage.js';
 import { MemoryLocks } from './memory-locks.js';
 
 export interface NodeEnvironmentOptions {
@@ -11,12 +12,15 @@ export interface NodeEnvironmentOptions {
   outbox?: MemoryOutboxData;
   /** Told of every store connection opened, so a test can check it is closed again. */
   opened?: (store: MemoryOutboxStore) => void;
+  /** The profile's session store; share one between brokers to play a worker replacement. */
+  authStorage?: MemoryAuthStorage;
 }
 
 export function nodeEnvironment({
   locks = new MemoryLocks(),
   outbox,
   opened,
+  authStorage = new MemoryAuthStorage(),
 }: NodeEnvironmentOptions = {}): BrokerEnvironment {
   return {
     locks,
@@ -27,6 +31,7 @@ export function nodeEnvironment({
       return Promise.resolve(store);
     },
     channel: (name) => new BroadcastChannel(name),
+    authStorage,
     now: () => Date.now(),
     random: () => Math.random(),
   };

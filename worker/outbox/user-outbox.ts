@@ -44,7 +44,7 @@ export class SessionOutboxContext implements OutboxContext {
   }
 
   needToken(): void {
-    this.bus.publish({ type: 'session:refresh-needed' });
+    this.token.renew();
   }
 
   notify(changes: OutboxChange[]): void {

@@ -63,6 +63,24 @@ describe('access tokens', () => {
     raw.close();
   });
 
+  it('counts joins refused for an expired token, apart from other refusals, in its metrics', async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const before = backend.realtime.metrics().totals;
+    const raw = await RawSocket.open(socketUrl(backend));
+    const expired = await backend.keys.sign(
+      { role: 'authenticated', sub: alice.userId },
+      Math.floor(Date.now() / 1000) - 10,
+    );
+    raw.send(['1', '1', 'realtime:t', 'phx_join', { config: {}, access_token: expired }]);
+    expect((await raw.reply('1'))[4]).toMatchObject({ status: 'error' });
+    raw.send(['2', '2', 'realtime:u', 'phx_join', { config: {}, access_token: 'not.a.jwt' }]);
+    expect((await raw.reply('2'))[4]).toMatchObject({ status: 'error' });
+    const after = backend.realtime.metrics().totals;
+    expect(after.joins_refused - before.joins_refused).toBe(2);
+    expect(after.joins_refused_expired_token - before.joins_refused_expired_token).toBe(1);
+    raw.close();
+  });
+
   it('refuses a join with a forged token with Supabase’s reason', async () => {
     const supabase = client(backend);
     await supabase.realtime.setAuth('eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.forged');

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { tokenExpiresAt, tokenFresh } from '../../../worker/core/token-expiry.js';
+import {
+  TOKEN_MARGIN_MS,
+  tokenExpiresAt,
+  tokenFresh,
+  tokenMargin,
+} from '../../../worker/core/token-expiry.js';
 
 const jwt = (claims: object): string =>
   ['e30', Buffer.from(JSON.stringify(claims)).toString('base64url'), 'sig'].join('.');
@@ -23,5 +28,11 @@ describe('token expiry', () => {
     expect(tokenFresh(exp, exp - 10_000)).toBe(true);
     expect(tokenFresh(exp, exp - 1_000)).toBe(false);
     expect(tokenFresh(exp, exp + 1)).toBe(false);
+  });
+
+  it('keeps the margin inside a short-lived token’s renewal lead: a tenth of its life, at most 5 s', () => {
+    expect(tokenMargin(jwt({ iat: 1000, exp: 4600 }))).toBe(TOKEN_MARGIN_MS);
+    expect(tokenMargin(jwt({ iat: 1000, exp: 1020 }))).toBe(2000);
+    expect(tokenMargin(jwt({ exp: 1020 }))).toBe(TOKEN_MARGIN_MS);
   });
 });
