@@ -67,13 +67,13 @@ const nodeClient = (backend: BenchBackend): SupabaseClient<Database> =>
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
   });
 
-const PASSWORD = 'bench password';
+export const BENCH_PASSWORD = 'bench password';
 let signUps = 0;
 async function signUp(backend: BenchBackend, name: string) {
   const client = nodeClient(backend);
   // Profiles of the token-refresh figure sign up at once: the count keeps their emails apart.
   const email = `${name}-${process.pid}-${Date.now()}-${++signUps}@example.com`;
-  const { data, error } = await client.auth.signUp({ email, password: PASSWORD });
+  const { data, error } = await client.auth.signUp({ email, password: BENCH_PASSWORD });
   if (error || !data.session || !data.user) throw new Error(`sign-up failed: ${error?.message}`);
   return { client, userId: data.user.id, email, session: data.session };
 }
@@ -84,7 +84,10 @@ async function signUp(backend: BenchBackend, name: string) {
  * lifetime), and a tab seeded with the spent refresh token would then be signed out.
  */
 export async function freshSession(backend: BenchBackend, email: string): Promise<Session> {
-  const { data, error } = await nodeClient(backend).auth.signInWithPassword({ email, password: PASSWORD });
+  const { data, error } = await nodeClient(backend).auth.signInWithPassword({
+    email,
+    password: BENCH_PASSWORD,
+  });
   if (error || !data.session) throw new Error(`sign-in failed: ${error?.message}`);
   return data.session;
 }

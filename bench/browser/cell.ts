@@ -18,6 +18,7 @@ import {
   liveAt,
   openProfile,
   openTab,
+  readerSeed,
   receivedAfter,
   scriptToLive,
   songsShown,
@@ -154,7 +155,7 @@ async function delivery(ctx: CellContext, tabs: Tab[], head: number): Promise<De
 
 export async function runCell(ctx: CellContext, mode: Mode, n: number, repeat: number): Promise<CellResult> {
   const { browser, appUrl, band, backend, settings } = ctx;
-  const context = await openProfile(browser, appUrl, band.bandId, band.reader.session);
+  const context = await openProfile(browser, appUrl, readerSeed(backend, band));
   try {
     const tabs: Tab[] = [];
     // One by one, each live before the next: tab 2 on is "a new tab in a profile already live".

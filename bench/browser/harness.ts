@@ -52,7 +52,7 @@ export async function runBrowserBench(options: BenchOptions): Promise<ModeResult
     const newBand = () => prepareBand(users, options.bandSongs);
     const bundles = await bundleSizes(
       outDir,
-      await pagesScripts(browser, server.url, await newBand(), modes),
+      await pagesScripts(browser, server.url, backend, await newBand(), modes),
     );
 
     const cells: CellResult[] = [];

@@ -5,9 +5,9 @@
 // own target, so they do not show here. Each file is then gzipped from the served build.
 import type { Browser, Page } from '@playwright/test';
 import { pageSession } from '../../test/support/browser/cdp.js';
-import { songTitle, type BenchBand } from './backend.js';
+import { songTitle, type BenchBackend, type BenchBand } from './backend.js';
 import { pagePath, type Mode } from './modes.js';
-import { openProfile, untilLiveWithSongs } from './tabs.js';
+import { openProfile, readerSeed, untilReady } from './tabs.js';
 
 /** The band app's band page, signed in: what the "app page" figure loads. */
 export const APP_BAND_PAGE = (bandId: string): string => `index.html#/band/${bandId}`;
@@ -16,11 +16,12 @@ export const APP_BAND_PAGE = (bandId: string): string => `index.html#/band/${ban
 async function scriptsLoaded(
   browser: Browser,
   appUrl: string,
+  backend: BenchBackend,
   band: BenchBand,
   path: string,
   ready: (page: Page) => Promise<void>,
 ): Promise<string[]> {
-  const context = await openProfile(browser, appUrl, band.bandId, band.reader.session);
+  const context = await openProfile(browser, appUrl, readerSeed(backend, band));
   try {
     const page = await context.newPage();
     const cdp = await pageSession(page);
@@ -48,6 +49,7 @@ export interface PagesScripts {
 export async function pagesScripts(
   browser: Browser,
   appUrl: string,
+  backend: BenchBackend,
   band: BenchBand,
   modes: readonly Mode[],
 ): Promise<PagesScripts> {
@@ -55,11 +57,11 @@ export async function pagesScripts(
     throw new Error('the app page is measured until its first song shows: the band needs one');
   const byMode: Partial<Record<Mode, string[]>> = {};
   for (const mode of modes) {
-    byMode[mode] = await scriptsLoaded(browser, appUrl, band, pagePath(mode, band.bandId), (page) =>
-      untilLiveWithSongs(page, mode, 30_000),
+    byMode[mode] = await scriptsLoaded(browser, appUrl, backend, band, pagePath(mode, band.bandId), (page) =>
+      untilReady(page, mode, 'songs', 30_000),
     );
   }
-  const app = await scriptsLoaded(browser, appUrl, band, APP_BAND_PAGE(band.bandId), (page) =>
+  const app = await scriptsLoaded(browser, appUrl, backend, band, APP_BAND_PAGE(band.bandId), (page) =>
     page.getByText(songTitle(0), { exact: true }).waitFor({ timeout: 30_000 }),
   );
   return { modes: byMode as Record<Mode, string[]>, app };

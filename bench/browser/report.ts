@@ -57,7 +57,7 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
     `# Browser benchmark (${first.profile}), ${first.date}`,
     '',
     `${env.cores} × ${env.cpu}, ${env.memory_gb} GB, Chromium ${env.chromium}, Node ${env.node}, ${env.platform}. ` +
-      `Modes interleaved per N in one browser against one backend (own process), one band, one writer. ` +
+      `Modes interleaved per N in one browser against one backend (own process), a band of ${String(settings['bandSongs'])} songs per cell, one writer. ` +
       `Cells repeated ${String(settings['repeats'])}×, ${String(settings['latencyRounds'])} latency rounds of ` +
       `${String(settings['latencyWrites'])} writes each per cell; spread is min–max over them. ` +
       `A blank tab's heap here: ${Math.round(env.blank_tab_heap_bytes / 1e4) / 100} MB.`,

@@ -13,7 +13,7 @@ import { buildPages } from './build.js';
 import type { Mode } from './modes.js';
 import type { TokenRefreshCell } from './results.js';
 import { serveStatic } from './static-server.js';
-import { openProfile, openTab } from './tabs.js';
+import { openProfile, openTab, readerSeed } from './tabs.js';
 
 export interface TokenRefreshSettings {
   ttlSeconds: number;
@@ -61,10 +61,12 @@ async function refreshCell(
   // Preparing the band refreshed the reader's first session in Node: the tabs get one of their own.
   const session = await freshSession(backend, band.reader.email);
   const before = await tokenRefreshes(backend, userId);
-  const context = await openProfile(browser, appUrl, band.bandId, session);
+  // Songs are not this figure's business, and a REST token handed in would not outlive 20 s.
+  const context = await openProfile(browser, appUrl, readerSeed(backend, band, { session, labRest: false }));
   try {
     // Many profiles open their tabs at once here: give each tab more time than a cell does.
-    for (let i = 0; i < n; i++) await openTab(context, appUrl, mode, band.bandId, 120_000);
+    for (let i = 0; i < n; i++)
+      await openTab(context, appUrl, mode, band.bandId, { ready: 'live', timeoutMs: 120_000 });
     const opened = await tokenRefreshes(backend, userId);
     const from = Date.now();
     await sleep(settings.lifetimes * settings.ttlSeconds * 1000);

@@ -88,14 +88,8 @@ const lab = {
     watches.delete(bandId);
     answers.delete(bandId);
   },
-  /** A watched band's song titles: from its watch answer when that carries rows, else read over REST. */
-  async songs(bandId: string): Promise<{ source: 'watch' | 'rest'; titles: string[] }> {
-    const fromWatch = songTitlesIn(answers.get(bandId));
-    if (fromWatch) return { source: 'watch', titles: fromWatch };
-    const { data, error } = await supabase.db.from('songs').select('*').eq('band_id', bandId);
-    if (error) throw new Error(error.message);
-    return { source: 'rest', titles: data.map((song) => song.title) };
-  },
+  /** A watched band's song titles as its watch answer carried them (`rows.songs`), or null without rows. */
+  watchedSongs: (bandId: string): string[] | null => songTitlesIn(answers.get(bandId)),
   async addSong(bandId: string, title: string): Promise<void> {
     await written({ kind: 'song.insert', songId: crypto.randomUUID(), bandId, fields: { title } });
   },
