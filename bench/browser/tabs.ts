@@ -127,7 +127,7 @@ function labProbe({ bandId, email, password, labRest }: LabSeed): void {
         );
         document.body.append(list);
         probe.songsAt = performance.now();
-        probe.songsShown = titles.length;
+        probe.songsShown = list.childElementCount;
         probe.songsSource = fromWatch ? 'watch' : 'rest';
       })().catch((error: unknown) => (probe.error = String(error)));
     },

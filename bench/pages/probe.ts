@@ -12,7 +12,7 @@ export interface Probe {
   startedAt: number | null;
   /** performance.now() when the band's songs were in the page's DOM (bench/pages/song-list.ts). */
   songsAt: number | null;
-  /** How many songs that list showed. */
+  /** How many songs that list holds in the DOM. */
   songsShown: number | null;
   /** Where the page had them from: a REST read, or the broker's watch answer. */
   songsSource: SongsSource | null;

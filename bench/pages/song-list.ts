@@ -17,6 +17,6 @@ export function showSongs(probe: Probe, titles: readonly string[], source: Songs
   list.append(...titles.map((title) => Object.assign(document.createElement('li'), { textContent: title })));
   document.body.append(list);
   probe.songsAt = performance.now();
-  probe.songsShown = titles.length;
+  probe.songsShown = list.childElementCount;
   probe.songsSource = source;
 }
