@@ -1,11 +1,11 @@
-// Production build for `npm run bench`: the lab page (shared mode) and the two baseline pages, with
-// the benchmark's backend baked in the way test/support/browser/app.ts injects it into the dev server.
+// Production build for `npm run bench`: the lab page (shared mode), the two baseline pages and the
+// band app (index.html, for its tab JS figure), with the benchmark's backend baked in the way test/support/browser/app.ts injects it into the dev server.
 import { resolve } from 'node:path';
 import type { InlineConfig } from 'vite';
 
 const root = resolve(import.meta.dirname, '..');
 
-export const BENCH_PAGES = {
+const BENCH_PAGES = {
   shared: 'lab.html',
   'leader-tab': 'bench/pages/leader-tab.html',
   'per-tab': 'bench/pages/per-tab.html',
@@ -24,10 +24,10 @@ export function benchViteConfig(backend: { url: string; anonKey: string }, outDi
       outDir,
       emptyOutDir: true,
       target: 'es2022',
-      manifest: true,
       rollupOptions: {
         input: {
           ...Object.fromEntries(Object.entries(BENCH_PAGES).map(([k, v]) => [k, resolve(root, v)])),
+          app: resolve(root, 'index.html'),
           // No script: its heap is the floor every tab pays (bench/browser/tabs.ts blankTabHeap).
           blank: resolve(root, 'bench/pages/blank.html'),
         },

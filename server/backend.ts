@@ -4,6 +4,7 @@ import type { HttpCounts } from './admin/protocol.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { requireApiKey } from './auth/api-key.js';
+import { AuthMetrics } from './auth/auth-metrics.js';
 import { handleAuth } from './auth/routes.js';
 import { JwtKeys } from './auth/jwt.js';
 import { UserStore } from './auth/users.js';
@@ -48,6 +49,7 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
   // No prototype: a path such as /__proto__ is counted like any other.
   const restPaths = Object.create(null) as Record<string, number>;
   const httpCounts: HttpCounts = { rest: 0, auth: 0, refused: 0, rest_paths: restPaths };
+  const authMetrics = new AuthMetrics();
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     applyCors(req, res);
@@ -58,7 +60,13 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
       return sendJson(res, 200, { name: 'backline-local-backend', status: 'ok' });
     }
     if (url.pathname === '/metrics' || url.pathname.startsWith('/admin/v1/')) {
-      return handleAdmin(req, res, url.pathname, { keys, chaos, realtime, http: httpCounts });
+      return handleAdmin(req, res, url.pathname, {
+        keys,
+        chaos,
+        realtime,
+        http: httpCounts,
+        auth: authMetrics,
+      });
     }
     if (version !== 'v1' || (service !== 'auth' && service !== 'rest')) {
       throw new HttpError(404, { message: `no route for ${req.method ?? 'GET'} ${url.pathname}` });
@@ -83,6 +91,7 @@ export async function startBackend(overrides: Partial<BackendOptions> = {}): Pro
         accessTokenTtlSeconds: options.accessTokenTtlSeconds,
         refreshReuseSeconds: options.refreshReuseSeconds,
         maxBodyBytes: options.maxBodyBytes,
+        metrics: authMetrics,
       });
     }
     return handleRest(req, res, path, url, { db, catalog, keys, maxBodyBytes: options.maxBodyBytes });

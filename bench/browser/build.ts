@@ -1,21 +1,22 @@
-// The production build the benchmark serves, and what each mode's tab downloads (gzip).
+// The production build the benchmark serves, and the gzip size of what each page loads.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
-import { BENCH_PAGES, benchViteConfig } from '../vite.bench.config.js';
+import { benchViteConfig } from '../vite.bench.config.js';
 import type { Mode } from './modes.js';
-
-interface ManifestChunk {
-  file: string;
-  imports?: string[];
-  dynamicImports?: string[];
-}
+import type { PagesScripts } from './page-scripts.js';
 
 export interface BundleSize {
-  /** JS a tab loads before it runs (the entry and its static imports), gzip bytes. */
+  /** JS the mode's page loaded until its band's songs were on screen (page-scripts.ts), gzip bytes. */
   tab_js_gzip_bytes: number;
   tab_js_files: string[];
+  /**
+   * Shared mode only: the band app (index.html) on a signed-in band page, until its first song
+   * showed, measured the same way. The app runs Backline in shared mode.
+   */
+  app_js_gzip_bytes: number;
+  app_js_files: string[];
   /** The SharedWorker's script (shared mode only), gzip bytes. */
   worker_js_gzip_bytes: number;
   /**
@@ -59,36 +60,30 @@ export async function buildPages(backend: { url: string; anonKey: string }, outD
   await build(benchViteConfig(backend, outDir));
 }
 
-export async function bundleSizes(outDir: string): Promise<Record<Mode, BundleSize>> {
-  const manifest = JSON.parse(await readFile(join(outDir, '.vite/manifest.json'), 'utf8')) as Record<
-    string,
-    ManifestChunk
-  >;
-  const gzip = async (file: string): Promise<number> => gzipSync(await readFile(join(outDir, file))).length;
-  const closure = (key: string, seen = new Set<string>()): Set<string> => {
-    if (seen.has(key)) return seen;
-    seen.add(key);
-    for (const next of manifest[key]?.imports ?? []) closure(next, seen);
-    return seen;
-  };
-  const sizeOf = async (keys: Iterable<string>): Promise<{ bytes: number; files: string[] }> => {
-    const files = [...keys].map((key) => manifest[key]!.file).filter((file) => file.endsWith('.js'));
-    const sizes = await Promise.all(files.map(gzip));
-    return { bytes: sizes.reduce((a, b) => a + b, 0), files };
-  };
-  // The worker is bundled on its own into one asset the manifest does not list.
+/** Gzip bytes of built files, each compressed on its own as a server would send it. */
+async function gzipSize(outDir: string, files: readonly string[]): Promise<number> {
+  const sizes = await Promise.all(
+    files.map(async (file) => gzipSync(await readFile(join(outDir, file))).length),
+  );
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
+export async function bundleSizes(outDir: string, scripts: PagesScripts): Promise<Record<Mode, BundleSize>> {
+  // The worker is bundled on its own into one asset the pages do not fetch themselves.
   const workerFile = (await readdir(join(outDir, 'assets'))).find((file) =>
     /^shared-worker-.*\.js$/.test(file),
   );
-  const workerBytes = workerFile ? await gzip(join('assets', workerFile)) : 0;
+  const workerBytes = workerFile ? await gzipSize(outDir, [join('assets', workerFile)]) : 0;
   const result: Partial<Record<Mode, BundleSize>> = {};
-  for (const [mode, page] of Object.entries(BENCH_PAGES) as [Mode, string][]) {
-    const tab = await sizeOf(closure(page));
+  for (const [mode, files] of Object.entries(scripts.modes) as [Mode, string[]][]) {
+    const shared = mode === 'shared';
     result[mode] = {
-      tab_js_gzip_bytes: tab.bytes,
-      tab_js_files: tab.files,
-      worker_js_gzip_bytes: mode === 'shared' ? workerBytes : 0,
-      client_js_gzip_bytes: mode === 'shared' ? await clientBundleSize() : 0,
+      tab_js_gzip_bytes: await gzipSize(outDir, files),
+      tab_js_files: files,
+      app_js_gzip_bytes: shared ? await gzipSize(outDir, scripts.app) : 0,
+      app_js_files: shared ? scripts.app : [],
+      worker_js_gzip_bytes: shared ? workerBytes : 0,
+      client_js_gzip_bytes: shared ? await clientBundleSize() : 0,
     };
   }
   return result as Record<Mode, BundleSize>;

@@ -20,8 +20,10 @@ import {
   liveAt,
   openProfile,
   openTab,
+  readerSeed,
   receivedAfter,
   scriptToLive,
+  songsShown,
   type Tab,
 } from './tabs.js';
 import { committedSeqs, headSeq, type Writer } from './writer.js';
@@ -162,13 +164,14 @@ async function delivery(ctx: CellContext, tabs: Tab[], head: number): Promise<De
 
 export async function runCell(ctx: CellContext, mode: Mode, n: number, repeat: number): Promise<CellResult> {
   const { browser, appUrl, band, backend, settings } = ctx;
-  const context = await openProfile(browser, appUrl, band.bandId, band.reader.session);
+  const context = await openProfile(browser, appUrl, readerSeed(backend, band));
   try {
     const tabs: Tab[] = [];
     // One by one, each live before the next: tab 2 on is "a new tab in a profile already live".
     for (let i = 0; i < n; i++) tabs.push(await openTab(context, appUrl, mode, band.bandId));
     const live = await Promise.all(tabs.map(liveAt));
     const scriptLive = await Promise.all(tabs.map(scriptToLive));
+    const songs = await Promise.all(tabs.map(songsShown));
     const server = await serverLoad(backend, band.reader.userId, band.bandId);
     const head = await headSeq(band.readerClient, band.bandId);
 
@@ -198,6 +201,10 @@ export async function runCell(ctx: CellContext, mode: Mode, n: number, repeat: n
       server,
       live_ms: live.map(Math.round),
       script_live_ms: scriptLive.map(Math.round),
+      songs_ms: songs.map(({ at }) => Math.round(at)),
+      songs_shown: songs.map(({ shown }) => shown),
+      songs_source: songs.map(({ source }) => source),
+      band_songs: band.songs,
       heap: {
         tabs_bytes: tabHeaps,
         worker_bytes: workerHeap,

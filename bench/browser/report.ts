@@ -1,6 +1,6 @@
 // The markdown report: one table of every (N, mode), bundle sizes, and the ratios at the largest N.
 import type { ModeResults } from './results.js';
-import type { Row } from './summary.js';
+import { kb, type Row } from './summary.js';
 import type { Spread } from './stats.js';
 
 const round = (value: number): string =>
@@ -27,6 +27,7 @@ function ratios(rows: Row[]): string {
     ['commit → tab p99', (r) => r.p99_ms.median],
     ['second tab → live', (r) => r.second_tab_live_ms.median],
     ['second tab, page code → live', (r) => r.second_tab_script_live_ms.median],
+    ["second tab → the band's songs on screen", (r) => r.second_tab_songs_ms.median],
     ['sustained write rate', (r) => r.sustained_per_s.median],
     ['JS heap, tabs + worker', (r) => r.heap_mb.median],
     ['JS heap above blank tabs', (r) => r.heap_above_blank_mb.median],
@@ -34,6 +35,7 @@ function ratios(rows: Row[]): string {
     ['recovery after a drop', (r) => r.recovery_ms.median],
     ['worker / leader killed → caught up', (r) => r.owner_loss_ms.median],
     ['tab bundle (gzip)', (r) => r.tab_js_gzip_kb],
+    ['token refreshes per token lifetime', (r) => r.token_refreshes_per_lifetime.median],
   ];
   const others = at.filter((r) => r.mode !== 'shared');
   return [
@@ -55,13 +57,13 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
     `# Browser benchmark (${first.profile}), ${first.date}`,
     '',
     `${env.cores} × ${env.cpu}, ${env.memory_gb} GB, Chromium ${env.chromium}, Node ${env.node}, ${env.platform}. ` +
-      `Modes interleaved per N in one browser against one backend (own process), one band, one writer. ` +
+      `Modes interleaved per N in one browser against one backend (own process), a band of ${String(settings['bandSongs'])} songs per cell, one writer. ` +
       `Cells repeated ${String(settings['repeats'])}×, ${String(settings['latencyRounds'])} latency rounds of ` +
       `${String(settings['latencyWrites'])} writes each per cell; spread is min–max over them. ` +
       `A blank tab's heap here: ${Math.round(env.blank_tab_heap_bytes / 1e4) / 100} MB.`,
     '',
-    '| N | mode | sockets | channels (band bindings) | p50 ms | p99 ms | max ms | 2nd tab → live ms (page code → live) | later tabs → live ms | sustained writes/s (above it) | heap MB (above blank tabs) | main thread µs/event/tab | recovery after drop ms | worker / leader killed → caught up ms | exactly once |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| N | mode | sockets | channels (band bindings) | p50 ms | p99 ms | max ms | 2nd tab → live ms (page code → live) | later tabs → live ms | 2nd tab → songs on screen ms (from) | sustained writes/s (above it) | heap MB (above blank tabs) | main thread µs/event/tab | recovery after drop ms | worker / leader killed → caught up ms | token refreshes per lifetime (while opening) | exactly once |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows
       .map((r) =>
         [
@@ -74,6 +76,7 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
           show(r.max_ms),
           `${show(r.second_tab_live_ms)} (${show(r.second_tab_script_live_ms)})`,
           show(r.later_tabs_live_ms),
+          `${show(r.second_tab_songs_ms)} (${r.songs_source || '–'})`,
           `${show(r.sustained_per_s)} (${r.above_sustained})`,
           `${show(r.heap_mb)} (${show(r.heap_above_blank_mb)})`,
           show(r.main_thread_us_per_event),
@@ -81,6 +84,7 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
           r.owner_loss_ok === false
             ? `${show(r.owner_loss_ms)}, **lost ${r.owner_loss_lost}, dup ${r.owner_loss_duplicated}**`
             : show(r.owner_loss_ms),
+          `${show(r.token_refreshes_per_lifetime)} (${show(r.token_refreshes_while_opening)})`,
           r.exactly_once ? 'yes' : '**NO**',
         ].join(' | '),
       )
@@ -96,13 +100,19 @@ export function markdownReport(results: readonly ModeResults[], rows: Row[]): st
         (r) => `| ${r.tabs} | ${r.mode} | ${show(r.hop_p50_ms)} | ${show(r.hop_p99_ms)} | ${r.hop_samples} |`,
       ),
     '',
-    '| mode | tab JS, gzip KB | worker JS, gzip KB | Backline client alone (no auth, no UI), gzip KB |',
+    '| page | tab JS, gzip KB | worker JS, gzip KB | Backline client alone (no auth, no UI), gzip KB |',
     '|---|---|---|---|',
     ...results.map((r) => {
       const row = rows.find((x) => x.mode === r.mode)!;
       const client = r.bundle.client_js_gzip_bytes;
-      return `| ${r.mode} | ${row.tab_js_gzip_kb} | ${row.worker_js_gzip_kb || '–'} | ${client ? Math.round(client / 102.4) / 10 : '–'} |`;
+      return `| ${r.mode} | ${row.tab_js_gzip_kb} | ${row.worker_js_gzip_kb || '–'} | ${client ? kb(client) : '–'} |`;
     }),
+    ...results
+      .filter((r) => r.bundle.app_js_gzip_bytes > 0)
+      .map(
+        (r) =>
+          `| band app, signed-in band page | ${kb(r.bundle.app_js_gzip_bytes)} | ${kb(r.bundle.worker_js_gzip_bytes)} | – |`,
+      ),
     '',
     ratios(rows),
     '',

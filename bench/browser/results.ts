@@ -1,6 +1,7 @@
 // The shape of `bench/results/<date>-browser-<mode>.json`.
 import type { ServerLoad } from '../../test/support/admin.js';
 import type { BundleSize } from './build.js';
+import type { SongsSource } from '../pages/probe.js';
 import type { Mode } from './modes.js';
 import type { RateResult } from './writer.js';
 
@@ -49,6 +50,12 @@ export interface CellResult {
   live_ms: number[];
   /** The page's own code starting (its bundle loaded and evaluated) → live, per tab. */
   script_live_ms: number[];
+  /** Navigation → the band's songs in the page's DOM, per tab, in opening order. */
+  songs_ms: number[];
+  /** Songs each tab listed (the cell's band holds `band_songs`), and where it had them from. */
+  songs_shown: number[];
+  songs_source: (SongsSource | null)[];
+  band_songs: number;
   heap: { tabs_bytes: number[]; worker_bytes: number | null; total_bytes: number };
   latency_rounds: LatencyRound[];
   /** Main-thread task time per delivered event per tab (all tasks, timers and polling included). */
@@ -64,6 +71,20 @@ export interface CellResult {
   delivery: Delivery;
   /** The SharedWorker or the leader tab killed, writes meanwhile: time until every other tab has them, and their delivery. */
   owner_loss: { writes: number; ms: number; delivery: Delivery } | null;
+}
+
+/** One profile of N tabs kept open over a few lifetimes of a short-lived token (token-refreshes.ts). */
+export interface TokenRefreshCell {
+  mode: Mode;
+  tabs: number;
+  ttl_seconds: number;
+  /** Refreshes the backend answered for the profile's user while its tabs were opening, one by one. */
+  refreshes_while_opening: number;
+  /** Token lifetimes that passed from the last tab open to the second count. */
+  lifetimes: number;
+  /** Refreshes answered in that time. */
+  refreshes: number;
+  per_lifetime: number;
 }
 
 export interface Environment {
@@ -85,4 +106,6 @@ export interface ModeResults {
   settings: Record<string, unknown>;
   bundle: BundleSize;
   cells: CellResult[];
+  /** Empty when the run measured none. */
+  token_refreshes: TokenRefreshCell[];
 }

@@ -20,6 +20,9 @@ export interface Row {
   second_tab_live_ms: Spread;
   later_tabs_live_ms: Spread;
   second_tab_script_live_ms: Spread;
+  second_tab_songs_ms: Spread;
+  /** Where the tabs had their songs from (rest, watch), every source seen. */
+  songs_source: string;
   sustained_per_s: Spread;
   above_sustained: string;
   heap_mb: Spread;
@@ -35,12 +38,15 @@ export interface Row {
   exactly_once: boolean;
   tab_js_gzip_kb: number;
   worker_js_gzip_kb: number;
+  token_refreshes_per_lifetime: Spread;
+  token_refreshes_while_opening: Spread;
 }
 
-const kb = (bytes: number): number => Math.round(bytes / 102.4) / 10;
+export const kb = (bytes: number): number => Math.round(bytes / 102.4) / 10;
 
 function row(results: ModeResults, tabs: number, cells: CellResult[]): Row {
   const rounds = cells.flatMap((cell) => cell.latency_rounds);
+  const refreshes = results.token_refreshes.filter((cell) => cell.tabs === tabs);
   return {
     mode: results.mode,
     tabs,
@@ -56,6 +62,8 @@ function row(results: ModeResults, tabs: number, cells: CellResult[]): Row {
     second_tab_live_ms: spread(cells.map((c) => c.live_ms[1] ?? NaN)),
     later_tabs_live_ms: spread(cells.flatMap((c) => c.live_ms.slice(1))),
     second_tab_script_live_ms: spread(cells.map((c) => c.script_live_ms[1] ?? NaN)),
+    second_tab_songs_ms: spread(cells.map((c) => c.songs_ms[1] ?? NaN)),
+    songs_source: [...new Set(cells.flatMap((c) => c.songs_source))].join(', '),
     sustained_per_s: spread(cells.map((c) => c.sustained_per_s)),
     above_sustained: [...new Set(cells.map((c) => c.above_sustained))].join(', '),
     heap_mb: spread(cells.map((c) => Math.round(c.heap.total_bytes / 1e4) / 100)),
@@ -76,6 +84,8 @@ function row(results: ModeResults, tabs: number, cells: CellResult[]): Row {
     exactly_once: cells.every((c) => c.delivery.exactly_once),
     tab_js_gzip_kb: kb(results.bundle.tab_js_gzip_bytes),
     worker_js_gzip_kb: kb(results.bundle.worker_js_gzip_bytes),
+    token_refreshes_per_lifetime: spread(refreshes.map((c) => c.per_lifetime)),
+    token_refreshes_while_opening: spread(refreshes.map((c) => c.refreshes_while_opening)),
   };
 }
 

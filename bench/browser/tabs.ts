@@ -1,11 +1,14 @@
-// A browser profile of one mode and its tabs: every tab starts signed in (the reader's session is
-// already in localStorage, as for a returning user), opens the band and reports through
-// `window.benchProbe` (bench/pages/probe.ts; on the lab page an init script installs it).
+// A browser profile of one mode and its tabs: every tab starts signed in as a returning user (the
+// reader's session is already in localStorage for the supabase-js pages; the lab page's first tab
+// signs in through the broker, the others find the profile signed in), opens the band, shows its
+// songs and reports through `window.benchProbe` (bench/pages/probe.ts; on the lab page an init
+// script installs it).
 import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
 import type { Session } from '@supabase/supabase-js';
 import { HOP_MEASURE } from '../../contract/names.js';
-import type { Probe } from '../pages/probe.js';
+import type { Probe, SongsSource } from '../pages/probe.js';
 import { heapUsed, pageSession } from '../../test/support/browser/cdp.js';
+import { BENCH_PASSWORD, type BenchBackend, type BenchBand } from './backend.js';
 import { pagePath, type Mode } from './modes.js';
 
 export interface Tab {
@@ -13,22 +16,95 @@ export interface Tab {
   cdp: CDPSession;
 }
 
-interface LabLike {
-  supabase: { auth: { getSession(): Promise<{ data: { session: Session | null } }> } };
-  backline: {
-    on(type: 'band:event', handler: (event: { seq: number; at: string }) => void): unknown;
-    setSession(session: { userId: string; accessToken: string }): Promise<void>;
-  };
-  watch(bandId: string): Promise<number>;
+/** Where a REST read goes and the token it carries. */
+export interface RestAccess {
+  url: string;
+  anonKey: string;
+  accessToken: string;
 }
 
-/** Runs in the lab page before its module: records band events and watches the band once `window.lab` exists. */
-function labProbe(bandId: string): void {
+/** What a profile's tabs start with. */
+export interface ProfileSeed {
+  bandId: string;
+  /** The reader's session, in localStorage for the supabase-js pages. */
+  session: Session;
+  /** The lab page signs in through the broker with these when the profile is not signed in yet. */
+  email: string;
+  password: string;
+  /**
+   * Until the broker's watch answer carries the band's rows, the lab page reads the songs over REST
+   * with this token (the lab page holds none of its own); null: it does not read them then.
+   */
+  labRest: RestAccess | null;
+}
+
+/** The seed of a profile of the band's reader; `labRest` false: the lab page does not read songs over REST. */
+export function readerSeed(
+  backend: BenchBackend,
+  band: BenchBand,
+  { session = band.reader.session, labRest = true }: { session?: Session; labRest?: boolean } = {},
+): ProfileSeed {
+  return {
+    bandId: band.bandId,
+    session,
+    email: band.reader.email,
+    password: BENCH_PASSWORD,
+    labRest: labRest
+      ? { url: backend.url, anonKey: backend.anonKey, accessToken: session.access_token }
+      : null,
+  };
+}
+
+type LabSeed = Pick<ProfileSeed, 'bandId' | 'email' | 'password' | 'labRest'>;
+
+interface LabLike {
+  backline: {
+    on(type: 'band:event', handler: (event: { seq: number; at: string }) => void): () => void;
+    on(type: 'auth:changed', handler: (change: { user: unknown }) => void): () => void;
+    currentUser: unknown;
+  };
+  signIn(email: string, password: string): Promise<string>;
+  watch(bandId: string): Promise<number>;
+  watchedSongs(bandId: string): string[] | null;
+}
+
+/**
+ * Runs in the lab page before its module: records band events, signs the profile in if it is not
+ * yet, watches the band once `window.lab` exists, then shows its songs as a list like
+ * bench/pages/song-list.ts's (inlined: init scripts cannot import): from the watch answer's rows
+ * when the broker sends them, else read over REST once live.
+ */
+function labProbe({ bandId, email, password, labRest }: LabSeed): void {
   if (!location.pathname.endsWith('/lab.html')) return;
-  const probe: Probe = { received: [], liveAt: null, startedAt: null, error: null, role: 'tab' };
+  const probe: Probe = {
+    received: [],
+    liveAt: null,
+    startedAt: null,
+    songsAt: null,
+    songsShown: null,
+    songsSource: null,
+    error: null,
+    role: 'tab',
+  };
   const target = window as unknown as { benchProbe: Probe; lab?: LabLike };
   target.benchProbe = probe;
   let lab: LabLike | undefined;
+  const signedInUser = (value: LabLike): Promise<unknown> =>
+    value.backline.currentUser !== undefined
+      ? Promise.resolve(value.backline.currentUser)
+      : new Promise((resolve) => {
+          const stop = value.backline.on('auth:changed', ({ user }) => {
+            stop();
+            resolve(user);
+          });
+        });
+  const readSongs = async (rest: RestAccess): Promise<string[]> => {
+    const response = await fetch(`${rest.url}/rest/v1/songs?select=*&band_id=eq.${bandId}`, {
+      headers: { apikey: rest.anonKey, Authorization: `Bearer ${rest.accessToken}` },
+    });
+    if (!response.ok) throw new Error(`songs: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { title: string }[]).map((song) => song.title);
+  };
   Object.defineProperty(window, 'lab', {
     configurable: true,
     get: () => lab,
@@ -39,12 +115,21 @@ function labProbe(bandId: string): void {
         probe.received.push([event.seq, Date.parse(event.at), Date.now()]),
       );
       void (async () => {
-        // As the app does: the persisted session goes to the broker, then the band is watched.
-        const { session } = (await value.supabase.auth.getSession()).data;
-        if (!session) throw new Error('no session');
-        await value.backline.setSession({ userId: session.user.id, accessToken: session.access_token });
+        if (!(await signedInUser(value))) await value.signIn(email, password);
         await value.watch(bandId);
         probe.liveAt = performance.now();
+        const fromWatch = value.watchedSongs(bandId);
+        if (!fromWatch && !labRest) return;
+        const titles = fromWatch ?? (await readSongs(labRest!));
+        const list = document.createElement('ol');
+        list.dataset['songs'] = '';
+        list.append(
+          ...titles.map((title) => Object.assign(document.createElement('li'), { textContent: title })),
+        );
+        document.body.append(list);
+        probe.songsAt = performance.now();
+        probe.songsShown = list.childElementCount;
+        probe.songsSource = fromWatch ? 'watch' : 'rest';
       })().catch((error: unknown) => (probe.error = String(error)));
     },
   });
@@ -57,8 +142,7 @@ function seedSession([key, session]: [string, string]): void {
 export async function openProfile(
   browser: Browser,
   appUrl: string,
-  bandId: string,
-  session: Session,
+  seed: ProfileSeed,
 ): Promise<BrowserContext> {
   const context = await browser.newContext();
   // auth-js's default key for a project at 127.0.0.1: supabase-js and the app's client share it.
@@ -66,34 +150,52 @@ export async function openProfile(
   // As source text: tsx (esbuild keepNames) wraps functions in a `__name` helper the page lacks.
   const script = (fn: (arg: never) => void, arg: unknown): string =>
     `var __name = (f) => f; (${fn.toString()})(${JSON.stringify(arg)});`;
-  await context.addInitScript({ content: script(seedSession, [key, JSON.stringify(session)]) });
-  await context.addInitScript({ content: script(labProbe, bandId) });
+  await context.addInitScript({ content: script(seedSession, [key, JSON.stringify(seed.session)]) });
+  const { bandId, email, password, labRest } = seed;
+  await context.addInitScript({ content: script(labProbe, { bandId, email, password, labRest }) });
   return context;
 }
+
+/** What a tab waits for before it counts as open: its band live, or live with its songs on screen. */
+export type TabReady = 'live' | 'songs';
 
 export async function openTab(
   context: BrowserContext,
   appUrl: string,
   mode: Mode,
   bandId: string,
-  timeoutMs = 30_000,
+  { ready = 'songs', timeoutMs = 30_000 }: { ready?: TabReady; timeoutMs?: number } = {},
 ): Promise<Tab> {
   const page = await context.newPage();
   const cdp = await pageSession(page);
   await page.goto(`${appUrl}${pagePath(mode, bandId)}`);
+  await untilReady(page, mode, ready, timeoutMs);
+  return { page, cdp };
+}
+
+/** Waits until the page is `ready`; throws what the page reported instead. */
+export async function untilReady(page: Page, mode: Mode, ready: TabReady, timeoutMs: number): Promise<void> {
   await page.waitForFunction(
-    () =>
+    (songs) =>
       window.benchProbe !== undefined &&
-      (window.benchProbe.liveAt !== null || window.benchProbe.error !== null),
-    undefined,
+      ((window.benchProbe.liveAt !== null && (!songs || window.benchProbe.songsAt !== null)) ||
+        window.benchProbe.error !== null),
+    ready === 'songs',
     { timeout: timeoutMs, polling: 20 },
   );
   const error = await page.evaluate(() => window.benchProbe.error);
   if (error) throw new Error(`${mode} tab failed: ${error}`);
-  return { page, cdp };
 }
 
 export const liveAt = (tab: Tab): Promise<number> => tab.page.evaluate(() => window.benchProbe.liveAt ?? NaN);
+
+/** Navigation → the band's songs in the DOM, how many, and where the page had them from. */
+export const songsShown = (tab: Tab): Promise<{ at: number; shown: number; source: SongsSource | null }> =>
+  tab.page.evaluate(() => ({
+    at: window.benchProbe.songsAt ?? NaN,
+    shown: window.benchProbe.songsShown ?? 0,
+    source: window.benchProbe.songsSource,
+  }));
 
 /** From the page's own code starting (its bundle loaded) to live: what the realtime layer adds. */
 export const scriptToLive = (tab: Tab): Promise<number> =>

@@ -8,6 +8,7 @@ import type { BandEvent, Database } from '../../contract/schema.js';
 import { persistedSession, readAfter, readHead, subscribeBand } from './band-log.js';
 import { epochNow, fail, installProbe, record, recordHop } from './probe.js';
 import { Sequencer } from './sequencer.js';
+import { readSongTitles, showSongs } from './song-list.js';
 
 /** `arrivedAt`: when the leader's socket brought the event (epoch ms), for the followers' hop. */
 type BusMessage =
@@ -79,6 +80,9 @@ async function lead(): Promise<never> {
 
 try {
   await persistedSession(supabase);
+  readSongTitles(supabase, bandId)
+    .then((titles) => showSongs(probe, titles, 'rest'))
+    .catch((error: unknown) => fail(probe, error));
   bus.postMessage({ type: 'hello' } satisfies BusMessage);
   void navigator.locks.request(`bench-leader-tab:${bandId}`, lead);
 } catch (error) {

@@ -6,6 +6,7 @@ import type { Database } from '../../contract/schema.js';
 import { persistedSession, readAfter, readHead, subscribeBand } from './band-log.js';
 import { fail, installProbe, record } from './probe.js';
 import { Sequencer } from './sequencer.js';
+import { readSongTitles, showSongs } from './song-list.js';
 
 const bandId = new URLSearchParams(location.search).get('band') ?? '';
 const probe = installProbe('tab');
@@ -14,6 +15,9 @@ const supabase = createClient<Database>(url, anonKey);
 
 try {
   await persistedSession(supabase);
+  readSongTitles(supabase, bandId)
+    .then((titles) => showSongs(probe, titles, 'rest'))
+    .catch((error: unknown) => fail(probe, error));
   const sequencer = new Sequencer(
     (after) => readAfter(supabase, bandId, after),
     (event) => record(probe, event),

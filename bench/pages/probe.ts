@@ -2,6 +2,8 @@
 import { HOP_MEASURE } from '../../contract/names.js';
 import type { BandEvent } from '../../contract/schema.js';
 
+export type SongsSource = 'rest' | 'watch';
+
 export interface Probe {
   /** [seq, band_events.at in epoch ms, Date.now() on receipt] per delivered event. */
   received: [number, number, number][];
@@ -9,6 +11,12 @@ export interface Probe {
   liveAt: number | null;
   /** performance.now() when the page's own code started (its imports loaded and evaluated). */
   startedAt: number | null;
+  /** performance.now() when the band's songs were in the page's DOM (bench/pages/song-list.ts). */
+  songsAt: number | null;
+  /** How many songs that list holds in the DOM. */
+  songsShown: number | null;
+  /** Where the page had them from: a REST read, or the broker's watch answer. */
+  songsSource: SongsSource | null;
   error: string | null;
   role: string;
 }
@@ -20,7 +28,16 @@ declare global {
 }
 
 export function installProbe(role: string): Probe {
-  const probe: Probe = { received: [], liveAt: null, startedAt: performance.now(), error: null, role };
+  const probe: Probe = {
+    received: [],
+    liveAt: null,
+    startedAt: performance.now(),
+    songsAt: null,
+    songsShown: null,
+    songsSource: null,
+    error: null,
+    role,
+  };
   window.benchProbe = probe;
   return probe;
 }

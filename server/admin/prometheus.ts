@@ -42,7 +42,15 @@ export function prometheusText(metrics: MetricsResponse): string {
     ['backline_http_auth_requests_total', 'counter', 'Auth requests served', metrics.http.auth],
     ['backline_http_refused_total', 'counter', 'Requests cut off by chaos', metrics.http.refused],
   ];
-  return lines
-    .map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`)
-    .join('');
+  const header = (name: string, type: string, help: string): string =>
+    `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
+  const refreshes = 'backline_auth_token_refreshes_total';
+  return (
+    lines.map(([name, type, help, value]) => `${header(name, type, help)}${name} ${value}\n`).join('') +
+    header(refreshes, 'counter', 'Token refreshes answered with a new session, per user') +
+    Object.entries(metrics.auth.token_refreshes)
+      // User ids are uuids: nothing in them needs escaping in a label value.
+      .map(([userId, count]) => `${refreshes}{user_id="${userId}"} ${count}\n`)
+      .join('')
+  );
 }

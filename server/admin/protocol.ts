@@ -74,10 +74,11 @@ export interface MetricsResponse {
   process: { cpu_user_ms: number; cpu_system_ms: number; rss_bytes: number };
   /** HTTP requests since start: served by REST and auth, and cut off by chaos. */
   http: HttpCounts;
+  auth: AuthCounts;
 }
 
-/** What the realtime server reports; the backend adds its HTTP counts. */
-export type RealtimeMetrics = Omit<MetricsResponse, 'http'>;
+/** What the realtime server reports; the backend adds its HTTP and auth counts. */
+export type RealtimeMetrics = Omit<MetricsResponse, 'http' | 'auth'>;
 
 export interface HttpCounts {
   rest: number;
@@ -88,6 +89,12 @@ export interface HttpCounts {
    * client made, e.g. none of a band's rows when a tab opens it from the broker's cache.
    */
   rest_paths: Record<string, number>;
+}
+
+/** What the auth routes counted since start. */
+export interface AuthCounts {
+  /** Per user id: refresh_token grants answered with a new session (failed refreshes not counted). */
+  token_refreshes: Record<string, number>;
 }
 
 /** Every admin error: 400 invalid body, 401 no key, 403 not service_role, 404 no route. */

@@ -8,6 +8,7 @@ import type { ChaosControls } from '../chaos/chaos-controls.js';
 import { InvalidRequest, parseChaosRequest } from '../chaos/chaos-request.js';
 import type { RealtimeServer } from '../realtime/realtime-server.js';
 import { prometheusText } from './prometheus.js';
+import type { AuthMetrics } from '../auth/auth-metrics.js';
 import type { AdminError, ChaosResponse, HttpCounts, MetricsResponse } from './protocol.js';
 
 export interface AdminContext {
@@ -16,6 +17,7 @@ export interface AdminContext {
   /** Reports its metrics and carries out `drop`. */
   realtime: RealtimeServer;
   http: Readonly<HttpCounts>;
+  auth: AuthMetrics;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -36,6 +38,7 @@ async function requireServiceRole(req: IncomingMessage, keys: JwtKeys): Promise<
 const metrics = (ctx: AdminContext): MetricsResponse => ({
   ...ctx.realtime.metrics(),
   http: { ...ctx.http, rest_paths: { ...ctx.http.rest_paths } },
+  auth: ctx.auth.snapshot(),
 });
 
 export async function handleAdmin(

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../http/http-error.js';
 import { bearerToken, parseJson, readBody, sendEmpty, sendJson } from '../http/io.js';
+import type { AuthMetrics } from './auth-metrics.js';
 import type { JwtKeys } from './jwt.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { UserRow, UserStore } from './users.js';
@@ -15,6 +16,7 @@ export interface AuthContext {
   accessTokenTtlSeconds: number;
   refreshReuseSeconds: number;
   maxBodyBytes: number;
+  metrics: AuthMetrics;
 }
 
 const API_VERSION = { 'X-Supabase-Api-Version': '2024-01-01' };
@@ -152,7 +154,9 @@ async function token(
     const user = await ctx.users.byId(outcome.userId);
     if (!user)
       throw authError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
-    return issueSession(user, { sessionId: outcome.sessionId, token: outcome.token }, ctx);
+    const session = await issueSession(user, { sessionId: outcome.sessionId, token: outcome.token }, ctx);
+    ctx.metrics.tokenRefreshed(user.id);
+    return session;
   }
   throw authError(400, 'unsupported_grant_type', 'grant_type must be password or refresh_token');
 }

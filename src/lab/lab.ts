@@ -55,6 +55,8 @@ async function written(write: Write): Promise<OutboxEntry> {
   return done;
 }
 const watches = new Map<string, Watch>();
+/** Each watched band's answer: from issue 16 on it carries the band's rows (`rows.songs`). */
+const answers = new Map<string, unknown>();
 const events: BandEvent[] = [];
 const states: ConnectionKind[] = [];
 const notices: string[] = [];
@@ -82,12 +84,17 @@ const lab = {
   async watch(bandId: string): Promise<number> {
     const watch = backline.watchBand(bandId);
     watches.set(bandId, watch);
-    return (await watch.live).lastSeq;
+    const live = await watch.live;
+    answers.set(bandId, live);
+    return live.lastSeq;
   },
   unwatch(bandId: string): void {
     watches.get(bandId)?.unwatch();
     watches.delete(bandId);
+    answers.delete(bandId);
   },
+  /** A watched band's song titles as its watch answer carried them (`rows.songs`), or null without rows. */
+  watchedSongs: (bandId: string): string[] | null => songTitlesIn(answers.get(bandId)),
   async addSong(bandId: string, title: string): Promise<void> {
     await written({ kind: 'song.insert', songId: crypto.randomUUID(), bandId, fields: { title } });
   },
@@ -99,6 +106,20 @@ const lab = {
   },
   seqs: (bandId: string) => events.filter((e) => e.band_id === bandId).map((e) => e.seq),
 };
+
+/** The titles in a watch answer's `rows.songs`, or null when it has none (or not in that shape). */
+function songTitlesIn(answer: unknown): string[] | null {
+  if (typeof answer !== 'object' || answer === null || !('rows' in answer)) return null;
+  const { rows } = answer;
+  if (typeof rows !== 'object' || rows === null || !('songs' in rows) || !Array.isArray(rows.songs))
+    return null;
+  const titles = rows.songs.flatMap((song: unknown) =>
+    typeof song === 'object' && song !== null && 'title' in song && typeof song.title === 'string'
+      ? [song.title]
+      : [],
+  );
+  return titles.length === rows.songs.length ? titles : null;
+}
 
 Object.assign(window, { lab });
 document.body.dataset['ready'] = 'true';

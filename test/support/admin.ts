@@ -69,3 +69,8 @@ export async function serverLoad(target: AdminTarget, userId: string, bandId: st
     band_bindings: sockets.reduce((sum, socket) => sum + socket.bandsSubscribed(bandId), 0),
   };
 }
+
+/** Token refreshes the backend answered with a new session for this user since it started. */
+export async function tokenRefreshes(target: AdminTarget, userId: string): Promise<number> {
+  return (await metrics(target)).auth.token_refreshes[userId] ?? 0;
+}

@@ -1,6 +1,7 @@
 // The admin API: service_role only, metrics as JSON and Prometheus text, chaos bodies validated.
 import { describe, expect, it } from 'vitest';
 import type { AdminError, MetricsResponse } from '../../../server/admin/protocol.js';
+import { tokenRefreshes } from '../../support/admin.js';
 import { bandWith, signedUpClient, until } from '../../support/backend.js';
 import { useBackend } from '../../support/use-backend.js';
 import { collect, signedInRealtime, subscribedToChanges } from '../realtime/support.js';
@@ -110,6 +111,25 @@ describe('metrics', () => {
     const served = (path: string): number =>
       (after.http.rest_paths[path] ?? 0) - (before.http.rest_paths[path] ?? 0);
     expect([served('/songs'), served('/rpc/band_heads'), served('/bands')]).toEqual([2, 1, 0]);
+  });
+
+  it("counts each user's token refreshes, and a refused refresh not at all", async () => {
+    const alice = await signedUpClient(backend, 'alice');
+    const bob = await signedUpClient(backend, 'bob');
+    const spent = (await bob.client.auth.getSession()).data.session!.refresh_token;
+    for (let i = 0; i < 2; i++) {
+      const { error } = await alice.client.auth.refreshSession();
+      expect(error).toBeNull();
+    }
+    // A refresh token nobody issued is refused (400): no new session, nothing counted.
+    const refused = await bob.client.auth.refreshSession({ refresh_token: `${spent}-forged` });
+    expect(refused.error).not.toBeNull();
+    expect(await tokenRefreshes(backend, alice.userId)).toBe(2);
+    expect(await tokenRefreshes(backend, bob.userId)).toBe(0);
+    const text = await (await admin('/metrics', asService())).text();
+    expect(text).toMatch(/^# TYPE backline_auth_token_refreshes_total counter$/m);
+    expect(text).toContain(`backline_auth_token_refreshes_total{user_id="${alice.userId}"} 2\n`);
+    expect(text).not.toContain(`{user_id="${bob.userId}"}`);
   });
 
   it('serves the same figures as Prometheus text', async () => {
