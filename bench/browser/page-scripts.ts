@@ -20,7 +20,7 @@ async function scriptsLoaded(
   band: BenchBand,
   path: string,
   ready: (page: Page) => Promise<void>,
-  signIn: (context: BrowserContext) => Promise<void> = async () => undefined,
+  signIn: (context: BrowserContext) => Promise<void> = () => Promise.resolve(),
 ): Promise<string[]> {
   const context = await openProfile(browser, appUrl, readerSeed(backend, band));
   try {
