@@ -219,7 +219,10 @@ export class ScopeAuth {
 
   /** Renews the token; success comes back through auth-js's TOKEN_REFRESHED (changed). */
   private async refresh(lifetimeMs: number): Promise<void> {
-    const { error } = await this.client.refreshSession();
+    // getSession, not refreshSession: auth-js renews a session it reads within 90 s of expiry
+    // (this is always within: the lead is at most 60 s), and refreshSession reads the session
+    // first, so it renewed a short-lived token twice.
+    const { error } = await this.client.getSession();
     if (!error) return;
     // Offline: try again soon. A refused refresh token signs the scope out (auth-js's SIGNED_OUT).
     this.refused(error);
