@@ -175,14 +175,25 @@ export async function openTab(
 
 /** Waits until the page is `ready`; throws what the page reported instead. */
 export async function untilReady(page: Page, mode: Mode, ready: TabReady, timeoutMs: number): Promise<void> {
-  await page.waitForFunction(
-    (songs) =>
-      window.benchProbe !== undefined &&
-      ((window.benchProbe.liveAt !== null && (!songs || window.benchProbe.songsAt !== null)) ||
-        window.benchProbe.error !== null),
-    ready === 'songs',
-    { timeout: timeoutMs, polling: 20 },
-  );
+  try {
+    await page.waitForFunction(
+      (songs) =>
+        window.benchProbe !== undefined &&
+        ((window.benchProbe.liveAt !== null && (!songs || window.benchProbe.songsAt !== null)) ||
+          window.benchProbe.error !== null),
+      ready === 'songs',
+      { timeout: timeoutMs, polling: 20 },
+    );
+  } catch (error) {
+    // Say which mode and how far the page got: with many profiles at once the stack tells neither.
+    const probe = await page.evaluate(() => window.benchProbe).catch(() => undefined);
+    const lab = await page
+      .evaluate(() => (window as unknown as { lab?: { notices: string[]; states: string[] } }).lab)
+      .then((lab) => lab && { notices: lab.notices, states: lab.states })
+      .catch(() => undefined);
+    const seen = JSON.stringify({ ...probe, received: probe?.received.length, lab });
+    throw new Error(`${mode} tab not ${ready} within ${timeoutMs} ms: ${seen}`, { cause: error });
+  }
   const error = await page.evaluate(() => window.benchProbe.error);
   if (error) throw new Error(`${mode} tab failed: ${error}`);
 }
