@@ -168,9 +168,8 @@ describe('the broker owns the session', () => {
 describe('tokens the broker renews', () => {
   const shortLived = useBackend({ accessTokenTtlSeconds: 6 });
 
-  it('renews the token before it expires, so the socket stays joined and no join is refused', async () => {
-    const alice = await signedUpClient(shortLived, 'alice');
-    const bandId = await bandWith(alice.client);
+  /** A broker for the short-lived backend, its tab signed in as `who` through the broker. */
+  async function signedInThroughBroker(who: { email: string; password: string }) {
     const auth: AuthChange[] = [];
     const node = nodeBroker(undefined, 50, nodeEnvironment(), (change) => auth.push(change));
     await node.broker.configure({
@@ -180,7 +179,14 @@ describe('tokens the broker renews', () => {
     });
     await node.broker.hello('tab-1', 'lock-tab-1');
     value(await node.broker.useAuth('tab-1', 'profile'));
-    value(await node.broker.signIn('tab-1', { email: alice.email, password: alice.password }));
+    value(await node.broker.signIn('tab-1', { email: who.email, password: who.password }));
+    return { node, auth };
+  }
+
+  it('renews the token before it expires, so the socket stays joined and no join is refused', async () => {
+    const alice = await signedUpClient(shortLived, 'alice');
+    const bandId = await bandWith(alice.client);
+    const { node } = await signedInThroughBroker(alice);
     value(await node.broker.watchBand('tab-1', bandId));
     const states: string[] = [];
     const seen = node.events.length;
@@ -200,12 +206,7 @@ describe('tokens the broker renews', () => {
 
   it('drops a session whose refresh the server refuses, and says it expired', async () => {
     const alice = await signedUpClient(shortLived, 'alice');
-    const auth: AuthChange[] = [];
-    const node = nodeBroker(undefined, 50, nodeEnvironment(), (change) => auth.push(change));
-    await node.broker.configure({ supabaseUrl: shortLived.url, anonKey: shortLived.anonKey });
-    await node.broker.hello('tab-1', 'lock-tab-1');
-    value(await node.broker.useAuth('tab-1', 'profile'));
-    value(await node.broker.signIn('tab-1', { email: alice.email, password: alice.password }));
+    const { node, auth } = await signedInThroughBroker(alice);
     // Signed out everywhere from another device: every refresh token of the user is revoked.
     await alice.client.auth.signInWithPassword({ email: alice.email, password: alice.password });
     expect((await alice.client.auth.signOut({ scope: 'global' })).error).toBeNull();
@@ -218,15 +219,7 @@ describe('tokens the broker renews', () => {
   it('never joins with an expired token: after a drop it waits for the auth server rather than be refused', async () => {
     const alice = await signedUpClient(shortLived, 'alice');
     const bandId = await bandWith(alice.client);
-    const node = nodeBroker(undefined, 50, nodeEnvironment());
-    await node.broker.configure({
-      supabaseUrl: shortLived.url,
-      anonKey: shortLived.anonKey,
-      heartbeatIntervalMs: 300,
-    });
-    await node.broker.hello('tab-1', 'lock-tab-1');
-    value(await node.broker.useAuth('tab-1', 'profile'));
-    value(await node.broker.signIn('tab-1', { email: alice.email, password: alice.password }));
+    const { node } = await signedInThroughBroker(alice);
     value(await node.broker.watchBand('tab-1', bandId));
     const refusedBefore = shortLived.realtime.metrics().totals.joins_refused_expired_token;
     // The auth server out of reach until the token has expired; then the socket drops.
