@@ -402,7 +402,9 @@ export class Broker implements BrokerApi, ScopeAuthListener {
   /** The user's session with a current token, renewed through the scope's auth when it runs out. */
   private userSession(userId: string, accessToken: string, auth: ScopeAuth): void {
     const session = this.sessionFor({ userId, accessToken });
-    session.setToken(accessToken);
+    // Every tab's registration lands here with the token the session already has: pushing it to
+    // the socket's channels again (and waking the outbox) would be work per tab for nothing.
+    if (!session.holdsToken(accessToken)) session.setToken(accessToken);
     session.renewWith(() => auth.freshToken());
   }
 

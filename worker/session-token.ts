@@ -39,6 +39,11 @@ export class SessionToken implements RestSource {
     this.marginMs = tokenMargin(token);
   }
 
+  /** The token every REST call carries now. */
+  get current(): string {
+    return this.token;
+  }
+
   /** A refreshed token: every later REST call carries it. */
   set(token: string): void {
     this.token = token;

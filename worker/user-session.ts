@@ -97,6 +97,11 @@ export class UserSession {
     return this.outbox.resolve(entryId, choice);
   }
 
+  /** Whether `token` is the one the session sends already. */
+  holdsToken(token: string): boolean {
+    return this.token.current === token;
+  }
+
   setToken(token: string): void {
     this.token.set(token);
     this.connection.setToken(token);
