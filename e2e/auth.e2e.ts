@@ -33,13 +33,18 @@ async function addSong(
   if (error) throw new Error(error.message);
 }
 
+/** Alice, a member of Bob's band. */
+async function aliceInBobsBand() {
+  const alice = await signedUpClient(app.backend, 'alice');
+  const bob = await signedUpClient(app.backend, 'bob');
+  return { alice, bob, bandId: await bandWith(bob.client, [alice.client]) };
+}
+
 for (const transport of ['shared', 'tab'] as const) {
   test(`${transport} mode: a sign-in in one tab signs in the other without a reload, and a sign-out there signs out both`, async ({
     browser,
   }) => {
-    const alice = await signedUpClient(app.backend, 'alice');
-    const bob = await signedUpClient(app.backend, 'bob');
-    const bandId = await bandWith(bob.client, [alice.client]);
+    const { alice, bob, bandId } = await aliceInBobsBand();
     const context = await browser.newContext();
     const [first, second] = [
       await openLab(context, app, { transport }),
@@ -82,9 +87,7 @@ test('the session survives a browser restart: the reopened page is signed in wit
 test('after a blackhole longer than a token’s life, no join is refused for an expired token and every write made meanwhile arrives once', async ({
   browser,
 }) => {
-  const alice = await signedUpClient(app.backend, 'alice');
-  const bob = await signedUpClient(app.backend, 'bob');
-  const bandId = await bandWith(bob.client, [alice.client]);
+  const { alice, bob, bandId } = await aliceInBobsBand();
   const context = await browser.newContext();
   const pages = [
     await openLab(context, app, { transport: 'shared' }),
