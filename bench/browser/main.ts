@@ -1,6 +1,6 @@
 // `npm run bench`: shared broker vs leader tab vs supabase-js per tab, side by side in one run.
 // `npm run bench -- --full` for N up to 50 and three repetitions of every cell; --out DIR;
-// `--tabs 20 --modes shared,leader-tab` for part of a run (one figure, quickly).
+// `--tabs 20 --modes shared,leader-tab --repeats 3` for part of a run (one figure, quickly).
 import { parseArgs } from 'node:util';
 import { runBrowserBench, type BenchOptions } from './harness.js';
 import { MODES, type Mode } from './modes.js';
@@ -12,6 +12,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench/results' },
     tabs: { type: 'string' },
     modes: { type: 'string' },
+    repeats: { type: 'string' },
   },
 });
 
@@ -20,6 +21,9 @@ const modes = values.modes?.split(',').map((name) => {
   if (!isMode(name)) throw new Error(`--modes takes ${MODES.join(', ')}; not ${name}`);
   return name;
 });
+const repeats = values.repeats === undefined ? undefined : Number(values.repeats);
+if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1))
+  throw new Error('--repeats takes a whole number of at least 1');
 const tabs = values.tabs?.split(',').map(Number);
 if (tabs?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--tabs takes tab counts: 1,5,20');
 
@@ -55,6 +59,7 @@ const results = await runBrowserBench({
   ...(values.full ? FULL : QUICK),
   ...(tabs ? { tabs } : {}),
   ...(modes ? { modes } : {}),
+  ...(repeats ? { repeats } : {}),
   log: (line) => console.log(`${Math.round((Date.now() - started) / 1000)}s ${line}`),
 });
 const { markdown, files } = await writeResults(results, values.out);

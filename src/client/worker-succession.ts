@@ -7,7 +7,7 @@
 import { assertNever } from '../../contract/assert-never.js';
 import type { BrokerApi, BrokerConfig, Result } from '../../contract/protocol.js';
 import { holdTabLock, joinBroker, withTimeout, type Handshake, type Joined } from './broker-handshake.js';
-import type { SuccessionEnvironment } from './environment.js';
+import type { Standby, SuccessionEnvironment } from './environment.js';
 import { BacklineError, unwrap } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -30,8 +30,17 @@ export interface SuccessionHooks {
 }
 
 export type SuccessionState =
-  /** `ended` settles when the tab leaves this broker; `leave` stops its ping and life-lock wait. */
-  | { kind: 'attached'; transport: Transport; ended: Promise<void>; leave: () => void }
+  /**
+   * `ended` settles when the tab leaves this broker; `leave` stops its ping and life-lock wait.
+   * `standby`: the next generation's worker, started idle while this one lives (shared mode).
+   */
+  | {
+      kind: 'attached';
+      transport: Transport;
+      ended: Promise<void>;
+      leave: () => void;
+      standby: Standby | undefined;
+    }
   /** Starting worker `generation` (or per-tab mode at it); `done` settles once that is over. */
   | { kind: 'replacing'; generation: number; previous: Transport; done: Promise<void> }
   | { kind: 'closed'; last: Transport; reason: string };
@@ -152,6 +161,7 @@ export class WorkerSuccession {
     const last = this.transport;
     if (this.state.kind === 'attached') {
       this.state.leave();
+      this.state.standby?.close();
       this.farewell(last);
     }
     this.state = { kind: 'closed', last, reason: 'the client was closed' };
@@ -167,9 +177,13 @@ export class WorkerSuccession {
         resolve();
       };
     });
-    this.state = { kind: 'attached', transport, ended, leave };
+    const shared = transport.mode === 'shared';
+    // A worker that dies is replaced by the next generation: starting it now, idle, spares the
+    // move the worker's start (~200 ms of a 20-tab move on this machine: bench/README.md).
+    const standby = shared ? this.env.transports.standby(transport.generation + 1) : undefined;
+    this.state = { kind: 'attached', transport, ended, leave, standby };
     if (lifeLock) stops.push(this.awaitDeath(transport, lifeLock));
-    if (transport.mode === 'shared') {
+    if (shared) {
       stops.push(this.env.timers.every(this.options.pingIntervalMs, () => void this.check(transport)));
     }
     this.hooks.changed(transport);
@@ -227,14 +241,17 @@ export class WorkerSuccession {
    */
   private replace(generation: number): void {
     if (this.state.kind !== 'attached') return;
-    const previous = this.state.transport;
+    const { transport: previous, standby } = this.state;
     this.state.leave();
     previous.close();
+    // A move past the standby's generation (the profile moved on twice) starts that one afresh.
+    const ready = standby?.generation === generation ? standby : undefined;
+    if (!ready) standby?.close();
     let finished = (): void => undefined;
     const done = new Promise<void>((resolve) => (finished = resolve));
     const replacing: SuccessionState = { kind: 'replacing', generation, previous, done };
     this.state = replacing;
-    void this.startReplacement(generation)
+    void this.startReplacement(generation, ready)
       .then((next) => {
         if (this.state === replacing) this.attach(next);
         else this.farewell(next.transport); // the client closed meanwhile
@@ -246,11 +263,12 @@ export class WorkerSuccession {
       .finally(finished);
   }
 
-  private async startReplacement(generation: number): Promise<Joined> {
+  private async startReplacement(generation: number, standby: Standby | undefined): Promise<Joined> {
     const { transports } = this.env;
-    const reason = `worker generation ${generation} replaced one that stopped answering`;
+    const started = standby ? ', started in advance,' : '';
+    const reason = `worker generation ${generation}${started} replaced one that stopped answering`;
     try {
-      return await joinBroker(() => transports.shared(generation, reason), this.handshake);
+      return await joinBroker(() => transports.shared(generation, reason, standby), this.handshake);
     } catch (error) {
       const fallback = `the replacement worker failed too: ${String(error)}`;
       return joinBroker(() => transports.tab(fallback, generation), this.handshake);

@@ -2,6 +2,7 @@
 // SharedWorker, which Playwright does not expose, its heap and a kill through the browser's own
 // target session. Used by the benchmarks to measure and by the e2e tests to crash a worker.
 import type { Browser, CDPSession, Page } from '@playwright/test';
+import { workerGeneration } from '../../../contract/names.js';
 
 export async function pageSession(page: Page): Promise<CDPSession> {
   const session = await page.context().newCDPSession(page);
@@ -21,60 +22,72 @@ export async function taskSeconds(session: CDPSession): Promise<number> {
   return metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? 0;
 }
 
-/** The heap of the profile's SharedWorker (null if there is none), after a full GC. */
+/**
+ * The profile's SharedWorkers, the one serving first: each tab keeps the next generation's started
+ * idle (a standby), and the target's title is the worker's name, which carries its generation.
+ */
+async function sharedWorkers(cdp: CDPSession, contextId?: string): Promise<{ targetId: string }[]> {
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  return targetInfos
+    .filter(
+      (target) =>
+        target.type === 'shared_worker' && (contextId === undefined || target.browserContextId === contextId),
+    )
+    .sort((a, b) => workerGeneration(a.title) - workerGeneration(b.title));
+}
+
+/** The heap of the profile's SharedWorkers, standby included (null if there is none), after a full GC. */
 export async function sharedWorkerHeap(browser: Browser): Promise<number | null> {
   const cdp = await browser.newBrowserCDPSession();
   try {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    const worker = targetInfos.find((target) => target.type === 'shared_worker');
-    if (!worker) return null;
-    // Not flattened: the browser session relays the worker's protocol messages to us.
-    const { sessionId } = await cdp.send('Target.attachToTarget', {
-      targetId: worker.targetId,
-      flatten: false,
-    });
-    let nextId = 0;
-    const call = (method: string): Promise<Record<string, unknown>> =>
-      new Promise((resolve, reject) => {
-        const id = ++nextId;
-        const onMessage = (event: { sessionId: string; message: string }): void => {
-          if (event.sessionId !== sessionId) return;
-          const reply = JSON.parse(event.message) as {
-            id?: number;
-            result?: Record<string, unknown>;
-            error?: { message: string };
-          };
-          if (reply.id !== id) return;
-          cdp.off('Target.receivedMessageFromTarget', onMessage);
-          if (reply.error) reject(new Error(`${method}: ${reply.error.message}`));
-          else resolve(reply.result ?? {});
-        };
-        cdp.on('Target.receivedMessageFromTarget', onMessage);
-        cdp
-          .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) })
-          .catch(reject);
-      });
-    await call('HeapProfiler.collectGarbage');
-    const { usedSize } = (await call('Runtime.getHeapUsage')) as { usedSize: number };
-    await cdp.send('Target.detachFromTarget', { sessionId });
-    return usedSize;
+    const workers = await sharedWorkers(cdp);
+    if (workers.length === 0) return null;
+    let total = 0;
+    for (const worker of workers) total += await workerHeap(cdp, worker.targetId);
+    return total;
   } finally {
     await cdp.detach();
   }
 }
 
+async function workerHeap(cdp: CDPSession, targetId: string): Promise<number> {
+  // Not flattened: the browser session relays the worker's protocol messages to us.
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false });
+  let nextId = 0;
+  const call = (method: string): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      const onMessage = (event: { sessionId: string; message: string }): void => {
+        if (event.sessionId !== sessionId) return;
+        const reply = JSON.parse(event.message) as {
+          id?: number;
+          result?: Record<string, unknown>;
+          error?: { message: string };
+        };
+        if (reply.id !== id) return;
+        cdp.off('Target.receivedMessageFromTarget', onMessage);
+        if (reply.error) reject(new Error(`${method}: ${reply.error.message}`));
+        else resolve(reply.result ?? {});
+      };
+      cdp.on('Target.receivedMessageFromTarget', onMessage);
+      cdp
+        .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) })
+        .catch(reject);
+    });
+  await call('HeapProfiler.collectGarbage');
+  const { usedSize } = (await call('Runtime.getHeapUsage')) as { usedSize: number };
+  await cdp.send('Target.detachFromTarget', { sessionId });
+  return usedSize;
+}
+
 /**
- * Kills a SharedWorker, as a crash would: the profile's, or with `contextId` (see `contextIdOf`)
- * that browser context's. False if there is none.
+ * Kills the SharedWorker serving the profile (not the idle standby), as a crash would; with
+ * `contextId` (see `contextIdOf`), that browser context's. False if there is none.
  */
 export async function closeSharedWorker(browser: Browser, contextId?: string): Promise<boolean> {
   const cdp = await browser.newBrowserCDPSession();
   try {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    const worker = targetInfos.find(
-      (target) =>
-        target.type === 'shared_worker' && (contextId === undefined || target.browserContextId === contextId),
-    );
+    const [worker] = await sharedWorkers(cdp, contextId);
     if (worker) await cdp.send('Target.closeTarget', { targetId: worker.targetId });
     return worker !== undefined;
   } finally {
