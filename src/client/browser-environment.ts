@@ -4,7 +4,7 @@
 import { CONTROL_CHANNEL, GENERATION_KEY } from '../../contract/names.js';
 import type { BrokerApi } from '../../contract/protocol.js';
 import type { SuccessionEnvironment, Timers } from './environment.js';
-import { SharedTransport, StandbyWorker, sharedWorkerAvailable } from './shared-transport.js';
+import { SharedTransport, sharedWorkerAvailable } from './shared-transport.js';
 import { createTabTransport } from './tab-transport.js';
 
 export const browserTimers: Timers = {
@@ -22,8 +22,7 @@ export function browserEnvironment(): SuccessionEnvironment {
   return {
     transports: {
       sharedWorkerAvailable: sharedWorkerAvailable(),
-      shared: (generation, reason, standby) => new SharedTransport(generation, reason, standby),
-      standby: (generation) => new StandbyWorker(generation),
+      shared: (generation, reason) => new SharedTransport(generation, reason),
       tab: (reason, generation) => createTabTransport(reason, generation),
     },
     generations: {

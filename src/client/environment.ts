@@ -3,18 +3,10 @@
 // Locks and timers. browser-environment.ts hands in the browser's; unit tests hand in fakes.
 import type { Transport } from './transport.js';
 
-/** A SharedWorker started ahead of need, idle (TransportFactory.standby). */
-export interface Standby {
-  readonly generation: number;
-  close(): void;
-}
-
 export interface TransportFactory {
   readonly sharedWorkerAvailable: boolean;
-  /** The SharedWorker of a generation (it may throw when it cannot start), through `standby` if one holds it. */
-  shared(generation: number, reason: string, standby?: Standby): Transport;
-  /** Starts the SharedWorker of a generation and keeps it idle, so a move to it finds it running. */
-  standby(generation: number): Standby;
+  /** The SharedWorker of a generation (it may throw when it cannot start). */
+  shared(generation: number, reason: string): Transport;
   /** A broker inside this page. */
   tab(reason: string, generation: number): Promise<Transport>;
 }

@@ -6,32 +6,7 @@ import * as Comlink from 'comlink';
 import type { BandMessage, BrokerApi, BusEvent, SessionScope } from '../../contract/protocol.js';
 import { HOP_MEASURE, authChannel, busChannel, workerName } from '../../contract/names.js';
 import { unwrap } from './errors.js';
-import type { Standby } from './environment.js';
 import type { Transport } from './transport.js';
-
-/** The SharedWorker named for `generation`: the running one, or started now. */
-const openWorker = (generation: number): SharedWorker =>
-  new SharedWorker(new URL('../../worker/shared-worker.ts', import.meta.url), {
-    type: 'module',
-    name: workerName(generation),
-  });
-
-/**
- * The next generation's worker, started while the current one lives: its code is loaded and run,
- * and its broker idle (no tab has said hello, so no socket), and the tab keeps its port. A move to
- * that generation then takes this port, connected already, instead of starting a worker.
- */
-export class StandbyWorker implements Standby {
-  readonly worker: SharedWorker;
-
-  constructor(readonly generation: number) {
-    this.worker = openWorker(generation);
-  }
-
-  close(): void {
-    this.worker.port.close();
-  }
-}
 
 export function sharedWorkerAvailable(): boolean {
   return typeof SharedWorker === 'function';
@@ -50,12 +25,11 @@ export class SharedTransport implements Transport {
   constructor(
     readonly generation: number,
     readonly reason: string,
-    standby?: Standby,
   ) {
-    this.worker =
-      standby instanceof StandbyWorker && standby.generation === generation
-        ? standby.worker
-        : openWorker(generation);
+    this.worker = new SharedWorker(new URL('../../worker/shared-worker.ts', import.meta.url), {
+      type: 'module',
+      name: workerName(generation),
+    });
     this.broker = Comlink.wrap<BrokerApi>(this.worker.port);
   }
 

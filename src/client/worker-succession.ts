@@ -7,7 +7,7 @@
 import { assertNever } from '../../contract/assert-never.js';
 import type { BrokerApi, BrokerConfig, Result } from '../../contract/protocol.js';
 import { holdTabLock, joinBroker, withTimeout, type Handshake, type Joined } from './broker-handshake.js';
-import type { Standby, SuccessionEnvironment } from './environment.js';
+import type { SuccessionEnvironment } from './environment.js';
 import { BacklineError, unwrap } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -30,17 +30,8 @@ export interface SuccessionHooks {
 }
 
 export type SuccessionState =
-  /**
-   * `ended` settles when the tab leaves this broker; `leave` stops its ping and life-lock wait.
-   * `standby`: the next generation's worker, started idle while this one lives (shared mode).
-   */
-  | {
-      kind: 'attached';
-      transport: Transport;
-      ended: Promise<void>;
-      leave: () => void;
-      standby: Standby | undefined;
-    }
+  /** `ended` settles when the tab leaves this broker; `leave` stops its ping and life-lock wait. */
+  | { kind: 'attached'; transport: Transport; ended: Promise<void>; leave: () => void }
   /** Starting worker `generation` (or per-tab mode at it); `done` settles once that is over. */
   | { kind: 'replacing'; generation: number; previous: Transport; done: Promise<void> }
   | { kind: 'closed'; last: Transport; reason: string };
@@ -161,7 +152,6 @@ export class WorkerSuccession {
     const last = this.transport;
     if (this.state.kind === 'attached') {
       this.state.leave();
-      this.state.standby?.close();
       this.farewell(last);
     }
     this.state = { kind: 'closed', last, reason: 'the client was closed' };
@@ -177,13 +167,9 @@ export class WorkerSuccession {
         resolve();
       };
     });
-    const shared = transport.mode === 'shared';
-    // A worker that dies is replaced by the next generation: starting it now, idle, spares the
-    // move the worker's start (~200 ms of a 20-tab move on this machine: bench/README.md).
-    const standby = shared ? this.env.transports.standby(transport.generation + 1) : undefined;
-    this.state = { kind: 'attached', transport, ended, leave, standby };
+    this.state = { kind: 'attached', transport, ended, leave };
     if (lifeLock) stops.push(this.awaitDeath(transport, lifeLock));
-    if (shared) {
+    if (transport.mode === 'shared') {
       stops.push(this.env.timers.every(this.options.pingIntervalMs, () => void this.check(transport)));
     }
     this.hooks.changed(transport);
@@ -241,17 +227,14 @@ export class WorkerSuccession {
    */
   private replace(generation: number): void {
     if (this.state.kind !== 'attached') return;
-    const { transport: previous, standby } = this.state;
+    const previous = this.state.transport;
     this.state.leave();
     previous.close();
-    // A move past the standby's generation (the profile moved on twice) starts that one afresh.
-    const ready = standby?.generation === generation ? standby : undefined;
-    if (!ready) standby?.close();
     let finished = (): void => undefined;
     const done = new Promise<void>((resolve) => (finished = resolve));
     const replacing: SuccessionState = { kind: 'replacing', generation, previous, done };
     this.state = replacing;
-    void this.startReplacement(generation, ready)
+    void this.startReplacement(generation)
       .then((next) => {
         if (this.state === replacing) this.attach(next);
         else this.farewell(next.transport); // the client closed meanwhile
@@ -263,12 +246,11 @@ export class WorkerSuccession {
       .finally(finished);
   }
 
-  private async startReplacement(generation: number, standby: Standby | undefined): Promise<Joined> {
+  private async startReplacement(generation: number): Promise<Joined> {
     const { transports } = this.env;
-    const started = standby ? ', started in advance,' : '';
-    const reason = `worker generation ${generation}${started} replaced one that stopped answering`;
+    const reason = `worker generation ${generation} replaced one that stopped answering`;
     try {
-      return await joinBroker(() => transports.shared(generation, reason, standby), this.handshake);
+      return await joinBroker(() => transports.shared(generation, reason), this.handshake);
     } catch (error) {
       const fallback = `the replacement worker failed too: ${String(error)}`;
       return joinBroker(() => transports.tab(fallback, generation), this.handshake);

@@ -164,8 +164,6 @@ export class FakeProfile {
   /** Every transport opened, as `<tab> <mode> <generation>`. */
   readonly opened: string[] = [];
   readonly transports: FakeTransport[] = [];
-  /** What became of each tab's standby workers: `<tab> started|took|closed <generation>`. */
-  readonly standbys: string[] = [];
   /** Set to make per-tab mode fail to start. */
   tabFailure: Error | undefined;
   private readonly workers = new Map<number, FakeWorker>();
@@ -237,16 +235,7 @@ export class FakeProfile {
     return {
       transports: {
         sharedWorkerAvailable: true,
-        shared: (generation, reason, standby) => {
-          if (standby) this.standbys.push(`${tab} took ${standby.generation}`);
-          return open(this.worker(generation), reason);
-        },
-        standby: (generation) => {
-          // A browser starts the worker at once: its life lock is held from then on.
-          this.worker(generation);
-          this.standbys.push(`${tab} started ${generation}`);
-          return { generation, close: () => this.standbys.push(`${tab} closed ${generation}`) };
-        },
+        shared: (generation, reason) => open(this.worker(generation), reason),
         tab: (reason, generation) =>
           this.tabFailure
             ? Promise.reject(this.tabFailure)

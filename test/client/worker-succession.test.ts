@@ -46,22 +46,6 @@ describe('worker succession', () => {
     expect(profile.stored).toBe(1);
   });
 
-  it('starts the next generation idle while a worker lives, and a move to it takes that worker', async () => {
-    const [tab] = await tabs(1);
-    expect(profile.standbys).toEqual(['tab 1 started 1']);
-    profile.worker(0).kill();
-    await tab!.movedTo('shared 1');
-    expect(profile.standbys).toEqual(['tab 1 started 1', 'tab 1 took 1', 'tab 1 started 2']);
-    // A move past the standby (another tab went two on) closes it and starts that generation.
-    profile.stored = 3;
-    profile.worker(1).hang();
-    await vi.advanceTimersByTimeAsync(2 * (PING.pingIntervalMs + PING.pingTimeoutMs));
-    await tab!.movedTo('shared 3');
-    expect(profile.standbys.slice(3)).toEqual(['tab 1 closed 2', 'tab 1 started 4']);
-    tab!.succession.close();
-    expect(profile.standbys.at(-1)).toBe('tab 1 closed 4');
-  });
-
   it('when the worker stops answering pings in every tab at once, all agree on one next generation', async () => {
     const open = await tabs(3);
     profile.worker(0).hang();
