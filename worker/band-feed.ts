@@ -71,12 +71,6 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-/** A subscribe reading its band's snapshot, and the watches waiting for it. */
-interface Subscribing {
-  reading: Promise<BandSnapshot | null>;
-  waiters: Waiter[];
-}
-
 interface Band {
   phase: BandPhase;
   sequence: BandSequence<BandEvent>;
@@ -91,11 +85,8 @@ interface Band {
 export class BandFeed implements ShardListener {
   private readonly bands = new Map<string, Band>();
   private readonly channels: BandChannels;
-  /**
-   * Bands whose snapshot is being read for a subscribe: later watches wait for that one read (20
-   * tabs moving to a new worker at once read it once), and so does rowsNow.
-   */
-  private readonly subscribing = new Map<string, Subscribing>();
+  /** Snapshots being read for a subscribe, which rowsNow waits for instead of reading again. */
+  private readonly snapshots = new Map<string, Promise<BandSnapshot | null>>();
   private stopped = false;
 
   constructor(
@@ -117,11 +108,8 @@ export class BandFeed implements ShardListener {
     if (band?.phase.kind === 'live')
       return new Promise((resolve, reject) => answer(bandId, band, { resolve, reject }));
     return new Promise((resolve, reject) => {
-      const waiter = { resolve, reject };
-      const pending = this.subscribing.get(bandId);
-      if (band) band.waiters.push(waiter);
-      else if (pending) pending.waiters.push(waiter);
-      else void this.subscribe(bandId, waiter);
+      if (band) band.waiters.push({ resolve, reject });
+      else void this.subscribe(bandId, { resolve, reject });
     });
   }
 
@@ -131,7 +119,7 @@ export class BandFeed implements ShardListener {
    * page shows its band while the socket is down or refused, before the band is live.
    */
   async rowsNow(bandId: string): Promise<BandLive> {
-    await this.subscribing.get(bandId)?.reading.catch(() => undefined);
+    await this.snapshots.get(bandId)?.catch(() => undefined);
     const band = this.bands.get(bandId);
     if (band) return new Promise((resolve, reject) => answer(bandId, band, { resolve, reject }));
     const snapshot = await this.log.snapshot(bandId);
@@ -214,28 +202,27 @@ export class BandFeed implements ShardListener {
     }));
   }
 
-  private async subscribe(bandId: string, first: Waiter): Promise<void> {
+  private async subscribe(bandId: string, waiter: Waiter): Promise<void> {
     let snapshot: BandSnapshot | null;
     // The rows and their seq before subscribing: anything committed between the two is caught
     // up after. One request, as the head alone took.
-    const pending: Subscribing = { reading: this.log.snapshot(bandId), waiters: [first] };
-    this.subscribing.set(bandId, pending);
-    const rejectAll = (error: Error): void => pending.waiters.forEach((waiter) => waiter.reject(error));
+    const reading = this.log.snapshot(bandId);
+    this.snapshots.set(bandId, reading);
     try {
-      snapshot = await pending.reading;
+      snapshot = await reading;
     } catch (error) {
-      return rejectAll(error instanceof Error ? error : new Error(String(error)));
+      waiter.reject(error instanceof Error ? error : new Error(String(error)));
+      return;
     } finally {
-      if (this.subscribing.get(bandId) === pending) this.subscribing.delete(bandId);
+      if (this.snapshots.get(bandId) === reading) this.snapshots.delete(bandId);
     }
-    if (this.stopped) return rejectAll(new BrokerFailure('no_session', 'signed out'));
-    if (snapshot === null) return rejectAll(new BandRefused(bandId));
-    // Subscribed meanwhile (released and watched again while this read): join that one.
+    if (this.stopped) return waiter.reject(new BrokerFailure('no_session', 'signed out'));
+    if (snapshot === null) return waiter.reject(new BandRefused(bandId));
+    // Another watch subscribed it while this one read the rows: join that one (it may be live already).
     const existing = this.bands.get(bandId);
-    if (existing?.phase.kind === 'live')
-      return pending.waiters.forEach((waiter) => answer(bandId, existing, waiter));
+    if (existing?.phase.kind === 'live') return answer(bandId, existing, waiter);
     if (existing) {
-      existing.waiters.push(...pending.waiters);
+      existing.waiters.push(waiter);
       return;
     }
     const band: Band = {
@@ -245,10 +232,10 @@ export class BandFeed implements ShardListener {
       catchUps: 0,
       delivered: 0,
       duplicates: 0,
-      waiters: pending.waiters,
+      waiters: [waiter],
     };
     this.bands.set(bandId, band);
-    // Resolves the waiters once live; until then the band rides along with every new socket.
+    // Resolves the waiter once live; until then the band rides along with every new socket.
     await this.channels.add([bandId]);
   }
 
