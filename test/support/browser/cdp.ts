@@ -23,8 +23,9 @@ export async function taskSeconds(session: CDPSession): Promise<number> {
 }
 
 /**
- * The profile's SharedWorkers, the one serving first: each tab keeps the next generation's started
- * idle (a standby), and the target's title is the worker's name, which carries its generation.
+ * The SharedWorkers (of one browser context if given), lowest generation first: the one the tabs
+ * attach to, should a later generation be running too. A target's title is the worker's name,
+ * which carries its generation.
  */
 async function sharedWorkers(cdp: CDPSession, contextId?: string): Promise<{ targetId: string }[]> {
   const { targetInfos } = await cdp.send('Target.getTargets');
@@ -36,7 +37,7 @@ async function sharedWorkers(cdp: CDPSession, contextId?: string): Promise<{ tar
     .sort((a, b) => workerGeneration(a.title) - workerGeneration(b.title));
 }
 
-/** The heap of the profile's SharedWorkers, standby included (null if there is none), after a full GC. */
+/** The heap of every SharedWorker, added up (null if there is none), after a full GC. */
 export async function sharedWorkerHeap(browser: Browser): Promise<number | null> {
   const cdp = await browser.newBrowserCDPSession();
   try {
@@ -81,7 +82,7 @@ async function workerHeap(cdp: CDPSession, targetId: string): Promise<number> {
 }
 
 /**
- * Kills the SharedWorker serving the profile (not the idle standby), as a crash would; with
+ * Kills the SharedWorker serving the profile (its lowest generation), as a crash would; with
  * `contextId` (see `contextIdOf`), that browser context's. False if there is none.
  */
 export async function closeSharedWorker(browser: Browser, contextId?: string): Promise<boolean> {
