@@ -92,6 +92,23 @@ test('per-tab transport opens one socket per tab', async ({ browser }) => {
   await context.close();
 });
 
+test('a SharedWorker that cannot load its script leaves the tab in per-tab mode at once, saying why', async ({
+  browser,
+}) => {
+  const alice = await member('alice');
+  const bandId = await band(alice);
+  const context = await newContext(browser);
+  await context.route('**/shared-worker.ts*', (route) => route.abort());
+  // A start deadline no test waits out: the page is ready only if the worker's error was heard.
+  const [page] = await tabs(context, 1, alice, { start: 600_000 });
+  expect(await page!.evaluate(() => window.lab.mode())).toBe('tab');
+  expect(await page!.evaluate(() => window.lab.modeReason())).toMatch(/could not load its script/);
+  const head = await watch(page!, bandId);
+  await addSong(alice, bandId, 'Heard per tab');
+  await waitForSeqs(page!, bandId, await logSeqs(alice.client, bandId, head));
+  await context.close();
+});
+
 test('two browsers of one user have a socket each and see each other’s changes', async ({ browser }) => {
   const alice = await member('alice');
   const bandId = await band(alice);

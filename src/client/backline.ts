@@ -99,6 +99,7 @@ export class BacklineClient {
         transport: options.transport ?? 'auto',
         pingIntervalMs: options.pingIntervalMs ?? 5000,
         pingTimeoutMs: options.pingTimeoutMs ?? 3000,
+        startTimeoutMs: options.startTimeoutMs ?? 10_000,
       },
       {
         register: (transport) => client.register(transport),

@@ -1,6 +1,7 @@
 // How a tab registers with one broker: it holds a Web Lock named after itself for as long as the
-// page lives (the broker waits on it to learn the tab is gone), then configure and hello, each
-// given a deadline, then the route for its bands' events, then what the tab has (the caller's `register`). Also the deadline itself.
+// page lives (the broker waits on it to learn the tab is gone), then configure and hello, then
+// the route for its bands' events, each within the start deadline, then what the tab has (the
+// caller's `register`). Also the deadline itself.
 import { tabLock } from '../../contract/names.js';
 import type { BrokerConfig } from '../../contract/protocol.js';
 import type { Locks, Timers } from './environment.js';
@@ -16,8 +17,13 @@ export interface Joined {
 export interface Handshake {
   tabId: string;
   config: BrokerConfig;
-  /** How long configure and hello may take. */
-  timeoutMs: number;
+  /**
+   * How long configure, hello and the band route may take. A broker just started answers its
+   * first call only once it has fetched and run its code and taken its life lock: seconds on a
+   * busy machine or a slow phone, well past a ping's deadline. A worker whose script fails to
+   * load ends the wait at once (Transport.failed).
+   */
+  startTimeoutMs: number;
   timers: Timers;
   /** Settles once the tab holds its lock (holdTabLock). */
   locked: Promise<void>;
@@ -38,20 +44,22 @@ export function holdTabLock(locks: Locks, tabId: string): Promise<void> {
 /** Opens a transport and registers the tab with its broker; closes it again if that fails. */
 export async function joinBroker(
   open: () => Transport | Promise<Transport>,
-  { tabId, config, timeoutMs, timers, locked, register }: Handshake,
+  { tabId, config, startTimeoutMs, timers, locked, register }: Handshake,
 ): Promise<Joined> {
   const transport = await open();
+  const started = <T>(promise: Promise<T>): Promise<T> =>
+    withTimeout(Promise.race([promise, transport.failed]), startTimeoutMs, timers);
   try {
     // Posted back to back: the port keeps their order, so hello is handled after configure.
-    const configured = withTimeout(transport.broker.configure(config), timeoutMs, timers);
+    const configured = started(transport.broker.configure(config));
     configured.catch(() => undefined); // awaited below, after the lock
-    await locked;
-    const hello = withTimeout(transport.broker.hello(tabId, tabLock(tabId)), timeoutMs, timers);
+    await Promise.race([locked, transport.failed]);
+    const hello = started(transport.broker.hello(tabId, tabLock(tabId)));
     hello.catch(() => undefined); // awaited below; unheard if configure failed first
     unwrap(await configured);
     const { lifeLock } = unwrap(await hello);
     // Before register: the bands it watches again send their events on this route.
-    await withTimeout(transport.openBandRoute(tabId), timeoutMs, timers);
+    await started(transport.openBandRoute(tabId));
     await register(transport);
     return { transport, lifeLock };
   } catch (error) {

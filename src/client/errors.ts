@@ -5,9 +5,10 @@ import type { BrokerErrorCode, Result } from '../../contract/protocol.js';
 
 /**
  * The client's own codes. `timeout`: a broker did not answer the handshake or a ping in time.
- * `closed`: the client was closed, or no broker could be started after its worker died.
+ * `worker_failed`: the SharedWorker could not load its script. `closed`: the client was closed,
+ * or no broker could be started after its worker died.
  */
-export type ClientErrorCode = 'timeout' | 'closed';
+export type ClientErrorCode = 'timeout' | 'worker_failed' | 'closed';
 
 export type BacklineErrorCode = BrokerErrorCode | ClientErrorCode;
 

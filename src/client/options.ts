@@ -16,6 +16,12 @@ export interface BacklineOptions extends BrokerConfig {
   /** How often the tab checks that the worker answers (default 5 s), and how long it waits (3 s). */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
+  /**
+   * How long a worker just started may take to answer (default 10 s): a cold start fetches and
+   * runs the worker's code first. Past it, 'auto' falls back to per-tab mode; a script that fails
+   * to load falls back at once.
+   */
+  startTimeoutMs?: number;
 }
 
 /**

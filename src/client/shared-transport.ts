@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import type { BandMessage, BrokerApi, BusEvent, SessionScope } from '../../contract/protocol.js';
 import { HOP_MEASURE, authChannel, busChannel, workerName } from '../../contract/names.js';
-import { unwrap } from './errors.js';
+import { BacklineError, unwrap } from './errors.js';
 import type { Transport } from './transport.js';
 
 export function sharedWorkerAvailable(): boolean {
@@ -19,6 +19,7 @@ const isBandMessage = (data: unknown): data is BandMessage =>
 export class SharedTransport implements Transport {
   readonly mode = 'shared' as const;
   readonly broker: BrokerApi;
+  readonly failed: Promise<never>;
   private readonly worker: SharedWorker;
   private readonly bands = new MessageChannel();
 
@@ -31,6 +32,13 @@ export class SharedTransport implements Transport {
       name: workerName(generation),
     });
     this.broker = Comlink.wrap<BrokerApi>(this.worker.port);
+    // The browser fires `error` at the SharedWorker when its script cannot be fetched or run.
+    this.failed = new Promise<never>((_, reject) =>
+      this.worker.addEventListener('error', () =>
+        reject(new BacklineError('worker_failed', 'the SharedWorker could not load its script')),
+      ),
+    );
+    this.failed.catch(() => undefined); // raced by the handshake; unheard once it is over
   }
 
   listen(userId: string, handler: (events: readonly BusEvent[]) => void): () => void {

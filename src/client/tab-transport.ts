@@ -42,6 +42,8 @@ export async function createTabTransport(reason: string, generation: number): Pr
       authListeners.add(listener);
       return () => authListeners.delete(listener);
     },
+    // Loaded and running by now: nothing left to fail at start.
+    failed: new Promise<never>(() => undefined),
     // Every event is a direct call here (LocalFanout): no route to open.
     openBandRoute: () => Promise.resolve(),
     close() {

@@ -7,6 +7,11 @@ export interface Transport {
   readonly generation: number;
   readonly broker: BrokerApi;
   /**
+   * Rejects if the broker cannot start (a SharedWorker whose script failed to load), so the
+   * handshake gives up at once instead of at its deadline. Never settles otherwise.
+   */
+  readonly failed: Promise<never>;
+  /**
    * Delivers one user's events to `handler`, a burst of band events as one list in order (what a
    * band message carries), everything else one at a time; returns the unsubscribe.
    */

@@ -18,8 +18,10 @@ export interface SuccessionOptions {
   config: BrokerConfig;
   transport: TransportChoice;
   pingIntervalMs: number;
-  /** How long a ping, configure or hello may take before the broker counts as gone. */
+  /** How long a ping may take before the broker counts as gone. */
   pingTimeoutMs: number;
+  /** How long a broker just started may take to answer the handshake (Handshake.startTimeoutMs). */
+  startTimeoutMs: number;
 }
 
 export interface SuccessionHooks {
@@ -72,7 +74,7 @@ export class WorkerSuccession {
     const handshake: Handshake = {
       tabId: options.tabId,
       config: options.config,
-      timeoutMs: options.pingTimeoutMs,
+      startTimeoutMs: options.startTimeoutMs,
       timers: env.timers,
       // Requested now and awaited only before hello: the lock goes through the browser process,
       // which is slow on a busy machine, and the worker can start meanwhile.

@@ -1,7 +1,8 @@
 // A page that exposes the Backline client to end-to-end tests and benchmarks as `window.lab`. It
 // loads no Supabase client: sign-in and writes go through the broker, as in the app.
-// Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms&batch=n&hop (the
-// broker stamps band messages for the bench's hop figure: BrokerConfig.hopStamps)
+// Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms&batch=n&ping=ms&
+// start=ms (the worker's start deadline)&hop (the broker stamps band messages for the bench's hop
+// figure: BrokerConfig.hopStamps)
 import {
   BacklineClient,
   type ConnectionKind,
@@ -26,6 +27,7 @@ const options = { supabaseUrl: url, anonKey, transport, session } as const;
 const heartbeatIntervalMs = numberParam('heartbeat');
 const graceMs = numberParam('grace');
 const outboxBatchSize = numberParam('batch');
+const startTimeoutMs = numberParam('start');
 const backline = await BacklineClient.connect({
   ...options,
   ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
@@ -34,6 +36,7 @@ const backline = await BacklineClient.connect({
   ...(params.has('hop') ? { hopStamps: true } : {}),
   pingIntervalMs: numberParam('ping') ?? 2000,
   pingTimeoutMs: 1500,
+  ...(startTimeoutMs === undefined ? {} : { startTimeoutMs }),
 });
 
 /** Queues a write and resolves once the server has it (rejects if it was refused). */
@@ -75,6 +78,7 @@ const lab = {
   /** The signed-in user's id (null: signed out; undefined: not read yet). */
   user: () => (backline.currentUser === undefined ? undefined : (backline.currentUser?.id ?? null)),
   mode: () => backline.mode,
+  modeReason: () => backline.modeReason,
   generation: () => backline.generation,
   state: () => backline.state.kind,
   async signIn(email: string, password: string): Promise<string> {

@@ -8,6 +8,7 @@ import { workerLifeLock } from '../../contract/names.js';
 import type { ControlChannel, SuccessionEnvironment, Timers } from '../../src/client/environment.js';
 import type { Transport } from '../../src/client/transport.js';
 import { browserTimers } from '../../src/client/browser-environment.js';
+import { BacklineError } from '../../src/client/errors.js';
 import {
   WorkerSuccession,
   type SuccessionOptions,
@@ -27,6 +28,8 @@ const emptyRows = (bandId: string): BandRows => ({
 
 export class FakeWorker {
   health: 'alive' | 'hung' | 'dead' = 'alive';
+  /** Its script cannot be loaded: the browser fires `error` at it, and it never answers. */
+  unloadable = false;
   /** Every call that reached this broker, by method (pings left out). */
   readonly calls: string[] = [];
   readonly lifeLock: string | null = null;
@@ -113,11 +116,16 @@ export class FakeTransport implements Transport {
   /** Every call the tab sent over this transport, delivered or not. */
   readonly sent: string[] = [];
   readonly broker: BrokerApi;
+  readonly failed: Promise<never>;
 
   constructor(
     readonly worker: FakeWorker,
     readonly reason: string,
   ) {
+    this.failed = worker.unloadable
+      ? Promise.reject(new BacklineError('worker_failed', 'the SharedWorker could not load its script'))
+      : never();
+    this.failed.catch(() => undefined);
     this.broker = new Proxy(worker.broker, {
       get: (target, method: keyof BrokerApi) => {
         if (method !== 'ping') this.sent.push(method);
@@ -155,12 +163,16 @@ export class FakeTransport implements Transport {
 const timers: Timers = browserTimers;
 
 export const PING = { pingIntervalMs: 1000, pingTimeoutMs: 500 };
+/** How long a fake broker just started may take to answer the handshake: well past a ping's deadline. */
+export const START_TIMEOUT_MS = 4000;
 
 export class FakeProfile {
   readonly locks = new MemoryLocks();
   stored = 0;
   /** Generations whose SharedWorker starts hung: hello is never answered. */
   readonly broken = new Set<number>();
+  /** Generations whose SharedWorker script fails to load (the browser's `error` event). */
+  readonly unloadable = new Set<number>();
   /** Every transport opened, as `<tab> <mode> <generation>`. */
   readonly opened: string[] = [];
   readonly transports: FakeTransport[] = [];
@@ -178,6 +190,10 @@ export class FakeProfile {
     if (!worker) {
       worker = new FakeWorker(generation, 'shared', this.locks);
       if (this.broken.has(generation)) worker.hang();
+      if (this.unloadable.has(generation)) {
+        worker.hang();
+        worker.unloadable = true;
+      }
       this.workers.set(generation, worker);
     }
     return worker;
@@ -188,7 +204,14 @@ export class FakeProfile {
     const tab = new FakeTab();
     const succession = await WorkerSuccession.start(
       this.environment(name),
-      { tabId: name, config: { supabaseUrl: 'u', anonKey: 'k' }, transport: 'auto', ...PING, ...options },
+      {
+        tabId: name,
+        config: { supabaseUrl: 'u', anonKey: 'k' },
+        transport: 'auto',
+        ...PING,
+        startTimeoutMs: START_TIMEOUT_MS,
+        ...options,
+      },
       { register: () => Promise.resolve(), changed: (transport) => tab.changed(transport) },
     );
     this.tabs.push(succession);

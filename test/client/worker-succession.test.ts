@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BacklineError } from '../../src/client/errors.js';
 import { nextGeneration, requestedGeneration } from '../../src/client/worker-succession.js';
-import { FakeProfile, PING, type FakeTab } from './fake-profile.js';
+import { FakeProfile, PING, START_TIMEOUT_MS, type FakeTab } from './fake-profile.js';
 
 const write = { kind: 'song.delete', songId: 's', bandId: 'b', baseVersion: 1 } as const;
 const entryId = crypto.randomUUID();
@@ -30,6 +30,37 @@ describe('worker succession', () => {
     const [tab] = await tabs(1);
     expect(tab!.state.kind).toBe('attached');
     expect(tab!.moves).toEqual(['shared 4']);
+  });
+
+  it('a worker slower to start than a ping deadline is waited for, not left for per-tab mode', async () => {
+    // A cold SharedWorker fetches and runs its code before it answers: seconds on a busy machine.
+    const answerHello = profile.worker(0).holdHello();
+    const opening = profile.openTab('tab 1');
+    await vi.advanceTimersByTimeAsync(6 * PING.pingTimeoutMs);
+    answerHello();
+    const tab = await opening;
+    expect(tab.moves).toEqual(['shared 0']);
+    expect(tab.state.kind).toBe('attached');
+  });
+
+  it('a worker that never answers is left for per-tab mode at the start deadline', async () => {
+    profile.broken.add(0);
+    let opened: FakeTab | undefined;
+    void profile.openTab('tab 1').then((tab) => (opened = tab));
+    await vi.advanceTimersByTimeAsync(START_TIMEOUT_MS - 1);
+    expect(opened).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(opened?.moves).toEqual(['tab 0']);
+    expect(opened?.succession.transport.reason).toMatch(
+      /^SharedWorker failed to start: .*no answer in 4000 ms/,
+    );
+  });
+
+  it('a worker whose script fails to load is left for per-tab mode at once', async () => {
+    profile.unloadable.add(0);
+    const [tab] = await tabs(1);
+    expect(tab!.moves).toEqual(['tab 0']);
+    expect(tab!.succession.transport.reason).toMatch(/could not load its script/);
   });
 
   it('when the worker dies (its life lock is freed), every tab moves to the next generation, once', async () => {
@@ -131,10 +162,10 @@ describe('worker succession', () => {
     const [tab] = await tabs(1);
     profile.worker(0).kill();
     await vi.waitFor(() => expect(tab!.state.kind).toBe('replacing'));
-    await vi.advanceTimersByTimeAsync(PING.pingTimeoutMs);
+    await vi.advanceTimersByTimeAsync(START_TIMEOUT_MS);
     await tab!.movedTo('tab 1');
     const { transport } = tab!.succession;
-    expect(transport.reason).toMatch(/^the replacement worker failed too: .*no answer in 500 ms/);
+    expect(transport.reason).toMatch(/^the replacement worker failed too: .*no answer in 4000 ms/);
     expect(profile.transports.find((t) => t.mode === 'shared' && t.generation === 1)?.closed).toBe(true);
     await expect(tab!.succession.call((broker) => broker.write('tab 1', write, entryId))).resolves.toEqual(
       [],
@@ -149,7 +180,7 @@ describe('worker succession', () => {
     const [tab] = await tabs(1);
     profile.worker(0).kill();
     await vi.waitFor(() => expect(tab!.state.kind).toBe('replacing'));
-    await vi.advanceTimersByTimeAsync(PING.pingTimeoutMs);
+    await vi.advanceTimersByTimeAsync(START_TIMEOUT_MS);
     expect(tab!.state.kind).toBe('closed');
     const refused = tab!.succession.call((broker) => broker.write('tab 1', write, entryId));
     await expect(refused).rejects.toBeInstanceOf(BacklineError);

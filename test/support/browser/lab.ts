@@ -13,6 +13,8 @@ export interface LabOptions {
   batch?: number;
   /** How often the tab pings its worker (ms; default 2000). */
   ping?: number;
+  /** How long a worker just started may take to answer (ms; the client's default 10 s). */
+  start?: number;
 }
 
 type Lab = {
@@ -21,6 +23,7 @@ type Lab = {
   watch(bandId: string): Promise<number>;
   unwatch(bandId: string): void;
   mode(): string;
+  modeReason(): string;
   user(): string | null | undefined;
   generation(): number;
   state(): string;
