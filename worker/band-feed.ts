@@ -71,6 +71,12 @@ interface Waiter {
   reject(error: Error): void;
 }
 
+/** A subscribe reading its band's snapshot, and the watches waiting for it. */
+interface Subscribing {
+  reading: Promise<BandSnapshot | null>;
+  waiters: Waiter[];
+}
+
 interface Band {
   phase: BandPhase;
   sequence: BandSequence<BandEvent>;
@@ -85,8 +91,11 @@ interface Band {
 export class BandFeed implements ShardListener {
   private readonly bands = new Map<string, Band>();
   private readonly channels: BandChannels;
-  /** Snapshots being read for a subscribe, which rowsNow waits for instead of reading again. */
-  private readonly snapshots = new Map<string, Promise<BandSnapshot | null>>();
+  /**
+   * Bands whose snapshot is being read for a subscribe: later watches wait for that one read (20
+   * tabs moving to a new worker at once read it once), and so does rowsNow.
+   */
+  private readonly subscribing = new Map<string, Subscribing>();
   private stopped = false;
 
   constructor(
@@ -108,8 +117,11 @@ export class BandFeed implements ShardListener {
     if (band?.phase.kind === 'live')
       return new Promise((resolve, reject) => answer(bandId, band, { resolve, reject }));
     return new Promise((resolve, reject) => {
-      if (band) band.waiters.push({ resolve, reject });
-      else void this.subscribe(bandId, { resolve, reject });
+      const waiter = { resolve, reject };
+      const pending = this.subscribing.get(bandId);
+      if (band) band.waiters.push(waiter);
+      else if (pending) pending.waiters.push(waiter);
+      else void this.subscribe(bandId, waiter);
     });
   }
 
@@ -119,7 +131,7 @@ export class BandFeed implements ShardListener {
    * page shows its band while the socket is down or refused, before the band is live.
    */
   async rowsNow(bandId: string): Promise<BandLive> {
-    await this.snapshots.get(bandId)?.catch(() => undefined);
+    await this.subscribing.get(bandId)?.reading.catch(() => undefined);
     const band = this.bands.get(bandId);
     if (band) return new Promise((resolve, reject) => answer(bandId, band, { resolve, reject }));
     const snapshot = await this.log.snapshot(bandId);
@@ -202,27 +214,28 @@ export class BandFeed implements ShardListener {
     }));
   }
 
-  private async subscribe(bandId: string, waiter: Waiter): Promise<void> {
+  private async subscribe(bandId: string, first: Waiter): Promise<void> {
     let snapshot: BandSnapshot | null;
     // The rows and their seq before subscribing: anything committed between the two is caught
     // up after. One request, as the head alone took.
-    const reading = this.log.snapshot(bandId);
-    this.snapshots.set(bandId, reading);
+    const pending: Subscribing = { reading: this.log.snapshot(bandId), waiters: [first] };
+    this.subscribing.set(bandId, pending);
+    const rejectAll = (error: Error): void => pending.waiters.forEach((waiter) => waiter.reject(error));
     try {
-      snapshot = await reading;
+      snapshot = await pending.reading;
     } catch (error) {
-      waiter.reject(error instanceof Error ? error : new Error(String(error)));
-      return;
+      return rejectAll(error instanceof Error ? error : new Error(String(error)));
     } finally {
-      if (this.snapshots.get(bandId) === reading) this.snapshots.delete(bandId);
+      if (this.subscribing.get(bandId) === pending) this.subscribing.delete(bandId);
     }
-    if (this.stopped) return waiter.reject(new BrokerFailure('no_session', 'signed out'));
-    if (snapshot === null) return waiter.reject(new BandRefused(bandId));
-    // Another watch subscribed it while this one read the rows: join that one (it may be live already).
+    if (this.stopped) return rejectAll(new BrokerFailure('no_session', 'signed out'));
+    if (snapshot === null) return rejectAll(new BandRefused(bandId));
+    // Subscribed meanwhile (released and watched again while this read): join that one.
     const existing = this.bands.get(bandId);
-    if (existing?.phase.kind === 'live') return answer(bandId, existing, waiter);
+    if (existing?.phase.kind === 'live')
+      return pending.waiters.forEach((waiter) => answer(bandId, existing, waiter));
     if (existing) {
-      existing.waiters.push(waiter);
+      existing.waiters.push(...pending.waiters);
       return;
     }
     const band: Band = {
@@ -232,10 +245,10 @@ export class BandFeed implements ShardListener {
       catchUps: 0,
       delivered: 0,
       duplicates: 0,
-      waiters: [waiter],
+      waiters: pending.waiters,
     };
     this.bands.set(bandId, band);
-    // Resolves the waiter once live; until then the band rides along with every new socket.
+    // Resolves the waiters once live; until then the band rides along with every new socket.
     await this.channels.add([bandId]);
   }
 

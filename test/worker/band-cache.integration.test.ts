@@ -118,6 +118,16 @@ describe('band cache', () => {
     tab.close();
   });
 
+  it('reads one snapshot for watches that arrive together, as every tab does on a new worker', async () => {
+    const { tab, bob, bandId } = await aliceWatchingBobsBand();
+    const start = await restPaths();
+    const [first, second] = await Promise.all([watched(tab, 'tab-1', bandId), watched(tab, 'tab-2', bandId)]);
+    expect(((await restPaths())['/rpc/band_snapshot'] ?? 0) - (start['/rpc/band_snapshot'] ?? 0)).toBe(1);
+    expect(second).toEqual(first);
+    expect(first.rows).toEqual({ status: 'present', ...(await bandRowsOf(bob, bandId)) });
+    tab.close();
+  });
+
   it('answers the rows while the socket is refused, before the band is live, with the one snapshot the watch read', async () => {
     const { tab, bob, bandId } = await aliceWatchingBobsBand();
     // A fresh socket for a broker that never connected: refused until the test ends.
