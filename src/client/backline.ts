@@ -296,9 +296,10 @@ export class BacklineClient {
       unwrap(await transport.broker.setSession(this.tabId, this.session));
     }
     for (const bandId of this.delivery.bands()) {
-      // Its live events are held from now on; the gap is fetched once the band is live on the
-      // new broker, or at once if the watch failed: it is owed either way.
+      // Its live events are held from now on; the gap is read at once (the new broker has the
+      // session), and what is left of it once the band is live there, or its watch failed.
       const resume = this.delivery.holdLiveEvents(bandId);
+      this.delivery.readAhead(bandId);
       void transport.broker
         .watchBand(this.tabId, bandId)
         .then(unwrap)

@@ -7,11 +7,13 @@
 import type { BandEvent } from '../../contract/schema.js';
 import { assertNever } from '../../contract/assert-never.js';
 import { EVENTS_PAGE, type BandBusEvent, type BandLive, type BusEvent } from '../../contract/protocol.js';
-import { syncLog } from '../../worker/core/log-sync.js';
+import { syncLog, type SyncResult } from '../../worker/core/log-sync.js';
 
 /** A band being resumed on a new broker: its live events wait here until the gap is filled. */
 interface Resume {
   held: BandEvent[];
+  /** The gap read ahead of the band going live on the new broker (readAhead), if it was. */
+  ahead?: Promise<unknown>;
 }
 
 /** The events about one band (contract/protocol.ts): band delivery takes these, the app events the rest. */
@@ -122,6 +124,16 @@ export class BandDelivery {
     return () => this.resume(bandId, resume);
   }
 
+  /**
+   * Reads a held band's gap now, before it is live on the new broker: the missed events are in
+   * the log already, and waiting for the band to go live there waits for its snapshot, socket and
+   * join first. One pass that gives up at the first failure; `resume` then reads only what is left.
+   */
+  readAhead(bandId: string): void {
+    const resume = this.resuming.get(bandId);
+    if (resume && !resume.ahead) resume.ahead = this.fill(bandId, resume, () => undefined);
+  }
+
   private receivedEvent(event: BandEvent): void {
     if (!this.watches.has(event.band_id)) return;
     const resume = this.resuming.get(event.band_id);
@@ -144,8 +156,23 @@ export class BandDelivery {
    * newer resume, ends it early.
    */
   private async resume(bandId: string, resume: Resume): Promise<void> {
+    await resume.ahead;
+    const result = await this.fill(bandId, resume, (failures, error) =>
+      this.source.lostBand(error) ? undefined : resumePause(failures),
+    );
+    if (result.kind === 'superseded') return;
+    this.resuming.delete(bandId);
+    resume.held.sort((a, b) => a.seq - b.seq).forEach((event) => this.deliver(event));
+  }
+
+  /** Delivers the log after this tab's last event until it meets the held events or ends. */
+  private fill(
+    bandId: string,
+    resume: Resume,
+    retryPause: (failures: number, error: unknown) => number | undefined,
+  ): Promise<SyncResult> {
     const position = (): number => this.lastSeq.get(bandId) ?? 0;
-    const result = await syncLog(
+    return syncLog(
       {
         read: (after) => this.source.eventsAfter(bandId, after),
         apply: (page) => page.forEach((event) => this.deliver(event)),
@@ -153,13 +180,10 @@ export class BandDelivery {
         current: () => this.resuming.get(bandId) === resume,
         // The new broker's live events already start right after this tab's last: no gap left.
         reached: () => resume.held.some((event) => event.seq === position() + 1),
-        retryPause: (failures, error) => (this.source.lostBand(error) ? undefined : resumePause(failures)),
+        retryPause,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       },
       EVENTS_PAGE,
     );
-    if (result.kind === 'superseded') return;
-    this.resuming.delete(bandId);
-    resume.held.sort((a, b) => a.seq - b.seq).forEach((event) => this.deliver(event));
   }
 }

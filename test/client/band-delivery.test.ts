@@ -106,6 +106,25 @@ describe('band delivery', () => {
     expect(fetches).toEqual([5, 5 + EVENTS_PAGE, 5 + 2 * EVENTS_PAGE]);
   });
 
+  it('reads the gap ahead, before the band is live on the new broker, and then only what is left', async () => {
+    const log = range(1, 8);
+    const { delivery, delivered, fetches } = harness(log.slice(0, 6));
+    delivery.watch('b');
+    delivery.live('b', 0);
+    delivery.received(onBus(event(1)));
+    const resume = delivery.holdLiveEvents('b')!;
+    delivery.readAhead('b');
+    await vi.advanceTimersByTimeAsync(0);
+    // The new broker is not live yet: the gap up to the log's head is on screen already.
+    expect(delivered).toEqual([1, 2, 3, 4, 5, 6]);
+    // Committed while the band went live there, and its first live event.
+    log.slice(6).forEach((e) => delivery.received(onBus(e)));
+    await resume();
+    expect(delivered).toEqual(log.map((e) => e.seq));
+    // One read, ahead: the held events start right after it.
+    expect(fetches).toEqual([1]);
+  });
+
   it('needs no fetch when the held events start right after the last delivered', async () => {
     const { delivery, delivered, fetches } = harness(range(1, 4));
     delivery.watch('b');
