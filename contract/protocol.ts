@@ -189,7 +189,10 @@ export interface Hello {
 export interface BrokerApi {
   /** Set by the first tab; a tab configured for another project is refused. */
   configure(config: BrokerConfig): Promise<Result<null>>;
-  /** A tab announces itself; `lockName` is the Web Lock it holds for as long as it lives. */
+  /**
+   * A tab announces itself; `lockName` is the Web Lock it holds for as long as it lives, asked
+   * for before hello (the broker queues behind that request, so hello need not wait for it).
+   */
   hello(tabId: string, lockName: string): Promise<Result<Hello>>;
   /**
    * The tab signs in through the broker, with the session of `scope` (Backline's own auth). Answers

@@ -12,6 +12,14 @@ import { IdbAuthStorage } from './auth/idb-auth-storage.js';
 /** The subset of the Web Locks API the broker uses. */
 export interface LockManagerLike {
   request<T>(name: string, options: LockRequest, granted: () => Promise<T> | T): Promise<T>;
+  /** The locks held and the requests waiting, by name (navigator.locks.query()). */
+  query(): Promise<LockNames> | LockNames;
+}
+
+/** The part of a lock snapshot the broker reads. */
+export interface LockNames {
+  held?: { name?: string }[];
+  pending?: { name?: string }[];
 }
 
 export interface LockRequest {
@@ -51,6 +59,7 @@ export function browserEnvironment(): BrokerEnvironment {
   return {
     locks: {
       request: (name, options, granted) => navigator.locks.request(name, options, () => granted()),
+      query: () => navigator.locks.query(),
     },
     openOutboxStore: () => (typeof indexedDB === 'undefined' ? undefined : openIdbOutboxStore()),
     channel: (name) => new BroadcastChannel(name),

@@ -1,7 +1,7 @@
-// How a tab registers with one broker: it holds a Web Lock named after itself for as long as the
-// page lives (the broker waits on it to learn the tab is gone), then configure and hello, then
-// the route for its bands' events, each within the start deadline, then what the tab has (the
-// caller's `register`). Also the deadline itself.
+// How a tab registers with one broker: it asks for a Web Lock named after itself, held for as long
+// as the page lives (the broker queues behind it to learn the tab is gone), then sends configure
+// and hello without waiting for it, then opens the route for its bands' events, each within the
+// start deadline, then tells what the tab has (the caller's `register`). Also the deadline itself.
 import { tabLock } from '../../contract/names.js';
 import type { BrokerConfig } from '../../contract/protocol.js';
 import type { Locks, Timers } from './environment.js';
@@ -25,26 +25,22 @@ export interface Handshake {
    */
   startTimeoutMs: number;
   timers: Timers;
-  /** Settles once the tab holds its lock (holdTabLock). */
-  locked: Promise<void>;
   /** Tells the broker what the tab has (session, watched bands) before calls go to it. */
   register: (transport: Transport) => Promise<void>;
 }
 
-/** Holds the tab's Web Lock for as long as the page lives; resolves once it is held. */
-export function holdTabLock(locks: Locks, tabId: string): Promise<void> {
-  return new Promise((held) => {
-    void locks.request(tabLock(tabId), {}, () => {
-      held();
-      return new Promise<never>(() => undefined);
-    });
-  });
+/**
+ * Asks for the tab's Web Lock, held for as long as the page lives. Before any hello: the broker
+ * queues for it only once it sees this request (held or waiting), so it never comes first.
+ */
+export function holdTabLock(locks: Locks, tabId: string): void {
+  void locks.request(tabLock(tabId), {}, () => new Promise<never>(() => undefined));
 }
 
 /** Opens a transport and registers the tab with its broker; closes it again if that fails. */
 export async function joinBroker(
   open: () => Transport | Promise<Transport>,
-  { tabId, config, startTimeoutMs, timers, locked, register }: Handshake,
+  { tabId, config, startTimeoutMs, timers, register }: Handshake,
 ): Promise<Joined> {
   const transport = await open();
   const started = <T>(promise: Promise<T>): Promise<T> =>
@@ -52,8 +48,7 @@ export async function joinBroker(
   try {
     // Posted back to back: the port keeps their order, so hello is handled after configure.
     const configured = started(transport.broker.configure(config));
-    configured.catch(() => undefined); // awaited below, after the lock
-    await Promise.race([locked, transport.failed]);
+    configured.catch(() => undefined); // awaited below
     const hello = started(transport.broker.hello(tabId, tabLock(tabId)));
     hello.catch(() => undefined); // awaited below; unheard if configure failed first
     unwrap(await configured);
