@@ -429,6 +429,8 @@ export class Broker implements BrokerApi, ScopeAuthListener {
   private async followTab(tabId: string, lock: string): Promise<void> {
     const { locks } = this.settings.environment;
     for (let look = 0; ; look++) {
+      // Gone meanwhile (goodbye): nothing left to follow.
+      if (!this.tabs.has(tabId)) return;
       const { held = [], pending = [] } = await locks.query();
       if ([...held, ...pending].some((info) => info.name === lock)) break;
       if (look === TAB_LOCK_LOOKS) return this.forgetTab(tabId);
