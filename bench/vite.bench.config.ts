@@ -19,6 +19,8 @@ export function benchViteConfig(backend: { url: string; anonKey: string }, outDi
     define: {
       'import.meta.env.VITE_SUPABASE_URL': JSON.stringify(backend.url),
       'import.meta.env.VITE_SUPABASE_ANON_KEY': JSON.stringify(backend.anonKey),
+      // Production: the worker's fault hooks are left out (worker/shared-worker.ts).
+      __BACKLINE_FAULTS__: 'false',
     },
     build: {
       outDir,

@@ -143,6 +143,8 @@ export interface Diagnostics {
   mode: TransportMode;
   modeReason: string;
   generation: number;
+  /** Hello.instance. */
+  instance: string;
   startedAt: number;
   tabs: { tabId: string; userId: string | undefined; bands: string[] }[];
   users: UserDiagnostics[];
@@ -177,6 +179,12 @@ export interface OutboxChange {
 /** What a broker answers a tab's hello. */
 export interface Hello {
   generation: number;
+  /**
+   * This broker's own id, new each time a broker starts: a tab that hears another one (from
+   * ping) is talking to a worker that restarted with empty state behind the same port, and
+   * registers with it again.
+   */
+  instance: string;
   mode: TransportMode;
   /**
    * A Web Lock the broker holds for as long as it lives (shared mode; null in a tab): a tab
@@ -262,7 +270,8 @@ export interface BrokerApi {
    */
   bandPort(tabId: string, port: MessagePort): Promise<Result<null>>;
   diagnostics(): Promise<Diagnostics>;
-  ping(): Promise<number>;
+  /** Answers the broker's instance id (Hello.instance). */
+  ping(): Promise<string>;
   goodbye(tabId: string): Promise<Result<null>>;
 }
 

@@ -68,6 +68,8 @@ export class Broker implements BrokerApi, ScopeAuthListener {
   private readonly sessions = new Map<string, UserSession>();
   /** One auth client per session scope the tabs use. */
   private readonly auths = new Map<SessionScope, ScopeAuth>();
+  /** Hello.instance: tells a tab this broker from one that ran before it behind the same port. */
+  readonly instance = crypto.randomUUID();
   private readonly startedAt: number;
   private readonly eventRate: EventRate;
 
@@ -102,6 +104,7 @@ export class Broker implements BrokerApi, ScopeAuthListener {
       await this.settings.lifeLock?.held;
       return {
         generation: this.settings.generation,
+        instance: this.instance,
         mode: this.settings.mode,
         lifeLock: this.settings.lifeLock?.name ?? null,
       };
@@ -299,8 +302,8 @@ export class Broker implements BrokerApi, ScopeAuthListener {
     });
   }
 
-  ping(): Promise<number> {
-    return Promise.resolve(this.settings.environment.now());
+  ping(): Promise<string> {
+    return Promise.resolve(this.instance);
   }
 
   diagnostics(): Promise<Diagnostics> {
@@ -311,6 +314,7 @@ export class Broker implements BrokerApi, ScopeAuthListener {
       mode: this.settings.mode,
       modeReason: this.settings.modeReason,
       generation: this.settings.generation,
+      instance: this.instance,
       startedAt: this.startedAt,
       tabs: [...this.tabs].map(([tabId, tab]) => ({
         tabId,

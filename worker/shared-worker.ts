@@ -5,10 +5,14 @@
 import * as Comlink from 'comlink';
 import { Broker } from './broker.js';
 import { workerGeneration, workerLifeLock } from '../contract/names.js';
+import type { BrokerApi } from '../contract/protocol.js';
 import { browserEnvironment } from './environment.js';
 import { WorkerFanout } from './fanout.js';
+import { amnesiac } from './faults/amnesia.js';
 
 declare const self: SharedWorkerGlobalScope;
+/** Set by the e2e tests' build only (test/support/browser/app.ts); false, and tree-shaken, elsewhere. */
+declare const __BACKLINE_FAULTS__: boolean;
 
 // Tabs move to the next generation's name when this instance stops answering.
 const generation = workerGeneration(self.name);
@@ -24,16 +28,28 @@ const held = new Promise<void>((resolve) => {
   });
 });
 
-const broker = new Broker({
-  lifeLock: { name: lifeLock, held },
-  mode: 'shared',
-  modeReason: 'SharedWorker is available',
-  generation,
-  environment,
-  fanout: new WorkerFanout(environment.channel),
-  graceMs: 5000,
-  connection: {},
-});
+const start = (): Broker =>
+  new Broker({
+    lifeLock: { name: lifeLock, held },
+    mode: 'shared',
+    modeReason: 'SharedWorker is available',
+    generation,
+    environment,
+    fanout: new WorkerFanout(environment.channel),
+    graceMs: 5000,
+    connection: {},
+  });
+
+let broker: BrokerApi;
+// Guarded by typeof: a build that forgot the define runs without faults rather than failing.
+if (typeof __BACKLINE_FAULTS__ === 'boolean' && __BACKLINE_FAULTS__) {
+  // The e2e tests' way to make this worker forget everything (over the DevTools protocol).
+  const amnesia = amnesiac(start);
+  Object.assign(self, { backlineFaults: { forget: () => amnesia.forget() } });
+  broker = amnesia.api;
+} else {
+  broker = start();
+}
 
 self.addEventListener('connect', (event) => {
   const [port] = event.ports;

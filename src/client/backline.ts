@@ -27,6 +27,7 @@ import { browserEnvironment, watchPage } from './browser-environment.js';
 import { BacklineError, unwrap } from './errors.js';
 import { Emitter, type BacklineEvents } from './events.js';
 import { brokerConfig, type BacklineOptions } from './options.js';
+import type { SuccessionEnvironment } from './environment.js';
 import type { Transport } from './transport.js';
 import { WorkerSuccession } from './worker-succession.js';
 
@@ -89,10 +90,22 @@ export class BacklineClient {
     this.sessionSet = new Promise<void>((resolve) => (this.sessionWasSet = resolve));
   }
 
-  static async connect(options: BacklineOptions): Promise<BacklineClient> {
+  static connect(options: BacklineOptions): Promise<BacklineClient> {
+    return BacklineClient.connectIn(browserEnvironment(), options, watchPage);
+  }
+
+  /**
+   * `connect` on the surroundings given: the browser's (connect), or a test's in Node, with
+   * `watch` hearing the page's events (none in Node).
+   */
+  static async connectIn(
+    environment: SuccessionEnvironment,
+    options: BacklineOptions,
+    watch: typeof watchPage = () => () => undefined,
+  ): Promise<BacklineClient> {
     const client = new BacklineClient(options.auth ?? 'backline', sessionScope(options.session));
     client.succession = await WorkerSuccession.start(
-      browserEnvironment(),
+      environment,
       {
         tabId: client.tabId,
         config: brokerConfig(options),
@@ -103,10 +116,11 @@ export class BacklineClient {
       },
       {
         register: (transport) => client.register(transport),
+        signedIn: () => client.userId !== undefined,
         changed: (transport) => client.appEvents.transportChanged(transport),
       },
     );
-    client.stopWatchingPage = watchPage(() => client.transport.broker, client.tabId);
+    client.stopWatchingPage = watch(() => client.transport.broker, client.tabId);
     return client;
   }
 
@@ -125,6 +139,11 @@ export class BacklineClient {
   /** The worker generation this tab talks to (it grows when a dead worker is replaced). */
   get generation(): number {
     return this.transport.generation;
+  }
+
+  /** How often this tab registered again with a worker that had forgotten it (restarted empty). */
+  get repairs(): number {
+    return this.succession.repairs;
   }
 
   on<K extends keyof BacklineEvents>(type: K, handler: (payload: BacklineEvents[K]) => void): () => void {

@@ -12,6 +12,8 @@ import type { Transport } from './transport.js';
 export interface Joined {
   transport: Transport;
   lifeLock: string | null;
+  /** The broker's instance id (Hello.instance): another one answering later means it restarted. */
+  instance: string;
 }
 
 export interface Handshake {
@@ -37,7 +39,10 @@ export function holdTabLock(locks: Locks, tabId: string): void {
   void locks.request(tabLock(tabId), {}, () => new Promise<never>(() => undefined));
 }
 
-/** Opens a transport and registers the tab with its broker; closes it again if that fails. */
+/**
+ * Opens a transport and registers the tab with its broker; closes it again if that fails. Also
+ * registers again with a broker that forgot the tab (`open` answers the transport it has).
+ */
 export async function joinBroker(
   open: () => Transport | Promise<Transport>,
   { tabId, config, startTimeoutMs, timers, register }: Handshake,
@@ -52,11 +57,11 @@ export async function joinBroker(
     const hello = started(transport.broker.hello(tabId, tabLock(tabId)));
     hello.catch(() => undefined); // awaited below; unheard if configure failed first
     unwrap(await configured);
-    const { lifeLock } = unwrap(await hello);
+    const { lifeLock, instance } = unwrap(await hello);
     // Before register: the bands it watches again send their events on this route.
     await started(transport.openBandRoute(tabId));
     await register(transport);
-    return { transport, lifeLock };
+    return { transport, lifeLock, instance };
   } catch (error) {
     transport.close();
     throw error;

@@ -21,7 +21,9 @@ export class SharedTransport implements Transport {
   readonly broker: BrokerApi;
   readonly failed: Promise<never>;
   private readonly worker: SharedWorker;
-  private readonly bands = new MessageChannel();
+  /** This tab's end of its band route (openBandRoute), and what hears it (listen). */
+  private bands: MessagePort | undefined;
+  private onBandMessage: ((message: MessageEvent<unknown>) => void) | null = null;
 
   constructor(
     readonly generation: number,
@@ -44,21 +46,25 @@ export class SharedTransport implements Transport {
   listen(userId: string, handler: (events: readonly BusEvent[]) => void): () => void {
     const channel = new BroadcastChannel(busChannel(userId));
     channel.onmessage = (message: MessageEvent<BusEvent>) => handler([message.data]);
-    this.bands.port1.onmessage = ({ data }: MessageEvent<unknown>) => {
+    this.hearBands(({ data }: MessageEvent<unknown>) => {
       if (!isBandMessage(data)) return;
       handler(data.events);
       // Bench only (BrokerConfig.hopStamps): frame in the worker → this tab's handlers have run.
       if (data.arrivedAt !== undefined)
         performance.measure(HOP_MEASURE, { start: data.arrivedAt - performance.timeOrigin });
-    };
+    });
     return () => {
       channel.close();
-      this.bands.port1.onmessage = null;
+      this.hearBands(null);
     };
   }
 
+  /** A new route each time: a worker that restarted with empty state lost the one it had. */
   async openBandRoute(tabId: string): Promise<void> {
-    const { port2 } = this.bands;
+    const { port1, port2 } = new MessageChannel();
+    this.bands?.close();
+    this.bands = port1;
+    port1.onmessage = this.onBandMessage;
     unwrap(await this.broker.bandPort(tabId, Comlink.transfer(port2, [port2])));
   }
 
@@ -74,6 +80,11 @@ export class SharedTransport implements Transport {
    */
   close(): void {
     this.worker.port.close();
-    this.bands.port1.close();
+    this.bands?.close();
+  }
+
+  private hearBands(handler: ((message: MessageEvent<unknown>) => void) | null): void {
+    this.onBandMessage = handler;
+    if (this.bands) this.bands.onmessage = handler;
   }
 }

@@ -27,14 +27,22 @@ export interface SuccessionOptions {
 export interface SuccessionHooks {
   /** Tells a joining broker what the tab has (session, watched bands); calls wait for it. */
   register(transport: Transport): Promise<void>;
+  /** Whether the tab acts for a signed-in user: then a broker answering `no_session` forgot it. */
+  signedIn(): boolean;
   /** The tab talks to `transport` now. */
   changed(transport: Transport): void;
 }
 
 export type SuccessionState =
-  /** `ended` settles when the tab leaves this broker; `leave` stops its ping and life-lock wait. */
-  | { kind: 'attached'; transport: Transport; ended: Promise<void>; leave: () => void }
-  /** Starting worker `generation` (or per-tab mode at it); `done` settles once that is over. */
+  /**
+   * `instance`: the broker's (Hello.instance). `ended` settles when the tab leaves this broker
+   * (or registers with it again); `leave` stops its ping and life-lock wait.
+   */
+  | { kind: 'attached'; transport: Transport; instance: string; ended: Promise<void>; leave: () => void }
+  /**
+   * Starting worker `generation` (or per-tab mode at it), or registering again with `previous`
+   * when it forgot the tab; `done` settles once that is over.
+   */
   | { kind: 'replacing'; generation: number; previous: Transport; done: Promise<void> }
   | { kind: 'closed'; last: Transport; reason: string };
 
@@ -50,9 +58,18 @@ export function requestedGeneration(data: unknown): number | undefined {
 
 const LEFT = Symbol('broker left');
 
+type Attached = Extract<SuccessionState, { kind: 'attached' }>;
+
+/**
+ * How many times one call may meet a broker that forgot the tab and wait for the tab to register
+ * again: a broker that forgets again at once is answered with its error rather than in a loop.
+ */
+const REPAIRS_PER_CALL = 2;
+
 export class WorkerSuccession {
   /** Set by `attach` in the constructor, and only ever replaced whole. */
   private state!: SuccessionState;
+  private repairCount = 0;
 
   private constructor(
     private readonly env: SuccessionEnvironment,
@@ -106,6 +123,11 @@ export class WorkerSuccession {
     return this.state;
   }
 
+  /** How often the tab registered again with a broker that had forgotten it (restarted with empty state). */
+  get repairs(): number {
+    return this.repairCount;
+  }
+
   /** The transport the tab talks to, or last talked to while a replacement is under way. */
   get transport(): Transport {
     switch (this.state.kind) {
@@ -123,18 +145,24 @@ export class WorkerSuccession {
   /**
    * A call the tab must not lose. While a replacement is under way it waits and goes to the
    * replacement; a call in flight when the tab leaves its broker (a dead worker never answers)
-   * goes again to the next one. Safe to repeat: an unsent write repeated folds into the first,
-   * and an insert carries its row's id.
+   * goes again to the next one. A broker that answers it does not know the tab (it restarted
+   * with empty state behind the same port) is registered with again, and the call goes again.
+   * Safe to repeat: an unsent write repeated folds into the first, and an insert carries its
+   * row's id.
    */
   async call<T>(send: (broker: BrokerApi) => Promise<Result<T>>): Promise<T> {
-    for (;;) {
+    for (let repairs = 0; ;) {
       const state = this.state;
       switch (state.kind) {
         case 'attached': {
           const left = state.ended.then((): typeof LEFT => LEFT);
           const answer = await Promise.race([send(state.transport.broker), left]);
-          if (answer !== LEFT) return unwrap(answer);
-          break;
+          if (answer === LEFT) break;
+          if (!answer.ok && this.forgot(answer.error.code) && repairs++ < REPAIRS_PER_CALL) {
+            this.repair(state);
+            break;
+          }
+          return unwrap(answer);
         }
         case 'replacing':
           await state.done;
@@ -160,7 +188,7 @@ export class WorkerSuccession {
   }
 
   /** From now on the tab talks to `transport`: pings it (shared) and queues for its life lock. */
-  private attach({ transport, lifeLock }: Joined): void {
+  private attach({ transport, lifeLock, instance }: Joined): void {
     const stops: (() => void)[] = [];
     let leave = (): void => undefined;
     const ended = new Promise<void>((resolve) => {
@@ -169,7 +197,7 @@ export class WorkerSuccession {
         resolve();
       };
     });
-    this.state = { kind: 'attached', transport, ended, leave };
+    this.state = { kind: 'attached', transport, instance, ended, leave };
     if (lifeLock) stops.push(this.awaitDeath(transport, lifeLock));
     if (transport.mode === 'shared') {
       stops.push(this.env.timers.every(this.options.pingIntervalMs, () => void this.check(transport)));
@@ -182,14 +210,28 @@ export class WorkerSuccession {
   }
 
   private async check(transport: Transport): Promise<void> {
+    let instance: string;
     try {
-      await withTimeout(transport.broker.ping(), this.options.pingTimeoutMs, this.env.timers);
+      instance = await withTimeout(transport.broker.ping(), this.options.pingTimeoutMs, this.env.timers);
     } catch {
       // A ping that fails after the tab moved on (a control message came first) decides nothing.
       if (this.isAttachedTo(transport)) {
         this.moveOn(nextGeneration(transport.generation, this.env.generations.get()));
       }
+      return;
     }
+    // Another broker behind the same port: the worker restarted with empty state (WebKit does).
+    if (
+      this.state.kind === 'attached' &&
+      this.state.transport === transport &&
+      this.state.instance !== instance
+    )
+      this.repair(this.state);
+  }
+
+  /** A broker that answers `code` has forgotten this tab (it restarted with empty state). */
+  private forgot(code: string): boolean {
+    return code === 'unknown_tab' || (code === 'no_session' && this.hooks.signedIn());
   }
 
   /**
@@ -209,9 +251,13 @@ export class WorkerSuccession {
 
   /** Moves every tab of the profile to `next`: stored for tabs that start later, told to the open ones. */
   private moveOn(next: number): void {
+    this.announce(next);
+    this.replace(next);
+  }
+
+  private announce(next: number): void {
     if (next > this.env.generations.get()) this.env.generations.set(next);
     this.env.control.postMessage({ generation: next });
-    this.replace(next);
   }
 
   /** Another tab moved the profile on. A tab that asked for per-tab mode stays in it. */
@@ -232,11 +278,37 @@ export class WorkerSuccession {
     const previous = this.state.transport;
     this.state.leave();
     previous.close();
+    this.swap(previous, generation, () => this.startReplacement(generation));
+  }
+
+  /**
+   * The broker behind `from`'s port forgot the tab: register with it again (hello, session,
+   * watches from the tab's own last seqs), and calls in flight go again once that is done. One
+   * that will not take the tab back is as good as hung: the profile moves on.
+   */
+  private repair(from: Attached): void {
+    if (this.state !== from) return;
+    this.repairCount++;
+    const { transport } = from;
+    from.leave();
+    this.swap(transport, transport.generation, async () => {
+      try {
+        return await joinBroker(() => transport, this.handshake);
+      } catch {
+        const next = nextGeneration(transport.generation, this.env.generations.get());
+        this.announce(next);
+        return this.startReplacement(next);
+      }
+    });
+  }
+
+  /** The tab is between brokers until `start` settles; calls made meanwhile wait for it. */
+  private swap(previous: Transport, generation: number, start: () => Promise<Joined>): void {
     let finished = (): void => undefined;
     const done = new Promise<void>((resolve) => (finished = resolve));
     const replacing: SuccessionState = { kind: 'replacing', generation, previous, done };
     this.state = replacing;
-    void this.startReplacement(generation)
+    void start()
       .then((next) => {
         if (this.state === replacing) this.attach(next);
         else this.farewell(next.transport); // the client closed meanwhile

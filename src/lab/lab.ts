@@ -80,6 +80,8 @@ const lab = {
   mode: () => backline.mode,
   modeReason: () => backline.modeReason,
   generation: () => backline.generation,
+  /** How often this tab registered again with a worker that had forgotten it. */
+  repairs: () => backline.repairs,
   state: () => backline.state.kind,
   async signIn(email: string, password: string): Promise<string> {
     return (await backline.signIn(email, password)).id;

@@ -33,6 +33,12 @@ export class FakeWorker {
   /** Every call that reached this broker, by method (pings left out). */
   readonly calls: string[] = [];
   readonly lifeLock: string | null = null;
+  /** Hello.instance: a new one when the worker restarts with empty state (forget). */
+  instance: string = crypto.randomUUID();
+  /** Forgets every tab as soon as it has answered its hello. */
+  amnesiac = false;
+  /** The tabs that said hello to this instance. */
+  private readonly known = new Set<string>();
   private readonly lifeLockHeld: Promise<void> = Promise.resolve();
   private releaseLifeLock = (): void => undefined;
   private helloHeld: Promise<void> = Promise.resolve();
@@ -65,49 +71,69 @@ export class FakeWorker {
     return answer;
   }
 
+  /**
+   * Restarts with empty state behind the same ports, as WebKit re-runs a shared worker: a new
+   * instance, which knows no tab; its life lock stays held.
+   */
+  forget(): void {
+    this.instance = crypto.randomUUID();
+    this.known.clear();
+  }
+
   /** Alive (its life lock held) but answering nothing, pings included. */
   hang(): void {
     this.health = 'hung';
   }
 
   readonly broker: BrokerApi = {
-    configure: () => this.answer('configure', null),
-    hello: async () => {
+    configure: () => this.answer('configure', undefined, null),
+    hello: async (tabId) => {
       await this.lifeLockHeld;
       await this.helloHeld;
-      return this.answer('hello', { generation: this.generation, mode: this.mode, lifeLock: this.lifeLock });
+      if (!this.amnesiac) this.known.add(tabId);
+      return this.answer('hello', undefined, {
+        generation: this.generation,
+        instance: this.instance,
+        mode: this.mode,
+        lifeLock: this.lifeLock,
+      });
     },
-    useAuth: () => this.answer('useAuth', { user: null, state: null }),
-    signIn: () => this.answer('signIn', { id: '', email: null, name: null }),
-    signUp: () => this.answer('signUp', null),
-    signOut: () => this.answer('signOut', null),
-    setSession: () => this.answer('setSession', null),
-    watchBand: (_tabId, bandId) => this.answer('watchBand', { bandId, lastSeq: 0, rows: emptyRows(bandId) }),
-    unwatchBand: () => this.answer('unwatchBand', null),
-    eventsAfter: () => this.answer('eventsAfter', []),
+    useAuth: (tabId) => this.answer('useAuth', tabId, { user: null, state: null }),
+    signIn: (tabId) => this.answer('signIn', tabId, { id: '', email: null, name: null }),
+    signUp: (tabId) => this.answer('signUp', tabId, null),
+    signOut: (tabId) => this.answer('signOut', tabId, null),
+    setSession: (tabId) => this.answer('setSession', tabId, null),
+    watchBand: (tabId, bandId) =>
+      this.answer('watchBand', tabId, { bandId, lastSeq: 0, rows: emptyRows(bandId) }),
+    unwatchBand: (tabId) => this.answer('unwatchBand', tabId, null),
+    eventsAfter: (tabId) => this.answer('eventsAfter', tabId, []),
     bandRows: () => never(),
-    bands: () => this.answer('bands', []),
-    bandAdded: () => this.answer('bandAdded', null),
-    invites: () => this.answer('invites', []),
+    bands: (tabId) => this.answer('bands', tabId, []),
+    bandAdded: (tabId) => this.answer('bandAdded', tabId, null),
+    invites: (tabId) => this.answer('invites', tabId, []),
     createInvite: () => never(),
-    revokeInvite: () => this.answer('revokeInvite', null),
+    revokeInvite: (tabId) => this.answer('revokeInvite', tabId, null),
     describeBand: () => never(),
-    retry: () => this.answer('retry', null),
-    syncNow: () => this.answer('syncNow', null),
-    networkChanged: () => this.answer('networkChanged', null),
-    tabVisible: () => this.answer('tabVisible', null),
-    write: () => this.answer('write', []),
-    outbox: () => this.answer('outbox', []),
-    resolveWrite: () => this.answer('resolveWrite', null),
-    bandPort: () => this.answer('bandPort', null),
+    retry: () => this.answer('retry', undefined, null),
+    syncNow: (tabId) => this.answer('syncNow', tabId, null),
+    networkChanged: () => this.answer('networkChanged', undefined, null),
+    tabVisible: () => this.answer('tabVisible', undefined, null),
+    write: (tabId) => this.answer('write', tabId, []),
+    outbox: (tabId) => this.answer('outbox', tabId, []),
+    resolveWrite: (tabId) => this.answer('resolveWrite', tabId, null),
+    bandPort: (tabId) => this.answer('bandPort', tabId, null),
     diagnostics: never,
-    ping: () => (this.health === 'alive' ? Promise.resolve(0) : never()),
-    goodbye: () => this.answer('goodbye', null),
+    ping: () => (this.health === 'alive' ? Promise.resolve(this.instance) : never()),
+    goodbye: (tabId) => this.answer('goodbye', tabId, null),
   };
 
-  private answer<T>(method: string, value: T): Promise<Result<T>> {
+  /** A call of `tabId` (undefined: a call about no tab) is answered only if it said hello to this instance. */
+  private answer<T>(method: string, tabId: string | undefined, value: T): Promise<Result<T>> {
     this.calls.push(method);
-    return this.health === 'alive' ? Promise.resolve({ ok: true, value }) : never();
+    if (this.health !== 'alive') return never();
+    if (tabId !== undefined && !this.known.has(tabId))
+      return Promise.resolve({ ok: false, error: { code: 'unknown_tab', message: 'call hello() first' } });
+    return Promise.resolve({ ok: true, value });
   }
 }
 
@@ -212,7 +238,11 @@ export class FakeProfile {
         startTimeoutMs: START_TIMEOUT_MS,
         ...options,
       },
-      { register: () => Promise.resolve(), changed: (transport) => tab.changed(transport) },
+      {
+        register: (transport) => tab.registered(transport),
+        signedIn: () => false,
+        changed: (transport) => tab.changed(transport),
+      },
     );
     this.tabs.push(succession);
     tab.succession = succession;
@@ -276,10 +306,17 @@ export class FakeTab {
   succession!: WorkerSuccession;
   /** Every transport the tab was told it talks to, as `<mode> <generation>`. */
   readonly moves: string[] = [];
+  /** Every broker the tab told what it has (hooks.register), as `<mode> <generation>`. */
+  readonly registrations: string[] = [];
   private readonly waiting = new Set<() => void>();
 
   get state(): SuccessionState {
     return this.succession.current;
+  }
+
+  registered(transport: Transport): Promise<void> {
+    this.registrations.push(`${transport.mode} ${transport.generation}`);
+    return Promise.resolve();
   }
 
   changed(transport: Transport): void {

@@ -200,3 +200,60 @@ describe('worker succession', () => {
     );
   });
 });
+
+describe('a worker that restarts with empty state behind the same port', () => {
+  const countOf = (calls: string[], method: string): number => calls.filter((c) => c === method).length;
+
+  it('is registered with again at the next ping, which answers another instance, on the same port', async () => {
+    const [tab] = await tabs(1);
+    profile.worker(0).forget();
+    await vi.advanceTimersByTimeAsync(PING.pingIntervalMs);
+    await vi.waitFor(() => expect(tab!.registrations).toEqual(['shared 0', 'shared 0']));
+    expect(tab!.state.kind).toBe('attached');
+    expect(tab!.succession.repairs).toBe(1);
+    // No new worker, no other tab moved: the same transport, told everything again.
+    expect(profile.opened).toEqual(['tab 1 shared 0']);
+    expect(profile.stored).toBe(0);
+    expect(countOf(profile.worker(0).calls, 'hello')).toBe(2);
+    await vi.advanceTimersByTimeAsync(5 * PING.pingIntervalMs);
+    expect(tab!.succession.repairs).toBe(1);
+  });
+
+  it('a call it answers with unknown_tab makes the tab register again, and goes again, once', async () => {
+    const [tab] = await tabs(1);
+    profile.worker(0).forget();
+    const answer = tab!.succession.call((broker) => broker.write('tab 1', write, entryId));
+    await expect(answer).resolves.toEqual([]);
+    const { calls } = profile.worker(0);
+    expect(calls.slice(calls.indexOf('write'))).toEqual(['write', 'configure', 'hello', 'write']);
+    expect(tab!.registrations).toEqual(['shared 0', 'shared 0']);
+  });
+
+  it('only the tab that met it registers again; every other tab does at its own first sign', async () => {
+    const [first, second] = await tabs(2);
+    profile.worker(0).forget();
+    await first!.succession.call((broker) => broker.outbox('tab 1'));
+    expect(first!.registrations).toHaveLength(2);
+    expect(second!.registrations).toHaveLength(1);
+    await second!.succession.call((broker) => broker.outbox('tab 2'));
+    expect(second!.registrations).toHaveLength(2);
+  });
+
+  it('one that forgets the tab again at once is answered with its error, not asked forever', async () => {
+    const [tab] = await tabs(1);
+    profile.worker(0).amnesiac = true;
+    profile.worker(0).forget();
+    const answer = tab!.succession.call((broker) => broker.outbox('tab 1'));
+    await expect(answer).rejects.toMatchObject({ code: 'unknown_tab' });
+    expect(countOf(profile.worker(0).calls, 'outbox')).toBe(3);
+  });
+
+  it('no_session counts as forgotten only while the tab acts for a signed-in user', async () => {
+    const [tab] = await tabs(1);
+    const answer = tab!.succession.call(() =>
+      Promise.resolve({ ok: false, error: { code: 'no_session', message: 'signed out' } }),
+    );
+    await expect(answer).rejects.toMatchObject({ code: 'no_session' });
+    expect(tab!.succession.repairs).toBe(0);
+  });
+});

@@ -31,6 +31,7 @@ describe('the copied report', () => {
     mode: 'shared',
     modeReason: 'SharedWorker available',
     generation: 1,
+    instance: 'instance-1',
     startedAt: 0,
     tabs: [{ tabId: 'tab-1', userId: 'u', bands: ['b'] }],
     users: [

@@ -150,7 +150,7 @@ describe('broker boundary', () => {
     await b.setSession(undefined, {});
     expect(await b.hello('tab-2', 'lock-2')).toEqual({
       ok: true,
-      value: { generation: 0, mode: 'tab', lifeLock: null },
+      value: { generation: 0, instance: b.instance, mode: 'tab', lifeLock: null },
     });
     expect((await b.diagnostics()).tabs.map((t) => t.tabId)).toEqual(['tab-2']);
   });

@@ -173,7 +173,7 @@ async function make(broker: Broker, { method, args }: Call): Promise<unknown> {
 
 /** A Result, with a known code and a message; `internal` only where Node has no outbox. */
 function isAnswer(method: keyof BrokerApi, result: unknown): void {
-  if (method === 'ping') return void expect(typeof result).toBe('number');
+  if (method === 'ping') return void expect(result).toMatch(/^[0-9a-f-]{36}$/);
   if (method === 'diagnostics')
     return void expect(Array.isArray((result as { tabs: unknown }).tabs)).toBe(true);
   const answer = result as { ok: boolean; error?: { code: BrokerErrorCode; message: unknown } };

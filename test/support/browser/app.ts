@@ -22,6 +22,8 @@ export async function startApp(options: Partial<BackendOptions> = {}): Promise<R
       define: {
         'import.meta.env.VITE_SUPABASE_URL': JSON.stringify(backend.url),
         'import.meta.env.VITE_SUPABASE_ANON_KEY': JSON.stringify(backend.anonKey),
+        // The worker's fault hooks (worker/faults/), which the production bundle never has.
+        __BACKLINE_FAULTS__: 'true',
       },
     });
     await vite.listen();

@@ -1,6 +1,6 @@
 // The DevTools protocol where Playwright stops: JS heap and main-thread time per page; for the
-// SharedWorker, which Playwright does not expose, its heap and a kill through the browser's own
-// target session. Used by the benchmarks to measure and by the e2e tests to crash a worker.
+// SharedWorker, which Playwright does not expose, its heap, a kill and a loss of memory through
+// the browser's own target session. Used by the benchmarks to measure and by the e2e tests to crash a worker.
 import type { Browser, CDPSession, Page } from '@playwright/test';
 import { workerGeneration } from '../../../contract/names.js';
 
@@ -52,10 +52,25 @@ export async function sharedWorkerHeap(browser: Browser): Promise<number | null>
 }
 
 async function workerHeap(cdp: CDPSession, targetId: string): Promise<number> {
+  return inWorker(cdp, targetId, async (call) => {
+    await call('HeapProfiler.collectGarbage');
+    const { usedSize } = (await call('Runtime.getHeapUsage')) as { usedSize: number };
+    return usedSize;
+  });
+}
+
+type WorkerCall = (method: string, params?: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+/** Runs `use` with a protocol session on the worker target, detached after. */
+async function inWorker<T>(
+  cdp: CDPSession,
+  targetId: string,
+  use: (call: WorkerCall) => Promise<T>,
+): Promise<T> {
   // Not flattened: the browser session relays the worker's protocol messages to us.
   const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false });
   let nextId = 0;
-  const call = (method: string): Promise<Record<string, unknown>> =>
+  const call: WorkerCall = (method, params = {}) =>
     new Promise((resolve, reject) => {
       const id = ++nextId;
       const onMessage = (event: { sessionId: string; message: string }): void => {
@@ -72,13 +87,36 @@ async function workerHeap(cdp: CDPSession, targetId: string): Promise<number> {
       };
       cdp.on('Target.receivedMessageFromTarget', onMessage);
       cdp
-        .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) })
+        .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) })
         .catch(reject);
     });
-  await call('HeapProfiler.collectGarbage');
-  const { usedSize } = (await call('Runtime.getHeapUsage')) as { usedSize: number };
-  await cdp.send('Target.detachFromTarget', { sessionId });
-  return usedSize;
+  try {
+    return await use(call);
+  } finally {
+    await cdp.send('Target.detachFromTarget', { sessionId });
+  }
+}
+
+/**
+ * Makes the profile's SharedWorker forget everything while its tabs keep their ports, as WebKit
+ * re-runs a shared worker with a fresh global scope: the fault hook the e2e build has
+ * (worker/faults/amnesia.ts, never in the production bundle), called over the DevTools protocol.
+ */
+export async function forgetSharedWorker(browser: Browser, contextId: string): Promise<void> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const [worker] = await sharedWorkers(cdp, contextId);
+    if (!worker) throw new Error('the profile has no SharedWorker');
+    await inWorker(cdp, worker.targetId, async (call) => {
+      const { exceptionDetails } = await call('Runtime.evaluate', {
+        expression: 'self.backlineFaults.forget()',
+      });
+      if (exceptionDetails)
+        throw new Error(`the worker has no fault hooks: ${JSON.stringify(exceptionDetails)}`);
+    });
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /**

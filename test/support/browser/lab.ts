@@ -26,6 +26,7 @@ type Lab = {
   modeReason(): string;
   user(): string | null | undefined;
   generation(): number;
+  repairs(): number;
   state(): string;
   seqs(bandId: string): number[];
   addSong(bandId: string, title: string): Promise<void>;
