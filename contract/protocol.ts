@@ -163,6 +163,11 @@ export interface BrokerConfig {
   backoffBaseMs?: number;
   /** Queued inserts sent in one request at most (default 250; 1 sends each alone). */
   outboxBatchSize?: number;
+  /**
+   * Channel joins the broker sends per second at most, for all its users together (default 10:
+   * worker/core/join-pacing.ts says how the project's budget is split).
+   */
+  joinsPerSecond?: number;
   /** Bench only: band messages carry `arrivedAt` (BandMessage), for the broker-hop figure. */
   hopStamps?: boolean;
 }

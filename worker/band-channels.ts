@@ -6,6 +6,7 @@
 import { REALTIME_SUBSCRIBE_STATES, type RealtimeChannel } from '@supabase/realtime-js';
 import type { BandEvent } from '../contract/schema.js';
 import type { SocketAttempt } from './connection.js';
+import type { JoinGate } from './core/join-pacing.js';
 
 /** `in.(...)` takes at most 100 values on Supabase. */
 export const MAX_BANDS_PER_SHARD = 100;
@@ -50,6 +51,8 @@ export class BandChannels {
   constructor(
     private readonly userId: string,
     private readonly shardListener: ShardListener,
+    /** The broker's join budget: every join waits its turn here (core/join-pacing.ts). */
+    private readonly joins: JoinGate,
   ) {}
 
   /**
@@ -189,7 +192,10 @@ export class BandChannels {
    * Resolves when the join is acknowledged and the server says changes flow ("Subscribed to
    * PostgreSQL"): SUBSCRIBED alone comes earlier, and a write in between would be missed.
    */
-  private join(socket: SocketAttempt, channel: RealtimeChannel): Promise<void> {
+  private async join(socket: SocketAttempt, channel: RealtimeChannel): Promise<void> {
+    await this.joins.take();
+    // The socket was replaced while the join waited its turn: the next attempt joins again.
+    if (this.socket !== socket) throw new Error(`${channel.topic}: its socket was replaced`);
     return new Promise((resolve, reject) => {
       let subscribed = false;
       let flowing = false;

@@ -5,6 +5,7 @@
 // (band-channels.ts). Live events and catch-up pages both reach the tabs from here, each seq once
 // and in order, and move the band's rows on in that same order. Which bands to subscribe is
 // decided elsewhere (band-interest.ts).
+import type { JoinGate } from './core/join-pacing.js';
 import type { BandEvent } from '../contract/schema.js';
 import { EVENTS_PAGE, type BandDiagnostics, type BandLive, type BandRows } from '../contract/protocol.js';
 import { BandChannels, type MembershipListener, type ShardListener } from './band-channels.js';
@@ -104,8 +105,9 @@ export class BandFeed implements ShardListener {
     private readonly bus: UserBus,
     private readonly meter: DeliveryMeter,
     private readonly rowListener: BandRowListener,
+    joins: JoinGate,
   ) {
-    this.channels = new BandChannels(userId, this);
+    this.channels = new BandChannels(userId, this, joins);
   }
 
   /**

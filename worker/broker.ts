@@ -6,6 +6,7 @@ import { DEFAULT_CONNECTION_OPTIONS, attemptTimeoutFor, type ConnectionOptions }
 import type { ConnectionState } from '../contract/connection-state.js';
 import type { BrokerEnvironment } from './environment.js';
 import { EventRate } from './event-rate.js';
+import { DEFAULT_JOINS_PER_SECOND, JoinPacer } from './core/join-pacing.js';
 import type { Fanout } from './fanout.js';
 import type {
   AuthStatus,
@@ -72,6 +73,8 @@ export class Broker implements BrokerApi, ScopeAuthListener {
   readonly instance = crypto.randomUUID();
   private readonly startedAt: number;
   private readonly eventRate: EventRate;
+  /** Every user's channel joins pass here (made with the first session, once the config is in). */
+  private joins: JoinPacer | undefined;
 
   constructor(private readonly settings: BrokerSettings) {
     this.startedAt = settings.environment.now();
@@ -353,13 +356,18 @@ export class Broker implements BrokerApi, ScopeAuthListener {
     let session = this.sessions.get(info.userId);
     if (!session) {
       if (!this.config) throw new BrokerFailure('invalid_argument', 'configure() the Supabase project first');
+      const { environment } = this.settings;
+      this.joins ??= new JoinPacer(this.config.joinsPerSecond ?? DEFAULT_JOINS_PER_SECOND, () =>
+        environment.now(),
+      );
       session = new UserSession(
         info.userId,
         info.accessToken,
         sessionOptions(this.config, this.settings),
         this.settings.fanout,
         this.eventRate,
-        this.settings.environment,
+        environment,
+        this.joins,
       );
       this.sessions.set(info.userId, session);
     }

@@ -2,6 +2,7 @@
 // token, the bus, the bands (feed, interest, memberships, the band list), the socket (Connection and what its
 // changes set off), the heads check, the outbox and the diagnostics history. Each collaborator is
 // handed the ones it talks to when it is made; the socket starts last, once all of them exist.
+import type { JoinGate } from './core/join-pacing.js';
 import type { ConnectionState } from '../contract/connection-state.js';
 import type { Band, BandEvent } from '../contract/schema.js';
 import type { BandLive, ConflictChoice, UserDiagnostics } from '../contract/protocol.js';
@@ -51,6 +52,7 @@ export class UserSession {
     fanout: Fanout,
     meter: DeliveryMeter,
     env: BrokerEnvironment,
+    joins: JoinGate,
   ) {
     // Band events go to the tabs watching the band; interest is made below, before any is published.
     const bus = new UserBus(
@@ -64,7 +66,7 @@ export class UserSession {
     this.history = new StateHistory(env);
     const log = new BandLog(this.token);
     this.list = new BandList(this.token);
-    this.feed = new BandFeed(userId, log, bus, meter, this.list);
+    this.feed = new BandFeed(userId, log, bus, meter, this.list, joins);
     this.heads = new HeadsCheck(headsPolicyFor(options.heartbeatIntervalMs), env, this.feed, log);
     this.interest = new BandInterest(options.graceMs, env, this.feed);
     this.memberships = new BandMemberships(this.interest, bus, this.list);

@@ -113,6 +113,8 @@ export function parseBrokerConfig(value: unknown): BrokerConfig {
   if (backoff !== undefined) config.backoffBaseMs = backoff;
   const batch = optionalInt(input['outboxBatchSize'], 'outboxBatchSize', 1, 1000);
   if (batch !== undefined) config.outboxBatchSize = batch;
+  const joins = optionalInt(input['joinsPerSecond'], 'joinsPerSecond', 1, 500);
+  if (joins !== undefined) config.joinsPerSecond = joins;
   const hopStamps = input['hopStamps'];
   if (hopStamps !== undefined && typeof hopStamps !== 'boolean')
     throw new InvalidArgument('hopStamps must be a boolean');

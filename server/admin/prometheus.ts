@@ -10,6 +10,8 @@ export function prometheusText(metrics: MetricsResponse): string {
     ['backline_realtime_messages_in', 'gauge', 'Frames received by open sockets', totals.messages_in],
     ['backline_realtime_messages_out', 'gauge', 'Frames sent to open sockets', totals.messages_out],
     ['backline_realtime_changes_total', 'counter', 'Changes captured', totals.changes],
+    ['backline_realtime_connects_total', 'counter', 'Socket upgrades asked for', totals.connects],
+    ['backline_realtime_joins_total', 'counter', 'Channel joins asked for', totals.joins],
     ['backline_realtime_deliveries_total', 'counter', 'Change frames sent', totals.deliveries],
     [
       'backline_realtime_joins_refused_total',

@@ -64,6 +64,9 @@ export interface MetricsResponse {
     /** Joins refused for their access token since start, and of those for an expired one. */
     joins_refused: number;
     joins_refused_expired_token: number;
+    /** Socket upgrades and channel joins asked for since start, answered or refused. */
+    connects: number;
+    joins: number;
   };
   /** Per-subscriber RLS checks: one per distinct claims and change. */
   rls_checks: number;

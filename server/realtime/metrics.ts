@@ -10,6 +10,8 @@ export interface Counters {
   rlsQueries: number;
   joinsRefused: number;
   joinsRefusedExpired: number;
+  connects: number;
+  joins: number;
 }
 
 export function socketMetrics(session: SocketSession): SocketMetrics {
@@ -54,6 +56,8 @@ export function metricsSnapshot(
       deliveries: counters.deliveries,
       joins_refused: counters.joinsRefused,
       joins_refused_expired_token: counters.joinsRefusedExpired,
+      connects: counters.connects,
+      joins: counters.joins,
     },
     rls_checks: counters.rlsChecks,
     rls_queries: counters.rlsQueries,

@@ -50,6 +50,9 @@ export class RealtimeServer implements SessionHost {
   private socketIds = 0;
   /** Joins refused for their token, and of those for an expired one (the broker must never cause these). */
   private refusedJoins = 0;
+  /** Socket upgrades asked for and joins asked for, since start, answered or refused. */
+  private connectsAsked = 0;
+  private joinsAsked = 0;
   private expiredJoins = 0;
 
   private constructor(
@@ -82,6 +85,7 @@ export class RealtimeServer implements SessionHost {
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     socket.on('error', () => socket.destroy());
+    this.connectsAsked++;
     if (this.chaos.refusing()) return refuseUpgrade(socket, 503, 'Connections are refused (chaos)');
     const apikey = url.searchParams.get('apikey');
     if (!apikey) return refuseUpgrade(socket, 401, 'No API key found in request');
@@ -125,6 +129,8 @@ export class RealtimeServer implements SessionHost {
         rlsQueries: this.gate.queries,
         joinsRefused: this.refusedJoins,
         joinsRefusedExpired: this.expiredJoins,
+        connects: this.connectsAsked,
+        joins: this.joinsAsked,
       },
       this.chaos.snapshot(),
     );
@@ -150,6 +156,10 @@ export class RealtimeServer implements SessionHost {
 
   latency(): number {
     return this.chaos.latency();
+  }
+
+  joinAsked(): void {
+    this.joinsAsked++;
   }
 
   joined(member: Member): void {

@@ -26,6 +26,8 @@ export interface SessionHost {
   /** Chaos: while blackholed nothing is read or sent; latency delays both directions. */
   blackholed(): boolean;
   latency(): number;
+  /** A join asked for (phx_join), whatever its answer: the storm bench's joins per second. */
+  joinAsked(): void;
   joined(member: Member): void;
   /** A join refused for its token (expired or invalid): Supabase's reason. */
   joinRefused(reason: string): void;
@@ -149,6 +151,7 @@ export class SocketSession implements Subscriber {
   private dispatch(frame: Frame): Promise<void> | void {
     switch (frame.event) {
       case 'phx_join':
+        this.host.joinAsked();
         return this.join(frame);
       case 'phx_leave':
         return this.leave(frame);

@@ -36,6 +36,7 @@ const BROKER_CONFIG_KEYS: { [K in keyof Required<BrokerConfig>]: K } = {
   maxAttempts: 'maxAttempts',
   backoffBaseMs: 'backoffBaseMs',
   outboxBatchSize: 'outboxBatchSize',
+  joinsPerSecond: 'joinsPerSecond',
   hopStamps: 'hopStamps',
 };
 

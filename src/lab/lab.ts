@@ -1,7 +1,7 @@
 // A page that exposes the Backline client to end-to-end tests and benchmarks as `window.lab`. It
 // loads no Supabase client: sign-in and writes go through the broker, as in the app.
 // Query: ?transport=auto|shared|tab&storage=local|session&heartbeat=ms&grace=ms&batch=n&ping=ms&
-// start=ms (the worker's start deadline)&hop (the broker stamps band messages for the bench's hop
+// start=ms (the worker's start deadline)&backoff=ms (the first reconnect's ceiling)&hop (the broker stamps band messages for the bench's hop
 // figure: BrokerConfig.hopStamps)
 import {
   BacklineClient,
@@ -28,11 +28,13 @@ const heartbeatIntervalMs = numberParam('heartbeat');
 const graceMs = numberParam('grace');
 const outboxBatchSize = numberParam('batch');
 const startTimeoutMs = numberParam('start');
+const backoffBaseMs = numberParam('backoff');
 const backline = await BacklineClient.connect({
   ...options,
   ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
   ...(graceMs === undefined ? {} : { graceMs }),
   ...(outboxBatchSize === undefined ? {} : { outboxBatchSize }),
+  ...(backoffBaseMs === undefined ? {} : { backoffBaseMs }),
   ...(params.has('hop') ? { hopStamps: true } : {}),
   pingIntervalMs: numberParam('ping') ?? 2000,
   pingTimeoutMs: 1500,

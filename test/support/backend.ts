@@ -14,7 +14,10 @@ export function startTestBackend(options: Partial<BackendOptions> = {}): Promise
 /** supabase-js as an app would create it in Node (ws as the WebSocket, no session storage). */
 export type Client = SupabaseClient<Database>;
 
-export function client(backend: Backend, key: string = backend.anonKey): Client {
+/** Where a backend answers: a Backend in this process, or one in its own (backend-process.ts). */
+export type BackendAddress = Pick<Backend, 'url' | 'anonKey'>;
+
+export function client(backend: BackendAddress, key: string = backend.anonKey): Client {
   return createClient<Database>(backend.url, key, {
     auth: { persistSession: false, autoRefreshToken: false },
     // Node 20 has no global WebSocket.
@@ -25,7 +28,7 @@ export function client(backend: Backend, key: string = backend.anonKey): Client 
 let counter = 0;
 /** A new user, signed in on their own client. */
 export async function signedUpClient(
-  backend: Backend,
+  backend: BackendAddress,
   name = 'user',
 ): Promise<{ client: Client; userId: string; email: string; password: string }> {
   const email = `${name}-${process.pid}-${++counter}@example.com`;

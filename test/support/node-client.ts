@@ -7,6 +7,7 @@
 import WebSocket from 'ws';
 import type { WebSocketLikeConstructor } from '@supabase/realtime-js';
 import { Broker } from '../../worker/broker.js';
+import type { BackoffPolicy } from '../../worker/core/backoff.js';
 import { WorkerFanout } from '../../worker/fanout.js';
 import { amnesiac, type Amnesia } from '../../worker/faults/amnesia.js';
 import type { BandMessage, BrokerApi, BusEvent } from '../../contract/protocol.js';
@@ -32,9 +33,17 @@ export interface NodeProfile {
   close(): void;
 }
 
-const QUICK = { baseMs: 50, factor: 2, capMs: 500, maxAttempts: 50 };
+const QUICK: BackoffPolicy = { baseMs: 50, factor: 2, capMs: 500, maxAttempts: 50 };
 
-export function nodeProfile(backend: Backend, environment: NodeEnvironmentOptions = {}): NodeProfile {
+export interface NodeProfileOptions extends NodeEnvironmentOptions {
+  /** The broker's reconnect backoff (a quick one by default; the bench passes the product's). */
+  policy?: BackoffPolicy;
+}
+
+export function nodeProfile(
+  backend: Pick<Backend, 'url' | 'anonKey'>,
+  { policy = QUICK, ...environment }: NodeProfileOptions = {},
+): NodeProfile {
   const locks = environment.locks ?? new MemoryLocks();
   const brokerEnvironment = nodeEnvironment({ ...environment, locks });
   const worker = amnesiac(
@@ -46,7 +55,7 @@ export function nodeProfile(backend: Backend, environment: NodeEnvironmentOption
         environment: brokerEnvironment,
         fanout: new WorkerFanout(brokerEnvironment.channel),
         graceMs: 50,
-        connection: { transport: WebSocket as unknown as WebSocketLikeConstructor, policy: QUICK },
+        connection: { transport: WebSocket as unknown as WebSocketLikeConstructor, policy },
       }),
   );
   const transports: Transport[] = [];

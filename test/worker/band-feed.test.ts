@@ -43,6 +43,8 @@ function feedOver(log: MemoryLog) {
     new UserBus(new LocalFanout((e) => published.push(e)), 'user', () => ['tab']),
     { delivered: () => undefined },
     { bandChanged: (rows) => changed.push(rows) },
+    // No budget to wait for: these tests join no channel.
+    { take: () => Promise.resolve() },
   );
   /** Watches the band and, once it is subscribed, lets its channel deliver: resolves when live. */
   const watch = async (): Promise<BandLive> => {

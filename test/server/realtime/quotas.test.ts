@@ -48,7 +48,8 @@ describe('quotas', () => {
     await supabase.removeAllChannels();
   });
 
-  it('refuses joins over the per-second rate', async () => {
+  it('refuses joins over the per-second rate, and counts every join and connect asked for, refused too', async () => {
+    const before = small.realtime.metrics().totals;
     const raw = await RawSocket.open(socketUrl(small));
     // Re-joining the same topic counts as a join but not as another channel.
     for (let i = 0; i < 6; i++) raw.send([...join('same', String(i))]);
@@ -57,6 +58,8 @@ describe('quotas', () => {
       status: 'error',
       response: { reason: 'ClientJoinRateLimitReached: Too many joins per second' },
     });
+    const after = small.realtime.metrics().totals;
+    expect([after.connects - before.connects, after.joins - before.joins]).toEqual([1, 6]);
     raw.close();
   });
 

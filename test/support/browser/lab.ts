@@ -15,6 +15,8 @@ export interface LabOptions {
   ping?: number;
   /** How long a worker just started may take to answer (ms; the client's default 10 s). */
   start?: number;
+  /** The first reconnect's backoff ceiling (ms; doubles per attempt). */
+  backoff?: number;
 }
 
 type Lab = {
@@ -46,7 +48,7 @@ declare global {
 
 export async function openLab(
   context: BrowserContext,
-  app: RunningApp,
+  app: Pick<RunningApp, 'appUrl'>,
   options: LabOptions = {},
 ): Promise<Page> {
   const query = new URLSearchParams(Object.entries(options).map(([k, v]) => [k, String(v)]));
