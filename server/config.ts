@@ -13,6 +13,11 @@ export interface RealtimeQuotas {
   maxBroadcastBytes: number;
   /** Largest postgres_changes payload in bytes (1 MB). */
   maxChangeBytes: number;
+  /**
+   * A socket that sends nothing (not even a heartbeat) for this long is closed: Phoenix's
+   * WebSocket transport default, 60 s. A frozen tab's realtime-js sends nothing.
+   */
+  idleTimeoutMs: number;
 }
 
 export interface BackendOptions {
@@ -43,6 +48,7 @@ export const FREE_PLAN_QUOTAS: RealtimeQuotas = {
   maxMessagesPerSecond: 100,
   maxBroadcastBytes: 256 * 1024,
   maxChangeBytes: 1024 * 1024,
+  idleTimeoutMs: 60_000,
 };
 
 export function defaultOptions(env: NodeJS.ProcessEnv = process.env): BackendOptions {

@@ -39,6 +39,7 @@ interface User {
   userId: string;
   session: { userId: string; accessToken: string };
   token: string;
+  refreshToken: string;
 }
 
 /** One mode's tabs: how to tell they are all live, and each tab's band seqs. */
@@ -100,8 +101,9 @@ async function signUp(backend: BackendProcess, count: number): Promise<User[]> {
   const users: User[] = [];
   for (let i = 0; i < count; i++) {
     const user = await signedUpClient(backend, `storm${i}`);
-    const token = (await user.client.auth.getSession()).data.session!.access_token;
-    users.push({ ...user, token, session: { userId: user.userId, accessToken: token } });
+    const { access_token: token, refresh_token: refreshToken } = (await user.client.auth.getSession()).data
+      .session!;
+    users.push({ ...user, token, refreshToken, session: { userId: user.userId, accessToken: token } });
   }
   return users;
 }
@@ -142,7 +144,12 @@ async function supabaseFleet(backend: BackendProcess, users: User[], bandId: str
         auth: { persistSession: false, autoRefreshToken: false },
         realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
       });
-      await supabase.realtime.setAuth(user.token);
+      // Signed in as an app is: realtime-js takes the session's token at every (re)join.
+      const { error } = await supabase.auth.setSession({
+        access_token: user.token,
+        refresh_token: user.refreshToken,
+      });
+      if (error) throw new Error(error.message);
       const seqs: number[] = [];
       const channel = supabase
         .channel(`band-${bandId}`)
@@ -178,13 +185,16 @@ async function storm(
   await backend.kill();
   await backend.start();
   const back = Date.now();
-  const samples: Sample[] = [];
+  const sample = async (): Promise<Sample> => {
+    const { totals } = await metrics(backend);
+    return { at: Date.now(), connects: totals.connects, joins: totals.joins };
+  };
+  // The counters as the backend came back, before the first reconnect could count.
+  const samples: Sample[] = [await sample()];
   let allLive: number | null = null;
   const sampler = setInterval(() => {
-    void metrics(backend).then(
-      ({ totals }) => {
-        samples.push({ at: Date.now(), connects: totals.connects, joins: totals.joins });
-      },
+    void sample().then(
+      (s) => samples.push(s),
       () => undefined,
     );
     if (allLive === null && fleet.live()) allLive = Date.now() - back;

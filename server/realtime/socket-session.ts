@@ -52,6 +52,8 @@ export class SocketSession implements Subscriber {
   /** Frames are handled one after another: a join verifying its token must finish before the next frame. */
   private inbox: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Closes the socket once it has sent nothing for the idle timeout (quotas.idleTimeoutMs). */
+  private idle: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly id: string,
@@ -59,7 +61,9 @@ export class SocketSession implements Subscriber {
     readonly vsn: Vsn,
     private claims: Claims,
     private readonly host: SessionHost,
-  ) {}
+  ) {
+    this.stillHere();
+  }
 
   /** The user this socket acts for: the newest token it presented. */
   get userId(): string | null {
@@ -73,6 +77,7 @@ export class SocketSession implements Subscriber {
   receive(data: Buffer, isBinary: boolean): void {
     // A blackholed link loses what arrives; it is not buffered for later.
     if (this.host.blackholed()) return;
+    this.stillHere();
     const delay = this.host.latency();
     const enqueue = (): void => {
       this.inbox = this.inbox.then(() => this.handle(data, isBinary));
@@ -100,6 +105,7 @@ export class SocketSession implements Subscriber {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.idle);
     // Close reasons are limited to 123 bytes.
     this.ws.close(code, reason.slice(0, 120));
   }
@@ -107,7 +113,14 @@ export class SocketSession implements Subscriber {
   /** The socket is gone: leave every channel and stop every timer. */
   dispose(): void {
     this.closed = true;
+    clearTimeout(this.idle);
     for (const member of this.members.values()) this.leaveChannel(member);
+  }
+
+  /** Something arrived: the idle timeout starts over. */
+  private stillHere(): void {
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => this.close(1000, 'idle timeout'), this.host.quotas.idleTimeoutMs);
   }
 
   private async handle(data: Buffer, isBinary: boolean): Promise<void> {

@@ -34,6 +34,8 @@ const coversBand = (filter: string | undefined, bandId: string): boolean =>
   (filter?.startsWith('band_id=in.(') === true && filter.slice(12, -1).split(',').includes(bandId));
 
 export interface ServerSocket {
+  /** The server's id for the socket: the same id is the same connection. */
+  id: string;
   userId: string | null;
   channels: number;
   /** How many band_events bindings on this socket cover the band (by eq. or in.). */
@@ -43,6 +45,7 @@ export interface ServerSocket {
 /** Every socket open on the backend, as its metrics report it. */
 export async function serverSockets(target: AdminTarget): Promise<ServerSocket[]> {
   return (await metrics(target)).sockets.map((socket) => ({
+    id: socket.id,
     userId: socket.user_id,
     channels: socket.channels.length,
     bandsSubscribed: (bandId: string) =>

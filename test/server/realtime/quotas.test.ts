@@ -17,6 +17,8 @@ const small = useBackend({
   },
 });
 
+const idle = useBackend({ realtime: { ...FREE_PLAN_QUOTAS, idleTimeoutMs: 400 } });
+
 const join = (topic: string, ref: string) =>
   [ref, ref, `realtime:${topic}`, 'phx_join', { config: {} }] as const;
 
@@ -133,5 +135,17 @@ describe('quotas', () => {
     admitted.send([...join('again', '6')]);
     expect((await admitted.reply('6'))[4]).toMatchObject({ status: 'ok' });
     [second, admitted].forEach((s) => s.close());
+  });
+
+  it('closes a socket that sends nothing for the idle timeout, and keeps one that sends heartbeats', async () => {
+    const [silent, beating] = [await RawSocket.open(socketUrl(idle)), await RawSocket.open(socketUrl(idle))];
+    const closed = silent.closed();
+    let ref = 0;
+    const heartbeat = setInterval(() => beating.send([null, String(++ref), 'phoenix', 'heartbeat', {}]), 100);
+    expect(await closed).toEqual({ code: 1000, reason: 'idle timeout' });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    clearInterval(heartbeat);
+    expect(beating.ws.readyState).toBe(beating.ws.OPEN);
+    beating.close();
   });
 });
