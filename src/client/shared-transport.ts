@@ -5,6 +5,7 @@
 import * as Comlink from 'comlink';
 import type { BandMessage, BrokerApi, BusEvent, SessionScope } from '../../contract/protocol.js';
 import { HOP_MEASURE, authChannel, busChannel, workerName } from '../../contract/names.js';
+import { BandRoute } from './band-route.js';
 import { BacklineError, unwrap } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -21,9 +22,7 @@ export class SharedTransport implements Transport {
   readonly broker: BrokerApi;
   readonly failed: Promise<never>;
   private readonly worker: SharedWorker;
-  /** This tab's end of its band route (openBandRoute), and what hears it (listen). */
-  private bands: MessagePort | undefined;
-  private onBandMessage: ((message: MessageEvent<unknown>) => void) | null = null;
+  private readonly bands = new BandRoute();
 
   constructor(
     readonly generation: number,
@@ -46,7 +45,7 @@ export class SharedTransport implements Transport {
   listen(userId: string, handler: (events: readonly BusEvent[]) => void): () => void {
     const channel = new BroadcastChannel(busChannel(userId));
     channel.onmessage = (message: MessageEvent<BusEvent>) => handler([message.data]);
-    this.hearBands(({ data }: MessageEvent<unknown>) => {
+    this.bands.hear(({ data }: MessageEvent<unknown>) => {
       if (!isBandMessage(data)) return;
       handler(data.events);
       // Bench only (BrokerConfig.hopStamps): frame in the worker → this tab's handlers have run.
@@ -55,16 +54,12 @@ export class SharedTransport implements Transport {
     });
     return () => {
       channel.close();
-      this.hearBands(null);
+      this.bands.hear(null);
     };
   }
 
-  /** A new route each time: a worker that restarted with empty state lost the one it had. */
   async openBandRoute(tabId: string): Promise<void> {
-    const { port1, port2 } = new MessageChannel();
-    this.bands?.close();
-    this.bands = port1;
-    port1.onmessage = this.onBandMessage;
+    const port2 = this.bands.open();
     unwrap(await this.broker.bandPort(tabId, Comlink.transfer(port2, [port2])));
   }
 
@@ -80,11 +75,6 @@ export class SharedTransport implements Transport {
    */
   close(): void {
     this.worker.port.close();
-    this.bands?.close();
-  }
-
-  private hearBands(handler: ((message: MessageEvent<unknown>) => void) | null): void {
-    this.onBandMessage = handler;
-    if (this.bands) this.bands.onmessage = handler;
+    this.bands.close();
   }
 }

@@ -12,6 +12,7 @@ import { WorkerFanout } from '../../worker/fanout.js';
 import { amnesiac, type Amnesia } from '../../worker/faults/amnesia.js';
 import type { BandMessage, BrokerApi, BusEvent } from '../../contract/protocol.js';
 import { authChannel, busChannel } from '../../contract/names.js';
+import { BandRoute } from '../../src/client/band-route.js';
 import { unwrap } from '../../src/client/errors.js';
 import { BacklineClient } from '../../src/client/backline.js';
 import type { BacklineOptions } from '../../src/client/options.js';
@@ -113,8 +114,7 @@ export function nodeProfile(
  * a new one at each registration.
  */
 function portTransport(broker: BrokerApi): Transport {
-  let route: MessagePort | undefined;
-  let hearBands: ((message: MessageEvent<BandMessage>) => void) | null = null;
+  const route = new BandRoute();
   const channels = new Set<BroadcastChannel>();
   const open = (name: string, handler: (data: unknown) => void): (() => void) => {
     const channel = new BroadcastChannel(name);
@@ -133,24 +133,18 @@ function portTransport(broker: BrokerApi): Transport {
     failed: new Promise<never>(() => undefined),
     listen(userId, handler) {
       const stop = open(busChannel(userId), (event) => handler([event as BusEvent]));
-      hearBands = (message) => handler(message.data.events);
-      if (route) route.onmessage = hearBands;
+      route.hear((message) => handler((message.data as BandMessage).events));
       return () => {
         stop();
-        hearBands = null;
-        if (route) route.onmessage = null;
+        route.hear(null);
       };
     },
     listenAuth: (scope, handler) => open(authChannel(scope), handler),
     async openBandRoute(tabId) {
-      const { port1, port2 } = new MessageChannel();
-      route?.close();
-      route = port1;
-      port1.onmessage = hearBands;
-      unwrap(await broker.bandPort(tabId, port2));
+      unwrap(await broker.bandPort(tabId, route.open()));
     },
     close() {
-      route?.close();
+      route.close();
       channels.forEach((channel) => channel.close());
     },
   };
