@@ -129,6 +129,14 @@ describe('broker boundary', () => {
       (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', outboxBatchSize: 2.5 }),
     ],
     [
+      'a config with no join budget',
+      (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', joinsPerSecond: 0 }),
+    ],
+    [
+      'a config with a join budget over the pro plan’s 500/s',
+      (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', joinsPerSecond: 501 }),
+    ],
+    [
       'a config whose hopStamps is not a boolean',
       (b: Broker) => b.configure({ supabaseUrl: 'http://x', anonKey: 'k', hopStamps: 'yes' }),
     ],
