@@ -436,19 +436,25 @@ export class Broker implements BrokerApi, ScopeAuthListener {
    * (closed, crashed, killed). Only once the tab's own request is ahead of ours, held or waiting:
    * the tab sends hello without waiting for its lock (a round trip through the browser process,
    * 20-45 ms with 20 tabs open), and a request of ours that came first would be granted at once.
-   * A tab whose request never shows died before it was made.
+   * A tab whose request never shows died before it was made. What is forgotten is the tab as it
+   * was followed: one that said goodbye and came back (from the back/forward cache) under the
+   * same id is followed anew.
    */
   private async followTab(tabId: string, lock: string): Promise<void> {
     const { locks } = this.settings.environment;
+    const followed = this.tabs.get(tabId);
+    const forget = (): void => {
+      if (followed && this.tabs.get(tabId) === followed) this.forgetTab(tabId);
+    };
     for (let look = 0; ; look++) {
       // Gone meanwhile (goodbye): nothing left to follow.
-      if (!this.tabs.has(tabId)) return;
+      if (!followed || this.tabs.get(tabId) !== followed) return;
       const { held = [], pending = [] } = await locks.query();
       if ([...held, ...pending].some((info) => info.name === lock)) break;
-      if (look === TAB_LOCK_LOOKS) return this.forgetTab(tabId);
+      if (look === TAB_LOCK_LOOKS) return forget();
       await new Promise((resolve) => setTimeout(resolve, TAB_LOCK_LOOK_MS));
     }
-    void locks.request(lock, {}, () => this.forgetTab(tabId));
+    void locks.request(lock, {}, forget);
   }
 
   private forgetTab(tabId: string): void {

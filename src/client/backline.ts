@@ -120,7 +120,7 @@ export class BacklineClient {
         changed: (transport) => client.appEvents.transportChanged(transport),
       },
     );
-    client.stopWatchingPage = watch(() => client.transport.broker, client.tabId);
+    client.stopWatchingPage = watch(client);
     return client;
   }
 
@@ -284,6 +284,31 @@ export class BacklineClient {
     return this.transport.broker.diagnostics();
   }
 
+  /**
+   * The page goes into the back/forward cache: the tab leaves its broker and closes everything a
+   * message could arrive on while cached (Chromium evicts a cached page that is sent one). Called
+   * at `pagehide` with `persisted`.
+   */
+  suspend(): void {
+    this.stopAuth?.();
+    this.stopAuth = undefined;
+    this.listen(undefined);
+    this.succession.suspend();
+  }
+
+  /**
+   * The page is shown again from the back/forward cache: the tab registers anew (session, its
+   * watches from its last seq per band) and catches up. Called at `pageshow` with `persisted`.
+   */
+  resume(): void {
+    this.succession.resume();
+  }
+
+  /** The broker this tab talks to now (the page's events go to it). */
+  get broker(): BrokerApi {
+    return this.transport.broker;
+  }
+
   close(): void {
     this.stopAuth?.();
     this.stopListening?.();
@@ -308,11 +333,11 @@ export class BacklineClient {
       this.stopAuth = transport.listenAuth(this.scope, (data) => this.heardAuth(data));
       const epoch = this.authEpoch;
       const status = unwrap(await transport.broker.useAuth(this.tabId, this.scope));
-      if (epoch === this.authEpoch) this.adopt(status, 'loaded');
+      if (epoch === this.authEpoch && !this.adopt(status, 'loaded')) this.caughtUpState(status.state);
       if (!this.userId) return;
     } else {
       if (!this.session) return;
-      unwrap(await transport.broker.setSession(this.tabId, this.session));
+      this.caughtUpState(unwrap(await transport.broker.setSession(this.tabId, this.session)));
     }
     for (const bandId of this.delivery.bands()) {
       // Its live events are held from now on; the gap is read at once (the new broker has the
@@ -345,8 +370,11 @@ export class BacklineClient {
     else this.adopt({ user: null, state: null }, change.reason);
   }
 
-  /** Backline's auth says who is signed in: the tab acts for them, and the app hears of a change. */
-  private adopt(status: AuthStatus, reason: BacklineEvents['auth:changed']['reason']): void {
+  /**
+   * Backline's auth says who is signed in: the tab acts for them, and the app hears of a change.
+   * True when that told the app the user's connection state.
+   */
+  private adopt(status: AuthStatus, reason: BacklineEvents['auth:changed']['reason']): boolean {
     const before = this.user;
     this.user = status.user;
     const changed = this.actFor(status.user?.id);
@@ -355,6 +383,16 @@ export class BacklineClient {
     if (changed && status.state) this.appEvents.stateChanged(status.state);
     if (before === undefined || before?.id !== status.user?.id)
       this.emitter.emit('auth:changed', { user: status.user, reason });
+    return changed && status.state !== null;
+  }
+
+  /**
+   * The state a broker registered with again answered (after a move, a repair or the
+   * back/forward cache): the bus was not heard meanwhile, so the app may have missed a change.
+   */
+  private caughtUpState(state: ConnectionState | null): void {
+    if (state && JSON.stringify(state) !== JSON.stringify(this.appEvents.state))
+      this.appEvents.stateChanged(state);
   }
 
   /** The tab acts for `userId` now (none: signed out); true when that is a change. */

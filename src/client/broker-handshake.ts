@@ -32,11 +32,19 @@ export interface Handshake {
 }
 
 /**
- * Asks for the tab's Web Lock, held for as long as the page lives. Before any hello: the broker
- * queues for it only once it sees this request (held or waiting), so it never comes first.
+ * Asks for the tab's Web Lock, held until the answered release (a page leaving for the
+ * back/forward cache) or for as long as the page lives. Before any hello: the broker queues for
+ * it only once it sees this request (held or waiting), so it never comes first.
  */
-export function holdTabLock(locks: Locks, tabId: string): void {
-  void locks.request(tabLock(tabId), {}, () => new Promise<never>(() => undefined));
+export function holdTabLock(locks: Locks, tabId: string): () => void {
+  const abort = new AbortController();
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  locks.request(tabLock(tabId), { signal: abort.signal }, () => held).catch(() => undefined);
+  return () => {
+    abort.abort(); // still waiting: the request goes
+    release(); // granted: the lock goes
+  };
 }
 
 /**

@@ -43,7 +43,8 @@ export interface Timers {
 export interface SuccessionEnvironment {
   transports: TransportFactory;
   generations: GenerationStore;
-  control: ControlChannel;
+  /** Opens the control channel (again after the page comes back from the back/forward cache). */
+  control(): ControlChannel;
   locks: Locks;
   timers: Timers;
 }

@@ -7,7 +7,7 @@
 import { assertNever } from '../../contract/assert-never.js';
 import type { BrokerApi, BrokerConfig, Result } from '../../contract/protocol.js';
 import { holdTabLock, joinBroker, withTimeout, type Handshake, type Joined } from './broker-handshake.js';
-import type { SuccessionEnvironment } from './environment.js';
+import type { ControlChannel, SuccessionEnvironment } from './environment.js';
 import { BacklineError, unwrap } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -44,6 +44,12 @@ export type SuccessionState =
    * when it forgot the tab; `done` settles once that is over.
    */
   | { kind: 'replacing'; generation: number; previous: Transport; done: Promise<void> }
+  /**
+   * The page is in the back/forward cache: it has left its broker and holds nothing another
+   * context could want (ports, channels, locks), since a message or a lock wanted there makes
+   * Chromium evict it. `resumed` settles when the page is shown again (`wake`).
+   */
+  | { kind: 'suspended'; last: Transport; resumed: Promise<void>; wake: () => void }
   | { kind: 'closed'; last: Transport; reason: string };
 
 /** Where a tab whose broker stopped answering moves: where the profile went already, or one on. */
@@ -70,6 +76,8 @@ export class WorkerSuccession {
   /** Set by `attach` in the constructor, and only ever replaced whole. */
   private state!: SuccessionState;
   private repairCount = 0;
+  private control: ControlChannel;
+  private releaseTabLock: () => void;
 
   private constructor(
     private readonly env: SuccessionEnvironment,
@@ -77,9 +85,11 @@ export class WorkerSuccession {
     private readonly hooks: SuccessionHooks,
     private readonly handshake: Handshake,
     first: Joined,
+    releaseTabLock: () => void,
   ) {
+    this.releaseTabLock = releaseTabLock;
     this.attach(first);
-    env.control.onmessage = (message) => this.heard(message.data);
+    this.control = this.openControl();
   }
 
   /** Attaches to the first broker: shared where wanted and working, else per-tab. */
@@ -97,7 +107,7 @@ export class WorkerSuccession {
     };
     // Asked for before any hello and never waited for: granted through the browser process, slow
     // on a busy machine (20-45 ms with 20 tabs open), while the broker needs only the request.
-    holdTabLock(env.locks, options.tabId);
+    const releaseTabLock = holdTabLock(env.locks, options.tabId);
     const { transports } = env;
     const generation = env.generations.get();
     const join = (open: () => Transport | Promise<Transport>): Promise<Joined> => joinBroker(open, handshake);
@@ -116,7 +126,7 @@ export class WorkerSuccession {
         options.transport === 'tab' ? 'per-tab mode was asked for' : 'this browser has no SharedWorker';
       first = await join(() => transports.tab(reason, generation));
     }
-    return new WorkerSuccession(env, options, hooks, handshake, first);
+    return new WorkerSuccession(env, options, hooks, handshake, first, releaseTabLock);
   }
 
   get current(): SuccessionState {
@@ -135,6 +145,7 @@ export class WorkerSuccession {
         return this.state.transport;
       case 'replacing':
         return this.state.previous;
+      case 'suspended':
       case 'closed':
         return this.state.last;
       default:
@@ -167,6 +178,9 @@ export class WorkerSuccession {
         case 'replacing':
           await state.done;
           break;
+        case 'suspended':
+          await state.resumed;
+          break;
         case 'closed':
           throw new BacklineError('closed', `no broker to answer: ${state.reason}`);
         default:
@@ -177,14 +191,59 @@ export class WorkerSuccession {
 
   /** Says goodbye to the broker and stops following worker generations. */
   close(): void {
-    this.env.control.onmessage = null;
-    this.env.control.close();
+    this.closeControl();
     const last = this.transport;
-    if (this.state.kind === 'attached') {
-      this.state.leave();
+    const before = this.state;
+    if (before.kind === 'attached') {
+      before.leave();
       this.farewell(last);
     }
     this.state = { kind: 'closed', last, reason: 'the client was closed' };
+    if (before.kind === 'suspended') before.wake(); // its waiting calls meet `closed`
+  }
+
+  /**
+   * The page goes into the back/forward cache (`pagehide` with `persisted`): it leaves its broker
+   * at once (goodbye posted, ports closed without waiting for the answer, which would reach a
+   * cached page), releases its tab lock and closes the control channel. Calls made from now on
+   * wait for `resume`; a replacement under way is said goodbye to when it is done.
+   */
+  suspend(): void {
+    const before = this.state;
+    if (before.kind === 'suspended' || before.kind === 'closed') return;
+    const last = this.transport;
+    if (before.kind === 'attached') {
+      before.leave();
+      this.leaveAtOnce(last);
+    }
+    this.releaseTabLock();
+    this.closeControl();
+    let wake = (): void => undefined;
+    const resumed = new Promise<void>((resolve) => (wake = resolve));
+    this.state = { kind: 'suspended', last, resumed, wake };
+  }
+
+  /**
+   * The page is shown again from the back/forward cache (`pageshow` with `persisted`): it
+   * registers as a tab anew, in the mode it had, with the profile's current worker generation,
+   * and calls made while it was cached go there. The broker may have died meanwhile (a worker
+   * whose every tab was cached or closed): then it starts again, as at a tab's start.
+   */
+  resume(): void {
+    const before = this.state;
+    if (before.kind !== 'suspended') return;
+    this.releaseTabLock = holdTabLock(this.env.locks, this.options.tabId);
+    this.control = this.openControl();
+    const { last } = before;
+    const generation = Math.max(last.generation, this.env.generations.get());
+    const reason = 'the page came back from the back/forward cache';
+    const { transports } = this.env;
+    this.swap(last, generation, () =>
+      last.mode === 'shared'
+        ? this.startReplacement(generation, reason)
+        : joinBroker(() => transports.tab(reason, generation), this.handshake),
+    );
+    before.wake();
   }
 
   /** From now on the tab talks to `transport`: pings it (shared) and queues for its life lock. */
@@ -246,7 +305,7 @@ export class WorkerSuccession {
         if (this.isAttachedTo(transport)) this.moveOn(transport.generation + 1);
       })
       .catch(() => undefined); // aborted: this tab moved on already
-    return () => abort.abort();
+    return () => void abort;
   }
 
   /** Moves every tab of the profile to `next`: stored for tabs that start later, told to the open ones. */
@@ -257,7 +316,7 @@ export class WorkerSuccession {
 
   private announce(next: number): void {
     if (next > this.env.generations.get()) this.env.generations.set(next);
-    this.env.control.postMessage({ generation: next });
+    this.control.postMessage({ generation: next });
   }
 
   /** Another tab moved the profile on. A tab that asked for per-tab mode stays in it. */
@@ -311,6 +370,7 @@ export class WorkerSuccession {
     void start()
       .then((next) => {
         if (this.state === replacing) this.attach(next);
+        else if (this.state.kind === 'suspended') this.leaveAtOnce(next.transport);
         else this.farewell(next.transport); // the client closed meanwhile
       })
       .catch((error: unknown) => {
@@ -320,15 +380,34 @@ export class WorkerSuccession {
       .finally(finished);
   }
 
-  private async startReplacement(generation: number): Promise<Joined> {
+  private async startReplacement(
+    generation: number,
+    reason = `worker generation ${generation} replaced one that stopped answering`,
+  ): Promise<Joined> {
     const { transports } = this.env;
-    const reason = `worker generation ${generation} replaced one that stopped answering`;
     try {
       return await joinBroker(() => transports.shared(generation, reason), this.handshake);
     } catch (error) {
       const fallback = `the replacement worker failed too: ${String(error)}`;
       return joinBroker(() => transports.tab(fallback, generation), this.handshake);
     }
+  }
+
+  private openControl(): ControlChannel {
+    const control = this.env.control();
+    control.onmessage = (message) => this.heard(message.data);
+    return control;
+  }
+
+  private closeControl(): void {
+    this.control.onmessage = null;
+    this.control.close();
+  }
+
+  /** Goodbye without waiting for its answer: the broker also learns it from the tab lock's release. */
+  private leaveAtOnce(transport: Transport): void {
+    void transport.broker.goodbye(this.options.tabId);
+    transport.close();
   }
 
   private farewell(transport: Transport): void {

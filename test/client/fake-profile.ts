@@ -124,7 +124,11 @@ export class FakeWorker {
     bandPort: (tabId) => this.answer('bandPort', tabId, null),
     diagnostics: never,
     ping: () => (this.health === 'alive' ? Promise.resolve(this.instance) : never()),
-    goodbye: (tabId) => this.answer('goodbye', tabId, null),
+    goodbye: (tabId) => {
+      const answer = this.answer('goodbye', tabId, null);
+      this.known.delete(tabId);
+      return answer;
+    },
   };
 
   /** A call of `tabId` (undefined: a call about no tab) is answered only if it said hello to this instance. */
@@ -264,26 +268,28 @@ export class FakeProfile {
   }
 
   private environment(tab: string): SuccessionEnvironment {
-    const channel = new BroadcastChannel(this.channelName);
-    this.channels.push(channel);
     const open = (worker: FakeWorker, reason: string): FakeTransport => {
       const transport = new FakeTransport(worker, reason);
       this.opened.push(`${tab} ${worker.mode} ${worker.generation}`);
       this.transports.push(transport);
       return transport;
     };
-    const control: ControlChannel = {
-      postMessage: (message) => {
-        if (this.heldMessages) this.heldMessages.push(() => channel.postMessage(message));
-        else channel.postMessage(message);
-      },
-      get onmessage() {
-        return channel.onmessage;
-      },
-      set onmessage(handler) {
-        channel.onmessage = handler;
-      },
-      close: () => channel.close(),
+    const control = (): ControlChannel => {
+      const channel = new BroadcastChannel(this.channelName);
+      this.channels.push(channel);
+      return {
+        postMessage: (message) => {
+          if (this.heldMessages) this.heldMessages.push(() => channel.postMessage(message));
+          else channel.postMessage(message);
+        },
+        get onmessage() {
+          return channel.onmessage;
+        },
+        set onmessage(handler) {
+          channel.onmessage = handler;
+        },
+        close: () => channel.close(),
+      };
     };
     return {
       transports: {

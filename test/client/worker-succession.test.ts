@@ -257,3 +257,87 @@ describe('a worker that restarts with empty state behind the same port', () => {
     expect(tab!.succession.repairs).toBe(0);
   });
 });
+
+describe('a page in the back/forward cache', () => {
+  /** The locks the page still holds or waits for (a cached page holding one is evicted when it is wanted). */
+  const tabLocks = (tab: string): string[] => {
+    const { held, pending } = profile.locks.query();
+    return [...held, ...pending].map((lock) => lock.name).filter((name) => name.includes(tab));
+  };
+
+  it('leaves its broker at once and holds nothing another context could want', async () => {
+    const [tab] = await tabs(1);
+    expect(tabLocks('tab 1')).toEqual(['backline:tab:tab 1']);
+    tab!.succession.suspend();
+    expect(tab!.state.kind).toBe('suspended');
+    const [transport] = profile.transports;
+    expect(transport!.sent.at(-1)).toBe('goodbye');
+    expect(transport!.closed).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tabLocks('tab 1')).toEqual([]);
+    // No ping goes while it is cached, and the worker's death moves it nowhere.
+    await vi.advanceTimersByTimeAsync(5 * PING.pingIntervalMs);
+    profile.worker(0).kill();
+    await vi.advanceTimersByTimeAsync(PING.pingIntervalMs);
+    expect(tab!.state.kind).toBe('suspended');
+    expect(profile.opened).toEqual(['tab 1 shared 0']);
+  });
+
+  it('registers anew when shown again, and a call made while cached goes there once', async () => {
+    const [tab] = await tabs(1);
+    tab!.succession.suspend();
+    const answer = tab!.succession.call((broker) => broker.write('tab 1', write, entryId));
+    await vi.advanceTimersByTimeAsync(10 * PING.pingIntervalMs);
+    expect(sentOf(profile, 'write')).toEqual([]);
+    tab!.succession.resume();
+    await expect(answer).resolves.toEqual([]);
+    expect(tab!.state.kind).toBe('attached');
+    expect(tab!.registrations).toEqual(['shared 0', 'shared 0']);
+    expect(profile.opened).toEqual(['tab 1 shared 0', 'tab 1 shared 0']);
+    expect(profile.worker(0).calls.filter((call) => call === 'write')).toHaveLength(1);
+    expect(tab!.succession.transport.reason).toBe('the page came back from the back/forward cache');
+    expect(tabLocks('tab 1')).toEqual(['backline:tab:tab 1']);
+  });
+
+  it('a call in flight when the page is cached goes again once it is shown', async () => {
+    const [tab] = await tabs(1);
+    profile.worker(0).hang();
+    const answer = tab!.succession.call((broker) => broker.write('tab 1', write, entryId));
+    tab!.succession.suspend();
+    profile.worker(0).health = 'alive';
+    tab!.succession.resume();
+    await expect(answer).resolves.toEqual([]);
+    expect(sentOf(profile, 'write')).toEqual(['shared 0', 'shared 0']);
+    expect(profile.worker(0).calls.filter((call) => call === 'write')).toHaveLength(2);
+  });
+
+  it('hears no control message while cached, and comes back to the generation the profile moved to', async () => {
+    const [cached, other] = await tabs(2);
+    cached!.succession.suspend();
+    profile.worker(0).kill();
+    await other!.movedTo('shared 1');
+    await vi.advanceTimersByTimeAsync(PING.pingIntervalMs);
+    expect(cached!.state.kind).toBe('suspended');
+    cached!.succession.resume();
+    await cached!.movedTo('shared 1');
+    expect(cached!.moves).toEqual(['shared 0', 'shared 1']);
+    expect(profile.stored).toBe(1);
+  });
+
+  it('a page in per-tab mode comes back in per-tab mode, with a broker of its own again', async () => {
+    const tab = await profile.openTab('tab 1', { transport: 'tab' });
+    tab.succession.suspend();
+    expect(profile.transports[0]!.closed).toBe(true);
+    tab.succession.resume();
+    await vi.waitFor(() => expect(tab.moves).toEqual(['tab 0', 'tab 0']));
+    expect(profile.opened).toEqual(['tab 1 tab 0', 'tab 1 tab 0']);
+  });
+
+  it('closed while cached: a call waiting for the page to be shown is refused', async () => {
+    const [tab] = await tabs(1);
+    tab!.succession.suspend();
+    const answer = tab!.succession.call((broker) => broker.outbox('tab 1'));
+    tab!.succession.close();
+    await expect(answer).rejects.toMatchObject({ code: 'closed' });
+  });
+});

@@ -64,8 +64,12 @@ export function nodeProfile(
   const channels: BroadcastChannel[] = [];
   let stored = 0;
   const tabEnvironment = (): SuccessionEnvironment => {
-    const control = new BroadcastChannel(`control-${crypto.randomUUID()}`);
-    channels.push(control);
+    const name = `control-${crypto.randomUUID()}`;
+    const control = (): BroadcastChannel => {
+      const channel = new BroadcastChannel(name);
+      channels.push(channel);
+      return channel;
+    };
     return {
       transports: {
         sharedWorkerAvailable: true,

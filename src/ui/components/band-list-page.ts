@@ -48,7 +48,9 @@ export class BandListPage extends LitElement {
     super.connectedCallback();
     const { backline } = this.services;
     const reload = (): void => void this.load();
-    for (const type of ['band:created', 'band:joined', 'band:left'] as const) {
+    // A tab that moved to another broker (a new worker, or back from the back/forward cache) did
+    // not hear the bus meanwhile: a band created or joined elsewhere then shows at the move.
+    for (const type of ['band:created', 'band:joined', 'band:left', 'transport:changed'] as const) {
       this.stop.push(backline.on(type, reload));
     }
     void this.load();
